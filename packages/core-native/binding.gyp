@@ -1,0 +1,39 @@
+{
+  "variables": {
+    "libev_check": "<!(node scripts/check-libev.mjs --gyp)"
+  },
+  "targets": [
+    {
+      "target_name": "evkit",
+      "sources": [
+        "src/addon.cc",
+        "src/env_state.cc",
+        "src/loop_core.cc",
+        "src/loop_wrap.cc",
+        "src/registry.cc",
+        "src/watcher.cc",
+        "src/watchers/prepare_check.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "src"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": ["<!@(pkg-config --libs libev 2>/dev/null || echo -lev)"],
+      "conditions": [
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "OTHER_CFLAGS": ["<!@(pkg-config --cflags libev 2>/dev/null || echo -I/opt/homebrew/include -I/usr/local/include)"]
+          },
+          "libraries": ["-L/opt/homebrew/lib", "-L/usr/local/lib"]
+        }]
+      ]
+    }
+  ]
+}

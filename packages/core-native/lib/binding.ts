@@ -1,0 +1,90 @@
+// The binding's JS surface: the one door into native code. @evkit/loop and the
+// watcher packages use it; applications use @evkit/loop instead.
+import { loadAddon } from './load.js';
+
+/** Methods every native watcher handle has (see src/watcher_wrap.h). */
+export interface NativeWatcher {
+  start(): void;
+  stop(): void;
+  feed(revents: number): void;
+  close(): void;
+  active(): boolean;
+  pending(): boolean;
+  priority(): number;
+  /** Returns false when libev forbids the change (active or pending). */
+  setPriority(priority: number): boolean;
+  setKeepalive(keep: boolean): void;
+  keepalive(): boolean;
+}
+
+export interface NativeLoop {
+  run(flags: number): boolean;
+  break(how: number): void;
+  now(): number;
+  updateNow(): void;
+  iteration(): number;
+  depth(): number;
+  pendingCount(): number;
+  activeCount(): number;
+  refCount(): number;
+  backend(): number;
+  ptr(): bigint;
+  destroyed(): boolean;
+  owns(): boolean;
+  ref(): void;
+  unref(): void;
+  verify(): void;
+  reinit(): void;
+  destroy(): void;
+  setCallbacksQueued(queued: boolean): void;
+  /** The first libev system error since the last call, as `[message, errno]`. */
+  takeSyserr(): [string, number] | null;
+}
+
+export interface NativeLoopConstructor {
+  /** `owner` receives the drain hook; `foreignPtr` wraps an ev_loop evkit does not own. */
+  new (owner: object, flags: number, foreignPtr?: bigint): NativeLoop;
+  /** The owner object of a live evkit loop of this thread. */
+  lookup(ptr: bigint): object | 'unknown' | 'other-thread';
+}
+
+export type NativeWatcherConstructor<A extends unknown[] = []> = new (
+  loop: NativeLoop,
+  owner: object,
+  ...args: A
+) => NativeWatcher;
+
+/** Functions native code calls back into; installed once per thread by @evkit/loop. */
+export interface Hooks {
+  /** Called with the watcher's owner as `this`; must never throw. */
+  dispatch(this: object, revents: number, active: boolean): void;
+  /** Called with the loop's owner as `this`; returns whether callbacks remain. */
+  drain(this: object): boolean;
+  heartbeat(): void;
+  isMainThread: boolean;
+}
+
+export interface Binding {
+  abi: { major: number; minor: number };
+  constants: Record<string, number>;
+  versions(): { runtimeMajor: number; runtimeMinor: number; headerMajor: number; headerMinor: number };
+  backends(): { supported: number; recommended: number; embeddable: number };
+  time(): number;
+  setHooks(hooks: Hooks): void;
+  debugCounts(): {
+    loopsCreated: number;
+    loopsFreed: number;
+    loopsLive: number;
+    watchersCreated: number;
+    watchersFreed: number;
+  };
+  Loop: NativeLoopConstructor;
+  Prepare: NativeWatcherConstructor;
+  Check: NativeWatcherConstructor;
+  Idle: NativeWatcherConstructor;
+}
+
+/** The ABI major this JS code was written for. */
+export const ABI_MAJOR = 1;
+
+export const binding: Binding = loadAddon<Binding>();

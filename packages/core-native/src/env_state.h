@@ -1,0 +1,64 @@
+// Per-environment (main thread or worker) state of the addon, kept as N-API
+// instance data so the addon is context-aware.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <unordered_set>
+
+namespace evkit {
+
+class LoopCore;
+
+struct DebugCounts {
+  int64_t loopsCreated = 0;
+  int64_t loopsFreed = 0;
+  int64_t watchersCreated = 0;
+  int64_t watchersFreed = 0;
+};
+
+// Shared-owned: loops and watchers keep it alive, so whatever order the env's
+// finalizers run in at teardown, nobody touches freed state.
+class EnvState : public std::enable_shared_from_this<EnvState> {
+ public:
+  explicit EnvState(napi_env env) : env_(env) {}
+  ~EnvState();
+
+  napi_env env() const { return env_; }
+
+  // JS hooks installed once per env by @evkit/loop (see binding.d.ts).
+  void SetHooks(Napi::Object hooks);
+  bool HasHooks() const { return dispatch_ != nullptr; }
+
+  // Calls into JS. noexcept: they run under libev frames. They return false
+  // when JS could not run (env teardown, worker termination); the caller then
+  // stops invoking JS for that loop.
+  enum class CallResult { kOk, kThrew, kJsDead };
+  CallResult CallDispatch(napi_value recv, uint32_t revents, bool active,
+                          napi_value* thrown) noexcept;
+  CallResult CallDrain(napi_value recv, bool* more, napi_value* thrown) noexcept;
+  CallResult CallHeartbeat() noexcept;
+
+  bool isMainThread = true;
+  bool exiting = false;  // set by the cleanup hook: JS must not be entered
+  DebugCounts counts;
+  std::unordered_set<LoopCore*> cores;
+
+  // Destroys every loop of this env (env cleanup hook).
+  void DestroyAllLoops();
+
+ private:
+  CallResult Call(napi_ref fnRef, napi_value recv, size_t argc, napi_value* argv,
+                  napi_value* result, napi_value* thrown) noexcept;
+
+  napi_env env_;
+  napi_ref dispatch_ = nullptr;
+  napi_ref drain_ = nullptr;
+  napi_ref heartbeat_ = nullptr;
+};
+
+EnvState* GetEnvState(napi_env env);
+
+}  // namespace evkit

@@ -1,0 +1,20 @@
+// The one place evkit includes libev. Everything evkit assumes about the
+// system libev it links is stated here, so a mismatch fails the build.
+#pragma once
+
+#include <ev.h>
+
+static_assert(EV_VERSION_MAJOR == 4, "evkit is written against libev 4.x");
+static_assert(EV_MINPRI == -2 && EV_MAXPRI == 2,
+              "evkit's public priority range is libev's default -2..2");
+
+namespace evkit {
+
+// Watchers carry a back pointer in libev's default EV_COMMON `void *data`.
+template <class EvT>
+inline void SetWatcherData(EvT* w, void* data) { w->data = data; }
+
+constexpr int kRunNowait = EVRUN_NOWAIT;
+constexpr int kRunOnce = EVRUN_ONCE;
+
+}  // namespace evkit

@@ -1,0 +1,262 @@
+#include "loop_wrap.h"
+
+#include <cstdint>
+#include <string>
+
+#include "env_state.h"
+#include "registry.h"
+#include "type_tags.h"
+
+namespace evkit {
+
+namespace {
+
+void ThrowDestroyed(Napi::Env env) {
+  Napi::Error err = Napi::Error::New(env, "operation on destroyed loop");
+  err.Set("code", Napi::String::New(env, "ERR_EVKIT_LOOP_DESTROYED"));
+  err.ThrowAsJavaScriptException();
+}
+
+bool ToPointer(Napi::Env env, Napi::Value value, struct ev_loop** out) {
+  if (!value.IsBigInt()) {
+    Napi::TypeError::New(env, "ptr must be a bigint").ThrowAsJavaScriptException();
+    return false;
+  }
+  bool lossless = false;
+  uint64_t raw = value.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless || raw == 0) {
+    Napi::RangeError::New(env, "ptr is not a valid address").ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = reinterpret_cast<struct ev_loop*>(static_cast<uintptr_t>(raw));
+  return true;
+}
+
+}  // namespace
+
+Napi::Function LoopWrap::Init(Napi::Env env) {
+  return DefineClass(
+      env, "Loop",
+      {
+          StaticMethod<&LoopWrap::Lookup>("lookup"),
+          InstanceMethod<&LoopWrap::Run>("run"),
+          InstanceMethod<&LoopWrap::Break>("break"),
+          InstanceMethod<&LoopWrap::Now>("now"),
+          InstanceMethod<&LoopWrap::UpdateNow>("updateNow"),
+          InstanceMethod<&LoopWrap::Iteration>("iteration"),
+          InstanceMethod<&LoopWrap::Depth>("depth"),
+          InstanceMethod<&LoopWrap::PendingCount>("pendingCount"),
+          InstanceMethod<&LoopWrap::ActiveCount>("activeCount"),
+          InstanceMethod<&LoopWrap::RefCount>("refCount"),
+          InstanceMethod<&LoopWrap::Backend>("backend"),
+          InstanceMethod<&LoopWrap::Ptr>("ptr"),
+          InstanceMethod<&LoopWrap::Destroyed>("destroyed"),
+          InstanceMethod<&LoopWrap::Owns>("owns"),
+          InstanceMethod<&LoopWrap::Ref>("ref"),
+          InstanceMethod<&LoopWrap::Unref>("unref"),
+          InstanceMethod<&LoopWrap::Verify>("verify"),
+          InstanceMethod<&LoopWrap::Reinit>("reinit"),
+          InstanceMethod<&LoopWrap::Destroy>("destroy"),
+          InstanceMethod<&LoopWrap::SetCallbacksQueued>("setCallbacksQueued"),
+          InstanceMethod<&LoopWrap::TakeSyserr>("takeSyserr"),
+      });
+}
+
+// new Loop(owner: object, flags: number, foreignPtr?: bigint)
+LoopWrap::LoopWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LoopWrap>(info) {
+  Napi::Env env = info.Env();
+  EnvState* state = GetEnvState(env);
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "Loop(owner: object, flags: number, ptr?: bigint)")
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  if (info.Length() > 2 && !info[2].IsUndefined()) {
+    struct ev_loop* foreign = nullptr;
+    if (!ToPointer(env, info[2], &foreign)) return;
+    core_ = LoopCore::WrapForeign(state, foreign);
+  } else {
+    int64_t flags = info[1].As<Napi::Number>().Int64Value();
+    if (flags < 0 || flags > UINT32_MAX) {
+      Napi::RangeError::New(env, "flags out of range").ThrowAsJavaScriptException();
+      return;
+    }
+    std::string error;
+    core_ = LoopCore::Create(state, static_cast<unsigned>(flags), &error);
+    if (!core_) {
+      Napi::Error err = Napi::Error::New(env, error);
+      err.Set("code", Napi::String::New(env, "ERR_EVKIT_LOOP_NEW"));
+      err.ThrowAsJavaScriptException();
+      return;
+    }
+  }
+  core_->SetOwner(info[0]);
+  Tag(env, info.This(), kLoopTag);
+}
+
+LoopWrap::~LoopWrap() {
+  // A loop the GC collected is destroyed (its watchers were collected first or
+  // are detached now).
+  if (core_) core_->Destroy();
+}
+
+std::shared_ptr<LoopCore> LoopWrap::CoreOf(Napi::Env env, Napi::Value value) {
+  if (!HasTag(env, value, kLoopTag)) {
+    Napi::TypeError::New(env, "expected an evkit loop").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  LoopWrap* wrap = Unwrap(value.As<Napi::Object>());
+  if (wrap == nullptr || !wrap->core_ || wrap->core_->destroyed()) {
+    ThrowDestroyed(env);
+    return nullptr;
+  }
+  return wrap->core_;
+}
+
+// Loop.lookup(ptr): the owner object of a live evkit loop of this thread, or
+// the string "unknown" / "other-thread".
+Napi::Value LoopWrap::Lookup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct ev_loop* loop = nullptr;
+  if (!ToPointer(env, info[0], &loop)) return env.Undefined();
+  std::shared_ptr<LoopCore> core;
+  switch (registry::Find(loop, GetEnvState(env), &core)) {
+    case registry::Found::kOtherThread:
+      return Napi::String::New(env, "other-thread");
+    case registry::Found::kYes:
+      if (!core->destroyed()) {
+        napi_value owner = core->Owner();
+        if (owner != nullptr) return Napi::Value(env, owner);
+      }
+      return Napi::String::New(env, "unknown");
+    case registry::Found::kNo:
+    default:
+      return Napi::String::New(env, "unknown");
+  }
+}
+
+LoopCore* LoopWrap::Live(const Napi::CallbackInfo& info) {
+  if (!core_ || core_->destroyed()) {
+    ThrowDestroyed(info.Env());
+    return nullptr;
+  }
+  return core_.get();
+}
+
+Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  LoopCore* core = Live(info);
+  if (core == nullptr) return env.Undefined();
+  int flags = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+  flags &= EVRUN_NOWAIT | EVRUN_ONCE;
+  std::shared_ptr<LoopCore> keep = core_;
+  int more = keep->Run(flags);
+  napi_value stashed = keep->TakeStashedException();
+  if (stashed != nullptr) {
+    napi_throw(env, stashed);
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, more != 0);
+}
+
+// takeSyserr(): [message, errno] of the first libev system error since the
+// last call, or null.
+Napi::Value LoopWrap::TakeSyserr(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string msg;
+  int err = 0;
+  if (!core_ || !core_->TakeSyserr(&msg, &err)) return env.Null();
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::String::New(env, msg));
+  out.Set(1u, Napi::Number::New(env, err));
+  return out;
+}
+
+void LoopWrap::Break(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) {
+    int how = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : EVBREAK_ONE;
+    if (how != EVBREAK_CANCEL && how != EVBREAK_ONE && how != EVBREAK_ALL) how = EVBREAK_ONE;
+    core->Break(how);
+  }
+}
+
+Napi::Value LoopWrap::Now(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return core ? Napi::Number::New(info.Env(), ev_now(core->loop())) : info.Env().Undefined();
+}
+
+void LoopWrap::UpdateNow(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) ev_now_update(core->loop());
+}
+
+Napi::Value LoopWrap::Iteration(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return core ? Napi::Number::New(info.Env(), ev_iteration(core->loop()))
+              : info.Env().Undefined();
+}
+
+Napi::Value LoopWrap::Depth(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return core ? Napi::Number::New(info.Env(), ev_depth(core->loop())) : info.Env().Undefined();
+}
+
+Napi::Value LoopWrap::PendingCount(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return core ? Napi::Number::New(info.Env(), ev_pending_count(core->loop()))
+              : info.Env().Undefined();
+}
+
+Napi::Value LoopWrap::ActiveCount(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return core ? Napi::Number::New(info.Env(), core->activeCount()) : info.Env().Undefined();
+}
+
+Napi::Value LoopWrap::RefCount(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return core ? Napi::Number::New(info.Env(), core->refCount()) : info.Env().Undefined();
+}
+
+Napi::Value LoopWrap::Backend(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return core ? Napi::Number::New(info.Env(), ev_backend(core->loop())) : info.Env().Undefined();
+}
+
+Napi::Value LoopWrap::Ptr(const Napi::CallbackInfo& info) {
+  uint64_t raw = 0;
+  if (core_ && !core_->destroyed()) raw = reinterpret_cast<uintptr_t>(core_->loop());
+  return Napi::BigInt::New(info.Env(), raw);
+}
+
+Napi::Value LoopWrap::Destroyed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !core_ || core_->destroyed());
+}
+
+Napi::Value LoopWrap::Owns(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), core_ && core_->owns());
+}
+
+void LoopWrap::Ref(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) core->EvRef();
+}
+
+void LoopWrap::Unref(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) core->EvUnref();
+}
+
+void LoopWrap::Verify(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) ev_verify(core->loop());
+}
+
+void LoopWrap::Reinit(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) ev_loop_fork(core->loop());
+}
+
+void LoopWrap::Destroy(const Napi::CallbackInfo&) {
+  if (core_) core_->Destroy();
+}
+
+void LoopWrap::SetCallbacksQueued(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) core->SetCallbacksQueued(info[0].ToBoolean().Value());
+}
+
+}  // namespace evkit

@@ -1,0 +1,81 @@
+// The one C++ base of every watcher kind.
+//
+// Rules kept here, once, for all kinds:
+// - libev is called only while the loop is alive (core_ non-null and not
+//   destroyed); watchers of a destroyed loop are detached and inert.
+// - Keep-alive uses Perl EV's two flags: keepalive_ (the user wants this watcher
+//   to keep the loop alive) and unrefed_ (we called ev_unref for it). Start =
+//   libev start then unref if needed; stop = re-ref if needed then libev stop;
+//   a stop libev does by itself (one-shot timer) is noticed before the callback.
+// - The JS owner is held weakly, and strongly while the watcher is active or
+//   pending, so a running watcher needs no user reference and a stopped one
+//   can be collected. Callbacks live on the JS side (no native cycles).
+// - The trampoline is noexcept: nothing may unwind through libev.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "ev_config.h"
+#include "env_state.h"
+#include "loop_core.h"
+
+namespace evkit {
+
+class WatcherBase {
+ public:
+  WatcherBase(const WatcherBase&) = delete;
+  WatcherBase& operator=(const WatcherBase&) = delete;
+
+  void Start();
+  void Stop();
+  void Feed(int revents);
+  void SetKeepalive(bool keep);
+  bool keepalive() const { return keepalive_; }
+  bool Active() const;
+  bool Pending() const;
+  int Priority() const;
+  // Returns false when libev forbids the change (active or pending).
+  bool SetPriority(int priority);
+  void Close();
+  bool closed() const { return closed_; }
+  // The loop was destroyed: stop in libev and forget the loop.
+  void DetachFromLoop();
+  LoopCore* core() const { return core_.get(); }
+  bool Usable() const { return core_ && !core_->destroyed() && !closed_; }
+
+ protected:
+  WatcherBase(napi_env env, std::shared_ptr<LoopCore> core, ev_watcher* w);
+  virtual ~WatcherBase();
+
+  void BindOwner(napi_value owner);
+  // Stops the watcher in libev and leaves the loop; kinds' destructors call it.
+  void Shutdown();
+
+  // Kind-specific libev calls.
+  virtual void EvStart(struct ev_loop* loop) = 0;
+  virtual void EvStop(struct ev_loop* loop) = 0;
+
+  static void Trampoline(struct ev_loop* loop, ev_watcher* w, int revents) noexcept;
+
+  ev_watcher* w_;
+
+ private:
+  void Fire(int revents) noexcept;
+  void NoteStarted();
+  void NoteStopped(bool libevDidIt);
+  void UpdatePin();
+
+  napi_env env_;
+  std::shared_ptr<EnvState> state_;
+  std::shared_ptr<LoopCore> core_;
+  napi_ref owner_ = nullptr;
+  bool pinned_ = false;
+  bool keepalive_ = true;
+  bool unrefed_ = false;
+  bool counted_ = false;  // our books say the watcher is active
+  bool closed_ = false;
+};
+
+}  // namespace evkit

@@ -1,0 +1,123 @@
+// The state behind a Loop: its native handle, the runCallback queue and the
+// error path. Views of one loop (`new Loop({ ptr })`) share one LoopState.
+import { Callback, kRun, type CallbackFunction, type CallbackQueue } from './callback.js';
+import { BREAK_ONE, binding, kDrain, type NativeLoop } from './native.js';
+import type { Watcher } from './watcher.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ErrorContext = Watcher<any> | Callback<any> | null;
+export type ErrorHandler = (error: unknown, context: ErrorContext) => void;
+
+/** gevent's batching: check the clock every 50 callbacks, yield after 5 ms. */
+const CALLBACK_CHECK_COUNT = 50;
+const CALLBACK_SLICE_MS = 5;
+
+export class LoopState implements CallbackQueue {
+  readonly native: NativeLoop;
+  destroyed = false;
+  errorHandler: ErrorHandler | null = null;
+
+  #queue: Array<Callback | undefined> = [];
+  #head = 0;
+  #live = 0; // queued and not stopped
+  #nativeQueued = false; // what native was last told
+  #draining = 0;
+  #errors: unknown[] = [];
+
+  constructor(flags: number, foreignPtr?: bigint) {
+    this.native = new binding.Loop(this, flags, foreignPtr);
+  }
+
+  get queuedCallbacks(): number {
+    return this.#live;
+  }
+
+  enqueue<A extends unknown[]>(fn: CallbackFunction<A>, args: A): Callback<A> {
+    const callback = new Callback<A>(this, fn, args);
+    this.#queue.push(callback as Callback);
+    this.#live++;
+    if (!this.#nativeQueued) this.#syncNative(true);
+    return callback;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  cancel(_callback: Callback<any>): void {
+    this.#live--;
+    if (this.#live === 0 && this.#draining === 0) {
+      this.#queue = [];
+      this.#head = 0;
+      this.#syncNative(false);
+    }
+  }
+
+  /** Runs queued callbacks, FIFO, including ones queued meanwhile; returns whether some remain. */
+  [kDrain](): boolean {
+    this.#draining++;
+    const started = performance.now();
+    let ran = 0;
+    try {
+      while (this.#head < this.#queue.length && !this.destroyed) {
+        const callback = this.#queue[this.#head] as Callback;
+        this.#queue[this.#head++] = undefined;
+        if (!callback.pending) continue;
+        this.#live--;
+        try {
+          callback[kRun]();
+        } catch (error) {
+          this.report(error, callback);
+        }
+        if (++ran % CALLBACK_CHECK_COUNT === 0 && performance.now() - started >= CALLBACK_SLICE_MS) break;
+      }
+    } finally {
+      this.#draining--;
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    }
+    const more = this.#live > 0;
+    if (!more) this.#syncNative(false);
+    return more;
+  }
+
+  #syncNative(queued: boolean): void {
+    if (this.#nativeQueued === queued || this.destroyed) return;
+    this.#nativeQueued = queued;
+    this.native.setCallbacksQueued(queued);
+  }
+
+  /**
+   * The one error path for everything a callback throws: the error handler if
+   * there is one and it does not throw itself; otherwise the error is kept for
+   * `run()` to rethrow and the loop breaks after the current batch.
+   */
+  report(error: unknown, context: ErrorContext): void {
+    const handler = this.errorHandler;
+    if (handler !== null) {
+      try {
+        handler(error, context);
+        return;
+      } catch {
+        // A handler that throws counts as no handler: the original error surfaces.
+      }
+    }
+    this.#errors.push(error);
+    if (!this.destroyed) this.native.break(BREAK_ONE);
+  }
+
+  takeErrors(): unknown[] {
+    const errors = this.#errors;
+    this.#errors = [];
+    return errors;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.stop();
+    this.destroyed = true;
+    this.#queue = [];
+    this.#head = 0;
+    this.#live = 0;
+    this.native.destroy();
+  }
+}

@@ -1,0 +1,280 @@
+import { getSystemErrorName, inspect } from 'node:util';
+import { supportedBackends as supportedBackendNames } from '@evkit/core-native';
+import type { Callback, CallbackFunction } from './callback.js';
+import { BACKEND_ALL, BACKEND_MASK, FLAG_FORKCHECK, FLAG_NOENV, FLAG_NOINOTIFY, FLAG_NOSIGMASK, FLAG_NOTIMERFD, FLAG_SIGNALFD } from './constants.js';
+import { EvError, LoopDestroyedError } from './errors.js';
+import { backendName, flagsToInt, flagsToList } from './flags.js';
+import { LoopState, type ErrorHandler } from './loop-state.js';
+import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
+import { checkBoolean, checkFunction, checkOptions, describe } from './validate.js';
+
+export interface LoopOptions {
+  /** Backends and flags: a number, `"epoll"`, `"select, noinotify"`, `["poll"]`. */
+  flags?: number | string | readonly string[] | null;
+  /** The `ptr` of a live evkit loop: gives a second view of it that does not own it. */
+  ptr?: bigint;
+  /** With `ptr`: accept an `ev_loop*` evkit does not know (native interop). */
+  unsafeForeignPointer?: boolean;
+}
+
+export interface RunOptions {
+  /** Poll once without blocking (`EVRUN_NOWAIT`). */
+  nowait?: boolean;
+  /** Block for one round of events at most (`EVRUN_ONCE`). */
+  once?: boolean;
+}
+
+export type BreakHow = 'one' | 'all' | 'cancel';
+
+const KNOWN_FLAGS =
+  FLAG_NOINOTIFY | FLAG_SIGNALFD | FLAG_NOSIGMASK | FLAG_NOTIMERFD | FLAG_NOENV | FLAG_FORKCHECK;
+const BREAKS: Record<BreakHow, number> = { one: BREAK_ONE, all: BREAK_ALL, cancel: BREAK_CANCEL };
+
+function validateLoopFlags(flags: number): void {
+  const backends = flags & BACKEND_MASK;
+  const unknownBackend = backends & ~BACKEND_ALL;
+  if (unknownBackend !== 0) {
+    throw new RangeError(`Invalid value for backend: 0x${unknownBackend.toString(16)} is not a libev backend bit`);
+  }
+  const unknownFlags = (flags & ~BACKEND_MASK & ~KNOWN_FLAGS) >>> 0;
+  if (unknownFlags !== 0) {
+    throw new RangeError(`Invalid loop flag bits: 0x${unknownFlags.toString(16)}`);
+  }
+  if (backends !== 0 && (backends & binding.backends().supported) === 0) {
+    const names = flagsToList(backends).map((n) => (typeof n === 'number' ? `0x${n.toString(16)}` : n));
+    throw new Error(
+      `Unsupported backend: ${names.join('|')} (supported here: ${supportedBackendNames().join(', ')})`,
+    );
+  }
+}
+
+let stateOfLoop: (loop: Loop) => LoopState;
+
+/** The LoopState behind a loop, for watchers (package-internal). */
+export function loopState(loop: Loop): LoopState {
+  return stateOfLoop(loop);
+}
+
+/**
+ * A libev event loop (gevent's `loop`). Always a fresh `ev_loop_new` with
+ * `EVFLAG_NOENV`: never libev's default loop, which would take SIGCHLD from Node.
+ */
+export class Loop {
+  static {
+    stateOfLoop = (loop) => loop.#state;
+  }
+
+  readonly #state: LoopState;
+  readonly #owning: boolean;
+  #detached = false;
+
+  constructor(options: LoopOptions = {}) {
+    const opts = checkOptions('options', options);
+    if (opts.ptr !== undefined) {
+      this.#owning = false;
+      this.#state = Loop.#view(opts.ptr, opts.unsafeForeignPointer);
+      return;
+    }
+    if (opts.unsafeForeignPointer !== undefined) {
+      throw new TypeError('options.unsafeForeignPointer is only meaningful with options.ptr');
+    }
+    const flags = flagsToInt(opts.flags);
+    validateLoopFlags(flags);
+    this.#owning = true;
+    try {
+      this.#state = new LoopState((flags | FLAG_NOENV) >>> 0);
+    } catch (error) {
+      throw new EvError(
+        `ev_loop_new(${flagsToList(flags).join('|') || 0}) failed: the backend is not usable here`,
+        'ERR_EVKIT_LOOP_NEW',
+        { cause: error },
+      );
+    }
+  }
+
+  static #view(ptr: unknown, unsafe: unknown): LoopState {
+    if (typeof ptr !== 'bigint') throw new TypeError(`options.ptr must be a bigint, got ${describe(ptr)}`);
+    if (unsafe !== undefined) checkBoolean('options.unsafeForeignPointer', unsafe);
+    if (ptr <= 0n || ptr >= 2n ** 64n) throw new RangeError(`options.ptr is not an address: ${ptr}n`);
+    const found = binding.Loop.lookup(ptr);
+    if (found instanceof LoopState) return found;
+    if (found === 'other-thread') {
+      throw new RangeError(`options.ptr 0x${ptr.toString(16)} is a loop of another thread; a loop is used from its own thread only`);
+    }
+    if (unsafe !== true) {
+      throw new RangeError(
+        `options.ptr 0x${ptr.toString(16)} is not a live evkit loop (pass unsafeForeignPointer: true to wrap a foreign ev_loop*)`,
+      );
+    }
+    return new LoopState(0, ptr);
+  }
+
+  #native(): NativeLoop {
+    if (this.#detached || this.#state.destroyed) throw new LoopDestroyedError();
+    return this.#state.native;
+  }
+
+  /** The backend's name, e.g. `"epoll"`. */
+  get backend(): string {
+    return backendName(this.#native().backend());
+  }
+
+  get backendInt(): number {
+    return this.#native().backend();
+  }
+
+  /** The `ev_loop*` address (0n once destroyed), for native interop and `new Loop({ ptr })`. */
+  get ptr(): bigint {
+    return this.destroyed ? 0n : this.#state.native.ptr();
+  }
+
+  /** Whether this is `Loop.default` (comes with attached mode). */
+  get isDefault(): boolean {
+    return false;
+  }
+
+  get destroyed(): boolean {
+    return this.#detached || this.#state.destroyed;
+  }
+
+  /** Whether Node's event loop drives this loop (attached mode). */
+  get attached(): boolean {
+    this.#native();
+    return false;
+  }
+
+  /** libev's cached time (`ev_now`): frozen during a batch of callbacks. */
+  now(): number {
+    return this.#native().now();
+  }
+
+  updateNow(): void {
+    this.#native().updateNow();
+  }
+
+  /** Number of polls so far (`ev_iteration`). */
+  get iteration(): number {
+    return this.#native().iteration();
+  }
+
+  /** Nesting depth of `run()` (`ev_depth`): 1 inside a callback of a plain `run()`. */
+  get depth(): number {
+    return this.#native().depth();
+  }
+
+  get pendingCount(): number {
+    return this.#native().pendingCount();
+  }
+
+  /** Active user watchers of this loop. */
+  get activeCount(): number {
+    return this.#native().activeCount();
+  }
+
+  /** What keeps the loop alive: active referenced watchers, queued callbacks and `ref()` calls. */
+  get refCount(): number {
+    return this.#native().refCount() + this.#state.queuedCallbacks;
+  }
+
+  get errorHandler(): ErrorHandler | null {
+    return this.#state.errorHandler;
+  }
+
+  set errorHandler(handler: ErrorHandler | null) {
+    if (handler !== null) checkFunction('errorHandler', handler);
+    this.#state.errorHandler = handler;
+  }
+
+  /**
+   * Runs the loop on this thread (`ev_run`) until nothing keeps it alive, or
+   * `break()`. Returns whether active watchers remain. A callback error with no
+   * `errorHandler` breaks the loop after the current batch and is rethrown
+   * here (an `AggregateError` when several callbacks of the batch threw).
+   */
+  run(options: RunOptions = {}): boolean {
+    const opts = checkOptions('options', options);
+    let flags = 0;
+    if (opts.nowait !== undefined) {
+      checkBoolean('options.nowait', opts.nowait);
+      if (opts.nowait) flags |= RUN_NOWAIT;
+    }
+    if (opts.once !== undefined) {
+      checkBoolean('options.once', opts.once);
+      if (opts.once) flags |= RUN_ONCE;
+    }
+    const state = this.#state;
+    const more = this.#native().run(flags);
+    const syserr = state.destroyed ? null : state.native.takeSyserr();
+    if (syserr !== null) {
+      const [message, errno] = syserr;
+      const syscall = message.replace(/^\(libev\)\s*/, '');
+      const name = errno > 0 ? getSystemErrorName(-errno) : 'unknown error';
+      state.report(new EvError(`${message}: ${name}`, 'ERR_EVKIT_SYSERR', { errno, syscall }), null);
+    }
+    const errors = state.takeErrors();
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} callbacks threw during one loop iteration`);
+    return more;
+  }
+
+  /** Stops `run()` after the current batch of callbacks (`ev_break`). */
+  break(how: BreakHow = 'one'): void {
+    const value = BREAKS[how];
+    if (value === undefined || !Object.hasOwn(BREAKS, how)) {
+      throw new RangeError(`how must be "one", "all" or "cancel", got ${describe(how)}`);
+    }
+    this.#native().break(value);
+  }
+
+  /** Counts one more reference keeping the loop alive (`ev_ref`). */
+  ref(): void {
+    this.#native().ref();
+  }
+
+  /** Counts one reference fewer (`ev_unref`), e.g. for a watcher that must not keep the loop alive. */
+  unref(): void {
+    this.#native().unref();
+  }
+
+  /** libev's internal consistency check (`ev_verify`; a no-op unless libev was built with EV_VERIFY). */
+  verify(): void {
+    this.#native().verify();
+  }
+
+  /** `ev_loop_fork`: what a forked child calls; fork watchers fire on the next iteration. */
+  reinit(): void {
+    this.#native().reinit();
+  }
+
+  /**
+   * Stops and closes every watcher and frees the loop. Idempotent. On a view
+   * (`new Loop({ ptr })`) it only retires the view and leaves the loop alone.
+   */
+  destroy(): void {
+    if (this.#detached) return;
+    this.#detached = true;
+    if (this.#owning) this.#state.destroy();
+  }
+
+  /**
+   * Queues `fn(...args)` to run before the loop next blocks (gevent's
+   * `run_callback`): FIFO, once; callbacks queued while the queue drains run in
+   * the same pass; a queued callback keeps the loop alive.
+   */
+  runCallback<A extends unknown[]>(fn: CallbackFunction<A>, ...args: A): Callback<A> {
+    this.#native();
+    checkFunction('fn', fn);
+    return this.#state.enqueue(fn, args);
+  }
+
+  [inspect.custom](): string {
+    if (this.destroyed) return '<Loop destroyed>';
+    const native = this.#state.native;
+    const parts = [backendName(native.backend())];
+    if (this.isDefault) parts.push('default');
+    if (this.attached) parts.push('attached');
+    if (!this.#owning) parts.push('view');
+    parts.push(`pending=${native.pendingCount()}`, `ref=${this.refCount}`);
+    return `<Loop ${parts.join(' ')}>`;
+  }
+}

@@ -1,0 +1,56 @@
+// Argument checks shared by the loop and every watcher package. Each error
+// names the argument and what is allowed.
+import { MAXPRI, MINPRI } from './constants.js';
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+export function checkFunction(name: string, value: unknown): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function, got ${describe(value)}`);
+  }
+}
+
+export function checkBoolean(name: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+  }
+}
+
+export function checkObject(name: string, value: unknown): asserts value is object {
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`${name} must be an object, got ${describe(value)}`);
+  }
+}
+
+/** A finite number (seconds and the like). */
+export function checkFinite(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+  if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number, got ${describe(value)}`);
+}
+
+export function checkInteger(name: string, value: unknown, min: number, max: number): asserts value is number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+}
+
+export function checkPriority(value: unknown): asserts value is number {
+  checkInteger('priority', value, MINPRI, MAXPRI);
+}
+
+export function checkOptions(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  checkObject(name, value);
+  return value as Record<string, unknown>;
+}
+
+export { describe };

@@ -1,0 +1,1 @@
+export { Prepare, Check, Idle, type PhaseWatcherOptions } from './phase-watchers.js';

@@ -1,0 +1,32 @@
+import { binding } from '@evkit/core-native/binding';
+import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+
+export type PhaseWatcherOptions = WatcherOptions;
+
+/**
+ * Runs its callback once per loop iteration, just before the loop blocks for
+ * events (`ev_prepare`). Prepares started by the user run before the loop's
+ * `runCallback` queue.
+ */
+export class Prepare<A extends unknown[] = unknown[]> extends Watcher<A> {
+  constructor(loop: Loop, options?: PhaseWatcherOptions) {
+    super(loop, (native, owner) => new binding.Prepare(native, owner), options);
+  }
+}
+
+/** Runs its callback once per loop iteration, just after the loop wakes from polling (`ev_check`). */
+export class Check<A extends unknown[] = unknown[]> extends Watcher<A> {
+  constructor(loop: Loop, options?: PhaseWatcherOptions) {
+    super(loop, (native, owner) => new binding.Check(native, owner), options);
+  }
+}
+
+/**
+ * Runs its callback on every iteration in which no watcher of the same or a
+ * higher priority is pending (`ev_idle`); while active the loop never blocks.
+ */
+export class Idle<A extends unknown[] = unknown[]> extends Watcher<A> {
+  constructor(loop: Loop, options?: PhaseWatcherOptions) {
+    super(loop, (native, owner) => new binding.Idle(native, owner), options);
+  }
+}
