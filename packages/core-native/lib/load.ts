@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+/** Where the addon is looked for, relative to this file (lib/ or dist/). */
+export const ADDON_CANDIDATES = ['../build/Release/evkit.node', '../build/Debug/evkit.node'];
+
 /** Loads the compiled addon; on failure lists every path tried and why it failed. */
-export function loadAddon<T>(): T {
-  const require = createRequire(import.meta.url);
-  const candidates = ['../build/Release/evkit.node', '../build/Debug/evkit.node'];
+export function loadAddon<T>(candidates: readonly string[] = ADDON_CANDIDATES, base: string = import.meta.url): T {
+  const require = createRequire(base);
   const failures: string[] = [];
   for (const candidate of candidates) {
-    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    const file = fileURLToPath(new URL(candidate, base));
     try {
       return require(file) as T;
     } catch (error) {

@@ -42,9 +42,7 @@ void InstallSyserrHandler() {
 }
 
 void OnEnvCleanup(void* arg) {
-  auto* state = static_cast<EnvState*>(arg);
-  state->exiting = true;
-  state->DestroyAllLoops();
+  static_cast<EnvState*>(arg)->Teardown();
 }
 
 Napi::Value Versions(const Napi::CallbackInfo& info) {

@@ -16,11 +16,6 @@ void SetFunctionRef(napi_env env, Napi::Object hooks, const char* name, napi_ref
 
 }  // namespace
 
-EnvState::~EnvState() {
-  // The env is gone by now (instance data is finalised last); its references
-  // went with it, so there is nothing to delete here.
-}
-
 void EnvState::SetHooks(Napi::Object hooks) {
   SetFunctionRef(env_, hooks, "dispatch", &dispatch_);
   SetFunctionRef(env_, hooks, "drain", &drain_);
@@ -76,9 +71,14 @@ EnvState::CallResult EnvState::CallHeartbeat() noexcept {
   return Call(heartbeat_, undefined, 0, nullptr, &result, &thrown);
 }
 
-void EnvState::DestroyAllLoops() {
+void EnvState::Teardown() {
+  exiting = true;
   std::vector<LoopCore*> all(cores.begin(), cores.end());
   for (LoopCore* core : all) core->Destroy();
+  for (napi_ref* ref : {&dispatch_, &drain_, &heartbeat_}) {
+    if (*ref != nullptr) napi_delete_reference(env_, *ref);
+    *ref = nullptr;
+  }
 }
 
 EnvState* GetEnvState(napi_env env) {

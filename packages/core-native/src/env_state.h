@@ -24,7 +24,6 @@ struct DebugCounts {
 class EnvState : public std::enable_shared_from_this<EnvState> {
  public:
   explicit EnvState(napi_env env) : env_(env) {}
-  ~EnvState();
 
   napi_env env() const { return env_; }
 
@@ -46,8 +45,8 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
   DebugCounts counts;
   std::unordered_set<LoopCore*> cores;
 
-  // Destroys every loop of this env (env cleanup hook).
-  void DestroyAllLoops();
+  // Env cleanup hook: destroys every loop of this env and drops the hooks.
+  void Teardown();
 
  private:
   CallResult Call(napi_ref fnRef, napi_value recv, size_t argc, napi_value* argv,

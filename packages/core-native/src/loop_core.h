@@ -52,6 +52,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void EvRef();
   void EvUnref();
   void SetCallbacksQueued(bool queued);
+  bool callbacksQueued() const { return callbacksQueued_; }
   int refCount() const { return keepalive_ - (callbacksQueued_ ? 1 : 0); }
   int activeCount() const { return activeCount_; }
   void NoteActive(int delta) { activeCount_ += delta; }

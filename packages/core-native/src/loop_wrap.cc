@@ -150,13 +150,16 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
   int flags = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
   flags &= EVRUN_NOWAIT | EVRUN_ONCE;
   std::shared_ptr<LoopCore> keep = core_;
-  int more = keep->Run(flags);
+  keep->Run(flags);
+  // libev's result counts references; evkit reports what api.md promises:
+  // whether active watchers (or queued callbacks) remain.
+  bool more = !keep->destroyed() && (keep->activeCount() > 0 || keep->callbacksQueued());
   napi_value stashed = keep->TakeStashedException();
   if (stashed != nullptr) {
     napi_throw(env, stashed);
     return env.Undefined();
   }
-  return Napi::Boolean::New(env, more != 0);
+  return Napi::Boolean::New(env, more);
 }
 
 // takeSyserr(): [message, errno] of the first libev system error since the

@@ -1,0 +1,43 @@
+// Shared fixtures for evkit's tests: a fresh loop per test and a check that
+// the test left it clean (libuv's MAKE_VALGRIND_HAPPY, in evkit form).
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect } from 'vitest';
+import { Loop, type LoopOptions } from '@evkit/loop';
+
+/** Asserts nothing is left active, pending or referenced on `loop`, then destroys it. */
+export function expectLoopClean(loop: Loop): void {
+  if (loop.destroyed) return;
+  const state = { active: loop.activeCount, pending: loop.pendingCount, ref: loop.refCount };
+  loop.destroy();
+  expect(state, 'loop left dirty by the test').toEqual({ active: 0, pending: 0, ref: 0 });
+}
+
+/** Returns a getter for a fresh loop per test, checked clean after each test. */
+export function useFreshLoop(options?: LoopOptions): () => Loop {
+  let loop: Loop | undefined;
+  afterEach(() => {
+    const current = loop;
+    loop = undefined;
+    if (current) expectLoopClean(current);
+  });
+  return () => (loop ??= new Loop(options));
+}
+
+/**
+ * Runs a fixture script in a child process (process-global behaviour is tested
+ * this way). Fixtures import the built packages, so they see the dist code.
+ */
+export function runFixture(
+  file: string | URL,
+  options: { args?: string[]; execArgv?: string[]; timeoutMs?: number; input?: string } = {},
+): SpawnSyncReturns<string> {
+  const path = typeof file === 'string' ? file : fileURLToPath(file);
+  return spawnSync(process.execPath, [...(options.execArgv ?? []), path, ...(options.args ?? [])], {
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 30_000,
+    input: options.input ?? '',
+  });
+}
+
+

@@ -1,0 +1,15 @@
+// Tests run against the TypeScript sources of every workspace package, so one
+// copy of each class exists in a test process (fixtures in child processes and
+// workers use the built dist instead).
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('../../packages/', import.meta.url);
+const at = (path: string): string => fileURLToPath(new URL(path, root));
+
+export const evkitAliases: Record<string, string> = {
+  '@evkit/core-native/binding': at('core-native/lib/binding.ts'),
+  '@evkit/core-native': at('core-native/lib/index.ts'),
+  '@evkit/loop': at('loop/src/index.ts'),
+  '@evkit/prepare-check': at('prepare-check/src/index.ts'),
+  '@evkit/test-utils': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+};

@@ -1,0 +1,187 @@
+// Loop-phase semantics. Invariants:
+// - one iteration runs prepare → (runCallback queue) → poll → check;
+// - prepare and check run once per iteration;
+// - idle runs only when nothing of the same or a higher priority is pending,
+//   and while an idle watcher is active the loop never blocks;
+// - a watcher may stop itself, and once stopped its callback never runs again.
+import { describe, expect, it } from 'vitest';
+import { Loop } from '@evkit/loop';
+import { Check, Idle, Prepare } from '@evkit/prepare-check';
+import { useFreshLoop } from '@evkit/test-utils';
+
+describe('order within one run()', () => {
+  const fresh = useFreshLoop();
+
+  it('prepare, callback, check, idle (gevent item 32 without the timer)', () => {
+    const loop = fresh();
+    const order: string[] = [];
+    const once = (name: string) =>
+      function (this: Prepare | Check | Idle) {
+        order.push(name);
+        this.stop();
+      };
+    new Prepare(loop).start(once('prepare'));
+    loop.runCallback(() => order.push('callback'));
+    new Check(loop).start(once('check'));
+    new Idle(loop).start(once('idle'));
+    loop.run();
+    expect(order).toEqual(['prepare', 'callback', 'check', 'idle']);
+  });
+
+  it('prepare and check run once per iteration, around the poll', () => {
+    const loop = fresh();
+    const log: Array<[string, number]> = [];
+    let n = 0;
+    const prepare = new Prepare(loop).start(() => log.push(['prepare', loop.iteration]));
+    const check = new Check(loop).start(() => log.push(['check', loop.iteration]));
+    const idle = new Idle(loop).start(() => {
+      if (++n === 3) {
+        idle.stop();
+        prepare.stop();
+        check.stop();
+      }
+    });
+    loop.run();
+    const prepares = log.filter(([k]) => k === 'prepare');
+    const checks = log.filter(([k]) => k === 'check');
+    expect(prepares.length).toBe(3);
+    expect(checks.length).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      // iteration goes up between the prepare and the check of one round
+      expect(checks[i]![1]).toBe(prepares[i]![1] + 1);
+    }
+  });
+
+  it('a check runs before an idle of the same iteration (item 61)', () => {
+    const loop = fresh();
+    const order: string[] = [];
+    const idle = new Idle(loop).start(() => {
+      order.push('idle');
+      idle.stop();
+      check.stop();
+    });
+    const check = new Check(loop).start(() => order.push('check'));
+    loop.run();
+    expect(order).toEqual(['check', 'idle']);
+  });
+
+  it('a watcher stopped by another callback of the same batch does not run', () => {
+    const loop = fresh();
+    const order: string[] = [];
+    const stopBoth = (name: string) => () => {
+      order.push(name);
+      a.stop();
+      b.stop();
+    };
+    const a = new Idle(loop).start(stopBoth('a'));
+    const b = new Idle(loop).start(stopBoth('b'));
+    loop.run();
+    expect(order.length).toBe(1);
+  });
+});
+
+describe('priorities', () => {
+  const fresh = useFreshLoop();
+
+  it('idle at -2 runs an iteration after idle at 2 (Perl EV t/05_priority.t)', () => {
+    const loop = fresh();
+    const ran: Array<[number, number]> = [];
+    for (const priority of [2, 1, 0, -1, -2]) {
+      const idle = new Idle(loop, { priority }).start(() => {
+        ran.push([priority, loop.iteration]);
+        idle.stop();
+      });
+    }
+    loop.run();
+    expect(ran.map(([p]) => p)).toEqual([2, 1, 0, -1, -2]);
+    const iterations = ran.map(([, i]) => i);
+    for (let k = 1; k < iterations.length; k++) expect(iterations[k]).toBe(iterations[k - 1]! + 1);
+  });
+
+  it('pending watchers run in priority order within a batch', () => {
+    const loop = fresh();
+    const order: number[] = [];
+    for (const priority of [-2, 0, 2, -1, 1]) {
+      const prepare = new Prepare(loop, { priority }).start(() => {
+        order.push(priority);
+        prepare.stop();
+      });
+    }
+    loop.run();
+    expect(order).toEqual([2, 1, 0, -1, -2]);
+  });
+});
+
+// Without another event a loop with only prepare or check watchers blocks in
+// the poll (libev wakes at least every 60 s); an unref'd idle keeps polls
+// non-blocking without holding the loop alive.
+function drive(loop: Loop): Idle {
+  return new Idle(loop, { ref: false }).start(() => {});
+}
+
+describe.each([
+  ['Prepare', Prepare],
+  ['Check', Check],
+  ['Idle', Idle],
+] as const)('%s keep-alive', (_name, Kind) => {
+  const fresh = useFreshLoop();
+
+  it('an unref()d active watcher does not keep run() alive', () => {
+    const loop = fresh();
+    const w = new Kind(loop, { ref: false }).start(() => {});
+    expect(w.hasRef()).toBe(false);
+    expect(loop.run()).toBe(true);
+    expect(w.active).toBe(true);
+    w.stop();
+  });
+
+  it('unref() after start lets run() return; a ref()d one keeps it running', () => {
+    const loop = fresh();
+    const driver = drive(loop);
+    let calls = 0;
+    const w = new Kind(loop).start(() => {
+      if (++calls === 3) w.unref();
+    });
+    expect(w.hasRef()).toBe(true);
+    expect(loop.run()).toBe(true);
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(w.hasRef()).toBe(false);
+    w.stop();
+    driver.stop();
+  });
+
+  it('hasRef() is false and counts are clean after it stopped itself', () => {
+    const loop = fresh();
+    const driver = drive(loop);
+    const w = new Kind(loop).start(() => w.stop());
+    loop.run();
+    driver.stop();
+    expect([w.hasRef(), w.active, loop.refCount, loop.activeCount]).toEqual([false, false, 0, 0]);
+  });
+
+  it('rejects bad constructor arguments', () => {
+    expect(() => new Kind({} as Loop)).toThrow(TypeError);
+    expect(() => new Kind(fresh(), { priority: 3 })).toThrow(RangeError);
+    expect(() => new Kind(fresh(), { ref: 1 as never })).toThrow(TypeError);
+  });
+});
+
+describe('idle keeps the loop from blocking', () => {
+  it('a check fires every iteration while an idle is active', () => {
+    const loop = new Loop();
+    let checks = 0;
+    let idles = 0;
+    const check = new Check(loop).start(() => checks++);
+    const idle = new Idle(loop).start(() => {
+      if (++idles === 100) {
+        idle.stop();
+        check.stop();
+      }
+    });
+    const started = performance.now();
+    loop.run();
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(checks).toBeGreaterThanOrEqual(100);
+    loop.destroy();
+  });
+});
