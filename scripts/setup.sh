@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One-shot setup for a fresh Debian/Ubuntu machine with Node 20: installs what
+# is missing (libev-dev, a C++ toolchain, pnpm 12.4.2), installs dependencies,
+# builds everything and, unless --no-demo is given, runs the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+[ -f /usr/include/ev.h ] || [ -f /usr/local/include/ev.h ] || missing+=(libev-dev)
+command -v g++ >/dev/null || missing+=(g++)
+command -v make >/dev/null || missing+=(make)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    echo "setup: installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install: ${missing[*]} (libev-devel on Fedora, libev on Homebrew)" >&2
+    exit 1
+  fi
+fi
+
+if [ "$(cd / && pnpm --version 2>/dev/null)" != "12.4.2" ]; then
+  echo "setup: installing pnpm 12.4.2"
+  as_root npm install -g --silent pnpm@12.4.2
+fi
+
+pnpm install --frozen-lockfile
+pnpm build
+if [ "${1:-}" != "--no-demo" ]; then
+  pnpm demo
+fi
