@@ -29,7 +29,6 @@ void OnSyserr(const char* msg) noexcept {
   int err = errno;
   if (LoopCore* core = CurrentlyRunning()) {
     core->NoteSyserr(msg, err);
-    core->Break(EVBREAK_ALL);
     return;
   }
   std::fprintf(stderr, "evkit: %s: %s\n", msg != nullptr ? msg : "(libev) system error",

@@ -1,6 +1,13 @@
 #include "loop_core.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/eventfd.h>
+#endif
 
 #include "env_state.h"
 #include "registry.h"
@@ -12,6 +19,29 @@ namespace {
 thread_local LoopCore* tlsRunning = nullptr;
 
 constexpr ev_tstamp kHeartbeatInterval = 0.1;
+
+// libev creates its wake-up fd when the first async watcher starts and, if
+// that fails (EMFILE), retries forever through the syserr hook. Check that one
+// can be had before letting libev try (libev tries an eventfd first).
+bool CanCreateWakeupFd(int* err) {
+#ifdef __linux__
+  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) {
+    *err = errno;
+    return false;
+  }
+  close(fd);
+#else
+  int fds[2];
+  if (pipe(fds) != 0) {
+    *err = errno;
+    return false;
+  }
+  close(fds[0]);
+  close(fds[1]);
+#endif
+  return true;
+}
 
 }  // namespace
 
@@ -31,6 +61,11 @@ LoopCore::~LoopCore() {
 
 std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
                                            std::string* error) {
+  int err = 0;
+  if (!CanCreateWakeupFd(&err)) {
+    *error = std::string("cannot create the loop's wake-up fd: ") + std::strerror(err);
+    return nullptr;
+  }
   struct ev_loop* loop = ev_loop_new(flags);
   if (loop == nullptr) {
     *error = "ev_loop_new failed";
@@ -177,10 +212,15 @@ void LoopCore::Unregister(WatcherBase* w) {
 }
 
 void LoopCore::NoteSyserr(const char* msg, int err) {
-  if (hasSyserr_) return;  // keep the first: later ones are its echoes
-  hasSyserr_ = true;
-  syserrMsg_ = msg != nullptr ? msg : "(libev) system error";
-  syserrErrno_ = err;
+  if (!hasSyserr_) {  // keep the first: later ones are its echoes
+    hasSyserr_ = true;
+    syserrMsg_ = msg != nullptr ? msg : "(libev) system error";
+    syserrErrno_ = err;
+  }
+  // Usually called from inside the backend poll, where an ev_break would be
+  // overwritten (assert-enabled libev resets loop_done after the poll). Queue
+  // the internal wake watcher instead: its callback breaks after the poll.
+  if (loop_ != nullptr && ev_is_active(&wake_)) ev_feed_event(loop_, &wake_, EV_CUSTOM);
 }
 
 bool LoopCore::TakeSyserr(std::string* msg, int* err) {
@@ -261,7 +301,10 @@ void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer*, int) noexcept {
   ev_ref(loop);
 }
 
-void LoopCore::OnWake(struct ev_loop*, ev_async*, int) noexcept {}
+void LoopCore::OnWake(struct ev_loop* loop, ev_async* w, int) noexcept {
+  auto* self = static_cast<LoopCore*>(w->data);
+  if (self->hasSyserr_) ev_break(loop, EVBREAK_ALL);
+}
 
 void LoopCore::OnHeartbeat(struct ev_loop*, ev_timer* w, int) noexcept {
   auto* self = static_cast<LoopCore*>(w->data);

@@ -1,0 +1,84 @@
+// libev reports failing system calls through the process-global syserr hook;
+// evkit turns them into an EvError on the error path of the loop that was
+// running, and breaks that loop so a broken backend cannot spin (gevent item 43).
+import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EvError, Loop, type ErrorContext } from '@evkit/loop';
+import { TestIdle } from './helpers.js';
+
+function epollFds(): Set<number> {
+  const fds = new Set<number>();
+  for (const name of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${name}`).includes('eventpoll')) fds.add(Number(name));
+    } catch {
+      // raced with a close
+    }
+  }
+  return fds;
+}
+
+/** A loop whose epoll fd was swapped for /dev/null behind libev's back. */
+function brokenEpollLoop(): Loop {
+  const before = epollFds();
+  const loop = new Loop({ flags: 'epoll' });
+  const fd = [...epollFds()].find((candidate) => !before.has(candidate));
+  if (fd === undefined) throw new Error('no epoll fd found');
+  // Let libev register its own fds first: an epoll_ctl on a bad epoll fd is an
+  // assert in libev, epoll_wait failing is the syserr path under test.
+  loop.run({ nowait: true });
+  closeSync(fd);
+  // Take the number back at once so nothing else of this process reuses it;
+  // libev closes it when the loop is destroyed.
+  expect(openSync('/dev/null', 'r')).toBe(fd);
+  return loop;
+}
+
+describe.runIf(process.platform === 'linux')('libev system errors', () => {
+  it('surface from run() as an EvError and break the loop', () => {
+    const loop = brokenEpollLoop();
+    const idle = new TestIdle(loop).start(() => {});
+    let caught: unknown;
+    try {
+      loop.run();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EvError);
+    const error = caught as EvError;
+    expect(error.code).toBe('ERR_EVKIT_SYSERR');
+    expect(error.message).toMatch(/^\(libev\) epoll_wait: E[A-Z]+/);
+    expect(error.syscall).toBe('epoll_wait');
+    expect(error.errno).toBeGreaterThan(0);
+    expect(idle.active).toBe(true);
+    loop.destroy();
+  });
+
+  it('go to errorHandler with a null context when one is set', () => {
+    const loop = brokenEpollLoop();
+    const seen: Array<[unknown, ErrorContext]> = [];
+    loop.errorHandler = (error, context) => seen.push([error, context]);
+    new TestIdle(loop).start(() => {});
+    expect(loop.run()).toBe(true);
+    expect(seen.length).toBe(1);
+    expect(seen[0]![0]).toBeInstanceOf(EvError);
+    expect(seen[0]![1]).toBe(null);
+    loop.destroy();
+  });
+});
+
+describe('running out of file descriptors', () => {
+  it('makes new Loop() throw an EvError instead of hanging libev', () => {
+    const fixture = fileURLToPath(new URL('./fixtures/fd-exhaustion.mjs', import.meta.url));
+    const result = spawnSync('bash', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${fixture}"`], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.first).toMatch(/^EvError ERR_EVKIT_LOOP_NEW .*Too many open files/);
+    expect(out.second).toMatch(/^(epoll|poll|select|linux_iouring)$/);
+  });
+});
