@@ -39,6 +39,15 @@ export interface NativeLoop {
   setCallbacksQueued(queued: boolean): void;
   /** The first libev system error since the last call, as `[message, errno]`. */
   takeSyserr(): [string, number] | null;
+  /** Starts the loop thread: Node's event loop delivers the callbacks. */
+  attach(): void;
+  /** Joins the loop thread; the loop can then be run blocking again. */
+  detach(): void;
+  attached(): boolean;
+  /** Whether a callback of this loop is running (blocking or attached). */
+  inCallback(): boolean;
+  /** Ask for the settle hook once nothing keeps the loop alive. */
+  setWantSettle(want: boolean): void;
 }
 
 export interface NativeLoopConstructor {
@@ -61,6 +70,8 @@ export interface Hooks {
   /** Called with the loop's owner as `this`; returns whether callbacks remain. */
   drain(this: object): boolean;
   heartbeat(): void;
+  /** Called with the loop's owner as `this` when an attached loop has nothing keeping it alive. */
+  settle(this: object): void;
   isMainThread: boolean;
 }
 

@@ -27,18 +27,12 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
 
   napi_env env() const { return env_; }
 
-  // JS hooks installed once per env by @evkit/loop (see binding.d.ts).
+  // JS hooks installed once per env by @evkit/loop (see lib/binding.ts).
   void SetHooks(Napi::Object hooks);
-  bool HasHooks() const { return dispatch_ != nullptr; }
-
-  // Calls into JS. noexcept: they run under libev frames. They return false
-  // when JS could not run (env teardown, worker termination); the caller then
-  // stops invoking JS for that loop.
-  enum class CallResult { kOk, kThrew, kJsDead };
-  CallResult CallDispatch(napi_value recv, uint32_t revents, bool active,
-                          napi_value* thrown) noexcept;
-  CallResult CallDrain(napi_value recv, bool* more, napi_value* thrown) noexcept;
-  CallResult CallHeartbeat() noexcept;
+  napi_ref dispatch() const { return dispatch_; }
+  napi_ref drain() const { return drain_; }
+  napi_ref heartbeat() const { return heartbeat_; }
+  napi_ref settle() const { return settle_; }
 
   bool isMainThread = true;
   bool exiting = false;  // set by the cleanup hook: JS must not be entered
@@ -49,13 +43,11 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
   void Teardown();
 
  private:
-  CallResult Call(napi_ref fnRef, napi_value recv, size_t argc, napi_value* argv,
-                  napi_value* result, napi_value* thrown) noexcept;
-
   napi_env env_;
   napi_ref dispatch_ = nullptr;
   napi_ref drain_ = nullptr;
   napi_ref heartbeat_ = nullptr;
+  napi_ref settle_ = nullptr;
 };
 
 EnvState* GetEnvState(napi_env env);

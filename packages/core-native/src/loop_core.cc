@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include <unistd.h>
@@ -47,8 +48,12 @@ bool CanCreateWakeupFd(int* err) {
 
 LoopCore* CurrentlyRunning() { return tlsRunning; }
 
+// ---------------------------------------------------------------- lifecycle
+
 LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns)
     : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns) {
+  pthread_mutex_init(&mutex_, nullptr);
+  pthread_cond_init(&deliveredCv_, nullptr);
   env_->cores.insert(this);
   env_->counts.loopsCreated++;
 }
@@ -57,6 +62,8 @@ LoopCore::~LoopCore() {
   // Reached only after Destroy(): every owner of the shared_ptr is gone.
   env_->cores.erase(this);
   env_->counts.loopsFreed++;
+  pthread_cond_destroy(&deliveredCv_);
+  pthread_mutex_destroy(&mutex_);
 }
 
 std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
@@ -109,7 +116,9 @@ void LoopCore::StopInternalWatchers() {
     ev_ref(loop_);
     ev_prepare_stop(loop_, &drainPrepare_);
   }
-  if (ev_is_active(&wake_)) {
+  // While a loop thread runs, wake_ is how it is told to stop: FinishDestroy
+  // stops wake_ after joining the thread.
+  if (ev_is_active(&wake_) && !attached_) {
     ev_ref(loop_);
     ev_async_stop(loop_, &wake_);
   }
@@ -131,38 +140,30 @@ napi_value LoopCore::Owner() const {
   return value;
 }
 
-int LoopCore::Run(int flags) {
-  auto keep = shared_from_this();
-  LoopCore* previous = tlsRunning;
-  tlsRunning = this;
-  if (runDepth_++ == 0 && !env_->isMainThread) StartHeartbeat();
-  int result = ev_run(loop_, flags);
-  if (--runDepth_ == 0) StopHeartbeat();
-  tlsRunning = previous;
-  if (runDepth_ == 0 && destroyRequested_ && loop_ != nullptr) FinishDestroy();
-  return result;
-}
-
-void LoopCore::Break(int how) {
-  if (!destroyed()) ev_break(loop_, how);
-}
-
 void LoopCore::Destroy() {
   if (loop_ == nullptr || destroyRequested_) return;
   destroyRequested_ = true;
   auto keep = shared_from_this();
   if (owns_) registry::Remove(loop_);
-  std::vector<WatcherBase*> watchers;
-  watchers.swap(watchers_);
-  for (WatcherBase* w : watchers) w->DetachFromLoop();
-  if (callbacksQueued_) {
-    ev_unref(loop_);
-    callbacksQueued_ = false;
+  // Outside a delivery the loop thread can be joined now; inside one it is
+  // waiting for this very delivery, so JsInvoke() finishes the job.
+  if (attached_ && !invoking_) StopThread();
+  {
+    Lock lock(this);
+    std::vector<WatcherBase*> watchers;
+    watchers.swap(watchers_);
+    for (WatcherBase* w : watchers) w->DetachFromLoop();
+    batch_.clear();
+    if (callbacksQueued_) {
+      ev_unref(loop_);
+      callbacksQueued_ = false;
+    }
+    StopInternalWatchers();
   }
-  StopInternalWatchers();
+  if (invoking_) return;
   if (runDepth_ > 0) {
-    // ev_run is on the stack (destroy() from inside a callback): break out and
-    // let Run() finish the job once ev_run has returned.
+    // ev_run is on this stack (destroy() from inside a callback of a blocking
+    // run): break out and let Run() finish once ev_run has returned.
     ev_break(loop_, EVBREAK_ALL);
     return;
   }
@@ -170,6 +171,8 @@ void LoopCore::Destroy() {
 }
 
 void LoopCore::FinishDestroy() {
+  if (attached_) StopThread();
+  StopInternalWatchers();
   if (owns_) {
     ev_set_userdata(loop_, nullptr);
     ev_loop_destroy(loop_);
@@ -184,18 +187,274 @@ void LoopCore::FinishDestroy() {
   owner_ = stashed_ = nullptr;
 }
 
+// ---------------------------------------------------------------- blocking run
+
+int LoopCore::Run(int flags) {
+  auto keep = shared_from_this();
+  LoopCore* previous = tlsRunning;
+  tlsRunning = this;
+  if (runDepth_++ == 0 && !env_->isMainThread) StartHeartbeat();
+  int result = ev_run(loop_, flags);
+  if (--runDepth_ == 0) StopHeartbeat();
+  tlsRunning = previous;
+  if (runDepth_ == 0 && destroyRequested_ && loop_ != nullptr) FinishDestroy();
+  return result;
+}
+
+void LoopCore::Break(int how) {
+  // An attached loop's thread never stops on break(): runAsync() settles in JS.
+  if (!destroyed() && !attached_) ev_break(loop_, how);
+}
+
+void LoopCore::StartHeartbeat() {
+  if (ev_is_active(&heartbeat_)) return;
+  ev_timer_set(&heartbeat_, kHeartbeatInterval, kHeartbeatInterval);
+  ev_timer_start(loop_, &heartbeat_);
+  ev_unref(loop_);
+}
+
+void LoopCore::StopHeartbeat() {
+  if (loop_ == nullptr || !ev_is_active(&heartbeat_)) return;
+  ev_ref(loop_);
+  ev_timer_stop(loop_, &heartbeat_);
+}
+
+// ---------------------------------------------------------------- attached mode
+
+LoopCore::Lock::Lock(LoopCore* core, bool wake) : core_(core), wake_(wake) {
+  if (core_->attached_ && !core_->invoking_ && !core_->jsHolds_) {
+    pthread_mutex_lock(&core_->mutex_);
+    core_->jsHolds_ = true;
+    locked_ = true;
+  }
+}
+
+LoopCore::Lock::~Lock() {
+  if (!locked_) return;
+  if (wake_ && core_->loop_ != nullptr && ev_is_active(&core_->wake_)) {
+    ev_async_send(core_->loop_, &core_->wake_);
+  }
+  core_->jsHolds_ = false;
+  pthread_mutex_unlock(&core_->mutex_);
+}
+
+bool LoopCore::Attach(std::string* error) {
+  if (attached_) return true;
+  if (!owns_) {
+    *error = "a loop wrapped from a foreign pointer cannot be attached";
+    return false;
+  }
+  napi_env env = env_->env();
+  uv_loop_t* uvLoop = nullptr;
+  if (napi_get_uv_event_loop(env, &uvLoop) != napi_ok || uvLoop == nullptr) {
+    *error = "no Node event loop on this thread";
+    return false;
+  }
+  uvAsync_ = new uv_async_t();
+  if (uv_async_init(uvLoop, uvAsync_, OnUvAsync) != 0) {
+    delete uvAsync_;
+    uvAsync_ = nullptr;
+    *error = "uv_async_init failed";
+    return false;
+  }
+  uvAsync_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(uvAsync_));
+  uvRefed_ = false;
+  if (asyncContext_ == nullptr) {
+    napi_value resource, name;
+    napi_create_object(env, &resource);
+    napi_create_string_utf8(env, "evkit.Loop", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(env, resource, name, &asyncContext_);
+  }
+  // The loop thread must never stop on its own: an extra reference keeps its
+  // ev_run going while nothing is active (it blocks in the kernel instead).
+  ev_ref(loop_);
+  ev_now_update(loop_);
+  ev_set_loop_release_cb(loop_, OnRelease, OnAcquire);
+  ev_set_invoke_pending_cb(loop_, OnInvokePending);
+  stopping_ = false;
+  attached_ = true;
+  // Like a referenced Node handle, an attached loop lives until it is detached
+  // or destroyed, whether or not JS still references it.
+  if (owner_ != nullptr) napi_reference_ref(env, owner_, nullptr);
+  thread_ = std::thread(LoopThreadMain, this);
+  SyncUvRef();
+  return true;
+}
+
+void LoopCore::Detach() {
+  if (!attached_ || invoking_) return;
+  StopThread();
+}
+
+void LoopCore::StopThread() {
+  if (!attached_) return;
+  pthread_mutex_lock(&mutex_);
+  stopping_ = true;
+  if (ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
+  pthread_cond_signal(&deliveredCv_);
+  pthread_mutex_unlock(&mutex_);
+  if (thread_.joinable()) thread_.join();
+  // Single-threaded again.
+  attached_ = false;
+  stopping_ = false;
+  handoff_ = false;
+  DropBatch();
+  ev_set_invoke_pending_cb(loop_, ev_invoke_pending);
+  ev_set_loop_release_cb(loop_, nullptr, nullptr);
+  ev_unref(loop_);
+  if (uvAsync_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(uvAsync_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); });
+    uvAsync_ = nullptr;
+  }
+  uvRefed_ = false;
+  if (asyncContext_ != nullptr) {
+    napi_async_destroy(env_->env(), asyncContext_);
+    asyncContext_ = nullptr;
+  }
+  if (owner_ != nullptr) napi_reference_unref(env_->env(), owner_, nullptr);
+}
+
+void LoopCore::LoopThreadMain(LoopCore* core) {
+  // Signals are for Node's threads (libuv, evkit's chained handlers).
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  tlsRunning = core;
+  pthread_mutex_lock(&core->mutex_);
+  while (!core->stopping_) ev_run(core->loop_, 0);
+  pthread_mutex_unlock(&core->mutex_);
+  tlsRunning = nullptr;
+}
+
+void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
+  pthread_mutex_unlock(&static_cast<LoopCore*>(ev_userdata(loop))->mutex_);
+}
+
+void LoopCore::OnAcquire(struct ev_loop* loop) noexcept {
+  pthread_mutex_lock(&static_cast<LoopCore*>(ev_userdata(loop))->mutex_);
+}
+
+// Loop thread, mutex_ held.
+void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
+  auto* self = static_cast<LoopCore*>(ev_userdata(loop));
+  if (!self->stopping_) {
+    ev_invoke_pending(loop);  // internal watchers run here; user ones are recorded
+    if (!self->batch_.empty()) {
+      self->handoff_ = true;
+      uv_async_send(self->uvAsync_);
+      while (self->handoff_ && !self->stopping_) {
+        pthread_cond_wait(&self->deliveredCv_, &self->mutex_);
+      }
+    }
+  }
+  // ev_break must come from this thread: from another one, assert-enabled
+  // libev overwrites it after the poll.
+  if (self->stopping_) ev_break(loop, EVBREAK_ALL);
+}
+
+void LoopCore::Record(WatcherBase* w, int revents) { batch_.push_back(Delivery{w, revents}); }
+
+void LoopCore::Forget(WatcherBase* w) {
+  for (Delivery& d : batch_) {
+    if (d.watcher == w) d.watcher = nullptr, d.revents = -1;
+  }
+}
+
+void LoopCore::DropBatch() {
+  for (Delivery& d : batch_) {
+    if (d.watcher != nullptr) d.watcher->Undeliver();
+  }
+  batch_.clear();
+}
+
+void LoopCore::OnUvAsync(uv_async_t* handle) {
+  static_cast<LoopCore*>(handle->data)->JsInvoke();
+}
+
+// JS thread: deliver the batch the loop thread is waiting on.
+void LoopCore::JsInvoke() {
+  auto keep = shared_from_this();
+  pthread_mutex_lock(&mutex_);
+  if (handoff_) {
+    invoking_ = true;
+    std::vector<Delivery> batch;
+    batch.swap(batch_);
+    for (const Delivery& d : batch) {
+      if (destroyRequested_) break;
+      if (d.watcher != nullptr) {
+        d.watcher->Deliver(d.revents);
+      } else if (d.revents != -1) {
+        RunDrain();
+      }
+    }
+    invoking_ = false;
+    handoff_ = false;
+    pthread_cond_signal(&deliveredCv_);
+  }
+  pthread_mutex_unlock(&mutex_);
+  if (destroyRequested_ && loop_ != nullptr) {
+    FinishDestroy();
+    return;
+  }
+  MaybeSettle();
+}
+
+void LoopCore::SetWantSettle(bool want) {
+  wantSettle_ = want;
+  if (want && keepalive_ == 0 && uvAsync_ != nullptr) uv_async_send(uvAsync_);
+}
+
+void LoopCore::MaybeSettle() {
+  if (!wantSettle_ || keepalive_ != 0 || jsDead_ || env_->exiting) return;
+  napi_env env = env_->env();
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value owner = Owner();
+  if (owner != nullptr) {
+    wantSettle_ = false;
+    napi_value result;
+    if (CallJs(env_->settle(), owner, 0, nullptr, &result) == CallResult::kJsDead) MarkJsDead();
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+// ---------------------------------------------------------------- keep-alive
+
+void LoopCore::AddKeepalive(int delta) {
+  keepalive_ += delta;
+  SyncUvRef();
+}
+
+void LoopCore::SyncUvRef() {
+  if (uvAsync_ == nullptr) return;
+  bool want = attached_ && keepalive_ > 0;
+  if (want != uvRefed_) {
+    uvRefed_ = want;
+    if (want) {
+      uv_ref(reinterpret_cast<uv_handle_t*>(uvAsync_));
+    } else {
+      uv_unref(reinterpret_cast<uv_handle_t*>(uvAsync_));
+    }
+  }
+  // Outside a delivery nobody else would notice that the loop went idle.
+  if (!want && wantSettle_ && !invoking_) uv_async_send(uvAsync_);
+}
+
 void LoopCore::EvRef() {
   ev_ref(loop_);
-  ++keepalive_;
+  AddKeepalive(+1);
 }
 
 void LoopCore::EvUnref() {
   ev_unref(loop_);
-  --keepalive_;
+  AddKeepalive(-1);
 }
 
 void LoopCore::SetCallbacksQueued(bool queued) {
   if (queued == callbacksQueued_ || destroyed()) return;
+  Lock lock(this, /*wake=*/queued);
   callbacksQueued_ = queued;
   if (queued) {
     EvRef();
@@ -210,6 +469,101 @@ void LoopCore::Unregister(WatcherBase* w) {
   *it = watchers_.back();
   watchers_.pop_back();
 }
+
+// ---------------------------------------------------------------- calling JS
+
+LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t argc,
+                                      napi_value* argv, napi_value* result) noexcept {
+  napi_env env = env_->env();
+  if (env_->exiting || fnRef == nullptr) return CallResult::kJsDead;
+  napi_value fn = nullptr;
+  if (napi_get_reference_value(env, fnRef, &fn) != napi_ok || fn == nullptr) {
+    return CallResult::kJsDead;
+  }
+  napi_status status = (attached_ && asyncContext_ != nullptr)
+                            ? napi_make_callback(env, asyncContext_, recv, fn, argc, argv, result)
+                            : napi_call_function(env, recv, fn, argc, argv, result);
+  if (status == napi_ok) return CallResult::kOk;
+  // The JS hooks catch every exception a user callback throws, so reaching
+  // here means JS cannot run (worker terminating, process.exit in a worker)
+  // or the error path itself failed. Termination leaves no exception value.
+  napi_value exc = nullptr;
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) napi_get_and_clear_last_exception(env, &exc);
+  napi_valuetype type = napi_undefined;
+  if (exc != nullptr) napi_typeof(env, exc, &type);
+  if (exc == nullptr || type == napi_undefined) return CallResult::kJsDead;
+  StashException(exc);
+  return CallResult::kThrew;
+}
+
+void LoopCore::RunDrain() noexcept {
+  if (!callbacksQueued_ || jsDead_ || env_->exiting) return;
+  auto keep = shared_from_this();
+  struct ev_loop* loop = loop_;
+  if (ev_is_active(&timer0_)) {
+    ev_ref(loop);
+    ev_timer_stop(loop, &timer0_);
+  }
+  napi_env env = env_->env();
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value owner = Owner();
+  bool more = false;
+  if (owner != nullptr) {
+    napi_value result = nullptr;
+    CallResult r = CallJs(env_->drain(), owner, 0, nullptr, &result);
+    if (r == CallResult::kOk && result != nullptr) napi_get_value_bool(env, result, &more);
+    if (r == CallResult::kJsDead) MarkJsDead();
+  }
+  napi_close_handle_scope(env, scope);
+  if (destroyed()) return;
+  // Callbacks may have run for a while: poll with a fresh clock.
+  ev_now_update(loop);
+  if (more && !ev_is_active(&timer0_)) {
+    ev_timer_set(&timer0_, 0., 0.);
+    ev_timer_start(loop, &timer0_);
+    ev_unref(loop);
+  }
+}
+
+void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
+  auto* self = static_cast<LoopCore*>(w->data);
+  if (!self->callbacksQueued_) return;
+  if (self->deliversLater()) {
+    self->Record(nullptr, 0);
+  } else {
+    self->RunDrain();
+  }
+}
+
+void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer*, int) noexcept {
+  // libev stopped this one-shot timer itself, which unref'd the loop a second
+  // time (we unref'd after start): balance it.
+  ev_ref(loop);
+}
+
+void LoopCore::OnWake(struct ev_loop* loop, ev_async* w, int) noexcept {
+  auto* self = static_cast<LoopCore*>(w->data);
+  if (!self->hasSyserr_) return;
+  // A failing backend: stop polling instead of spinning. An attached loop's
+  // thread ends (its watchers stay registered but no longer fire).
+  if (self->attached_) self->stopping_ = true;
+  ev_break(loop, EVBREAK_ALL);
+}
+
+void LoopCore::OnHeartbeat(struct ev_loop*, ev_timer* w, int) noexcept {
+  auto* self = static_cast<LoopCore*>(w->data);
+  if (self->jsDead_) return;
+  napi_value undefined, result;
+  napi_get_undefined(self->env_->env(), &undefined);
+  if (self->CallJs(self->env_->heartbeat(), undefined, 0, nullptr, &result) == CallResult::kJsDead) {
+    self->MarkJsDead();
+  }
+}
+
+// ---------------------------------------------------------------- errors
 
 void LoopCore::NoteSyserr(const char* msg, int err) {
   if (!hasSyserr_) {  // keep the first: later ones are its echoes
@@ -250,66 +604,6 @@ napi_value LoopCore::TakeStashedException() {
 void LoopCore::MarkJsDead() {
   jsDead_ = true;
   Break(EVBREAK_ALL);
-}
-
-void LoopCore::StartHeartbeat() {
-  if (ev_is_active(&heartbeat_)) return;
-  ev_timer_set(&heartbeat_, kHeartbeatInterval, kHeartbeatInterval);
-  ev_timer_start(loop_, &heartbeat_);
-  ev_unref(loop_);
-}
-
-void LoopCore::StopHeartbeat() {
-  if (loop_ == nullptr || !ev_is_active(&heartbeat_)) return;
-  ev_ref(loop_);
-  ev_timer_stop(loop_, &heartbeat_);
-}
-
-void LoopCore::OnDrainPrepare(struct ev_loop* loop, ev_prepare* w, int) noexcept {
-  auto* self = static_cast<LoopCore*>(w->data);
-  if (!self->callbacksQueued_ || self->jsDead_ || self->env_->exiting) return;
-  auto keep = self->shared_from_this();
-  if (ev_is_active(&self->timer0_)) {
-    ev_ref(loop);
-    ev_timer_stop(loop, &self->timer0_);
-  }
-  napi_env env = self->env_->env();
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value owner = self->Owner();
-  bool more = false;
-  if (owner != nullptr) {
-    napi_value thrown = nullptr;
-    auto result = self->env_->CallDrain(owner, &more, &thrown);
-    if (result == EnvState::CallResult::kThrew) self->StashException(thrown);
-    if (result == EnvState::CallResult::kJsDead) self->MarkJsDead();
-  }
-  napi_close_handle_scope(env, scope);
-  if (self->destroyed()) return;
-  // Callbacks may have run for a while: poll with a fresh clock.
-  ev_now_update(loop);
-  if (more && !ev_is_active(&self->timer0_)) {
-    ev_timer_set(&self->timer0_, 0., 0.);
-    ev_timer_start(loop, &self->timer0_);
-    ev_unref(loop);
-  }
-}
-
-void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer*, int) noexcept {
-  // libev stopped this one-shot timer itself, which unref'd the loop a second
-  // time (we unref'd after start): balance it.
-  ev_ref(loop);
-}
-
-void LoopCore::OnWake(struct ev_loop* loop, ev_async* w, int) noexcept {
-  auto* self = static_cast<LoopCore*>(w->data);
-  if (self->hasSyserr_) ev_break(loop, EVBREAK_ALL);
-}
-
-void LoopCore::OnHeartbeat(struct ev_loop*, ev_timer* w, int) noexcept {
-  auto* self = static_cast<LoopCore*>(w->data);
-  if (self->jsDead_) return;
-  if (self->env_->CallHeartbeat() == EnvState::CallResult::kJsDead) self->MarkJsDead();
 }
 
 }  // namespace evkit

@@ -1,13 +1,28 @@
 // LoopCore: one libev loop and everything evkit keeps about it. It is shared
-// (shared_ptr) by the JS loop handle(s) and by every watcher of the loop, so
-// its memory outlives whichever of them the GC finalises last; `loop()` is
-// null once the loop is destroyed, and no libev call is made after that.
+// (shared_ptr) by the JS loop handle and by every watcher of the loop, so its
+// memory outlives whichever of them the GC finalises last; `loop()` is null
+// once the loop is destroyed, and no libev call is made after that.
+//
+// Two ways to run:
+// - blocking: Run() calls ev_run on the JS thread; callbacks are direct calls.
+// - attached: libev's threading pattern (ev.pod "THREAD LOCKING EXAMPLE").
+//   ev_run runs on a loop thread that holds mutex_ except while blocked in the
+//   kernel (release/acquire callbacks). Its invoke-pending hook runs pending
+//   watchers natively there: libev's and evkit's internal watchers finish on
+//   the spot, user watchers are recorded into batch_. A non-empty batch is
+//   handed to the JS thread (uv_async on Node's loop) and the loop thread waits
+//   until the JS thread has delivered it, each callback through
+//   napi_make_callback. Any change the JS thread makes outside a delivery
+//   takes mutex_ (LoopLock) and wakes the loop thread through wake_.
 #pragma once
 
 #include <napi.h>
+#include <pthread.h>
+#include <uv.h>
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ev_config.h"
@@ -34,21 +49,30 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool owns() const { return owns_; }
   EnvState* env() const { return env_; }
 
-  // The JS object the drain hook is called on (held weakly).
+  // The JS object the drain and settle hooks are called on (held weakly).
   void SetOwner(napi_value owner);
   napi_value Owner() const;
 
-  // Blocking ev_run on the calling (JS) thread.
-  int Run(int flags);
+  // ---- running
+  int Run(int flags);  // blocking ev_run on the JS thread
   int depth() const { return runDepth_; }
   void Break(int how);
   void Destroy();
+  bool Attach(std::string* error);
+  void Detach();
+  bool attached() const { return attached_; }
+  // Inside a callback of this loop (blocking run or attached delivery):
+  // libev's cached time is current and the loop thread is parked.
+  bool InCallback() const { return runDepth_ > 0 || invoking_; }
+  // Ask for the settle hook whenever nothing keeps the loop alive (runAsync).
+  void SetWantSettle(bool want);
 
   // ---- keep-alive bookkeeping: the only place evkit's liveness count moves.
   // `keepalive_` mirrors the share of libev's activecnt that belongs to the
-  // user: active referenced watchers, ref() calls, and the runCallback queue.
-  void NoteLibevStarted() { ++keepalive_; }
-  void NoteLibevStopped() { --keepalive_; }
+  // user: active referenced watchers, ref() calls and the runCallback queue.
+  // When attached, the uv handle is ref'd exactly while it is above zero.
+  void NoteLibevStarted() { AddKeepalive(+1); }
+  void NoteLibevStopped() { AddKeepalive(-1); }
   void EvRef();
   void EvUnref();
   void SetCallbacksQueued(bool queued);
@@ -61,6 +85,17 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void Register(WatcherBase* w) { watchers_.push_back(w); }
   void Unregister(WatcherBase* w);
 
+  // Attached mode: called on the loop thread from a watcher's trampoline.
+  bool deliversLater() const { return attached_; }
+  void Record(WatcherBase* w, int revents);
+  void Forget(WatcherBase* w);  // drop w's queued deliveries
+
+  // Calls into JS: napi_make_callback when attached (so nextTicks and promise
+  // reactions settle after each callback), a plain call when blocking.
+  enum class CallResult { kOk, kThrew, kJsDead };
+  CallResult CallJs(napi_ref fn, napi_value recv, size_t argc, napi_value* argv,
+                    napi_value* result) noexcept;
+
   // Errors that must surface from run(): a syserr from libev, or an exception
   // that escaped the JS hooks.
   void NoteSyserr(const char* msg, int err);
@@ -70,19 +105,51 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void MarkJsDead();
   bool jsDead() const { return jsDead_; }
 
+  // JS-thread guard for every libev call on this loop. Locks mutex_ only when
+  // the loop is attached and this thread does not hold it already (during a
+  // delivery it does). With `wake`, tells the loop thread to look again.
+  class Lock {
+   public:
+    explicit Lock(LoopCore* core, bool wake = false);
+    ~Lock();
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+
+   private:
+    LoopCore* core_;
+    bool locked_ = false;
+    bool wake_;
+  };
+
  private:
+  struct Delivery {
+    WatcherBase* watcher;  // null: drain the runCallback queue
+    int revents;
+  };
+
   LoopCore(EnvState* env, struct ev_loop* loop, bool owns);
   void StartInternalWatchers();
   void StopInternalWatchers();
   void FinishDestroy();
   void StartHeartbeat();
   void StopHeartbeat();
-  void StartInternal(ev_watcher* w, void (*start)(struct ev_loop*, ev_watcher*));
+  void AddKeepalive(int delta);
+  void SyncUvRef();
+  void RunDrain() noexcept;
+  void StopThread();
+  void DropBatch();
+  void JsInvoke();
+  void MaybeSettle();
 
   static void OnDrainPrepare(struct ev_loop* loop, ev_prepare* w, int revents) noexcept;
   static void OnTimer0(struct ev_loop* loop, ev_timer* w, int revents) noexcept;
   static void OnWake(struct ev_loop* loop, ev_async* w, int revents) noexcept;
   static void OnHeartbeat(struct ev_loop* loop, ev_timer* w, int revents) noexcept;
+  static void OnRelease(struct ev_loop* loop) noexcept;
+  static void OnAcquire(struct ev_loop* loop) noexcept;
+  static void OnInvokePending(struct ev_loop* loop) noexcept;
+  static void OnUvAsync(uv_async_t* handle);
+  static void LoopThreadMain(LoopCore* core);
 
   EnvState* env_;
   std::shared_ptr<EnvState> envHold_;  // keeps env_ valid until we are gone
@@ -101,10 +168,27 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool hasSyserr_ = false;
   std::vector<WatcherBase*> watchers_;
 
+  // Attached mode. mutex_ guards the loop against the loop thread; the flags
+  // below it are read and written under it (invoking_ and jsHolds_ only ever
+  // by the JS thread).
+  pthread_mutex_t mutex_;
+  pthread_cond_t deliveredCv_;
+  std::thread thread_;
+  uv_async_t* uvAsync_ = nullptr;
+  bool uvRefed_ = false;
+  napi_async_context asyncContext_ = nullptr;
+  bool attached_ = false;
+  bool stopping_ = false;
+  bool handoff_ = false;
+  bool invoking_ = false;
+  bool jsHolds_ = false;
+  bool wantSettle_ = false;
+  std::vector<Delivery> batch_;
+
   // Internal watchers, all unref'd: they never keep run() alive.
   ev_prepare drainPrepare_;  // drains the runCallback queue before blocking
   ev_timer timer0_;          // makes the next poll non-blocking when callbacks remain
-  ev_async wake_;            // sets up libev's wake-up pipe so ev_async_send never aborts
+  ev_async wake_;            // wakes the loop thread; also sets up libev's wake-up fd
   ev_timer heartbeat_;       // workers: notices termination during a blocking run()
 };
 

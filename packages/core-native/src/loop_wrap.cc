@@ -59,6 +59,11 @@ Napi::Function LoopWrap::Init(Napi::Env env) {
           InstanceMethod<&LoopWrap::Destroy>("destroy"),
           InstanceMethod<&LoopWrap::SetCallbacksQueued>("setCallbacksQueued"),
           InstanceMethod<&LoopWrap::TakeSyserr>("takeSyserr"),
+          InstanceMethod<&LoopWrap::Attach>("attach"),
+          InstanceMethod<&LoopWrap::Detach>("detach"),
+          InstanceMethod<&LoopWrap::Attached>("attached"),
+          InstanceMethod<&LoopWrap::InCallback>("inCallback"),
+          InstanceMethod<&LoopWrap::SetWantSettle>("setWantSettle"),
       });
 }
 
@@ -147,6 +152,12 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LoopCore* core = Live(info);
   if (core == nullptr) return env.Undefined();
+  if (core->attached()) {
+    Napi::Error err = Napi::Error::New(env, "run() on an attached loop: Node's event loop drives it");
+    err.Set("code", Napi::String::New(env, "ERR_EVKIT_LOOP_ATTACHED"));
+    err.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   int flags = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
   flags &= EVRUN_NOWAIT | EVRUN_ONCE;
   std::shared_ptr<LoopCore> keep = core_;
@@ -183,30 +194,41 @@ void LoopWrap::Break(const Napi::CallbackInfo& info) {
   }
 }
 
+// Reads a libev value under the loop lock.
+template <class T>
+static Napi::Value Read(const Napi::CallbackInfo& info, LoopCore* core, T (*get)(struct ev_loop*)) {
+  if (core == nullptr) return info.Env().Undefined();
+  LoopCore::Lock lock(core);
+  return Napi::Number::New(info.Env(), static_cast<double>(get(core->loop())));
+}
+
 Napi::Value LoopWrap::Now(const Napi::CallbackInfo& info) {
-  LoopCore* core = Live(info);
-  return core ? Napi::Number::New(info.Env(), ev_now(core->loop())) : info.Env().Undefined();
+  return Read(info, Live(info), +[](struct ev_loop* l) { return ev_now(l); });
 }
 
 void LoopWrap::UpdateNow(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) ev_now_update(core->loop());
+  if (LoopCore* core = Live(info)) {
+    LoopCore::Lock lock(core);
+    ev_now_update(core->loop());
+  }
 }
 
 Napi::Value LoopWrap::Iteration(const Napi::CallbackInfo& info) {
-  LoopCore* core = Live(info);
-  return core ? Napi::Number::New(info.Env(), ev_iteration(core->loop()))
-              : info.Env().Undefined();
+  return Read(info, Live(info), +[](struct ev_loop* l) { return ev_iteration(l); });
 }
 
 Napi::Value LoopWrap::Depth(const Napi::CallbackInfo& info) {
+  // An attached loop's ev_run is on its own thread: from JS it is depth 1
+  // inside a callback, 0 outside, as in blocking mode.
   LoopCore* core = Live(info);
-  return core ? Napi::Number::New(info.Env(), ev_depth(core->loop())) : info.Env().Undefined();
+  if (core != nullptr && core->attached()) {
+    return Napi::Number::New(info.Env(), core->InCallback() ? 1 : 0);
+  }
+  return Read(info, core, +[](struct ev_loop* l) { return ev_depth(l); });
 }
 
 Napi::Value LoopWrap::PendingCount(const Napi::CallbackInfo& info) {
-  LoopCore* core = Live(info);
-  return core ? Napi::Number::New(info.Env(), ev_pending_count(core->loop()))
-              : info.Env().Undefined();
+  return Read(info, Live(info), +[](struct ev_loop* l) { return ev_pending_count(l); });
 }
 
 Napi::Value LoopWrap::ActiveCount(const Napi::CallbackInfo& info) {
@@ -239,19 +261,58 @@ Napi::Value LoopWrap::Owns(const Napi::CallbackInfo& info) {
 }
 
 void LoopWrap::Ref(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) core->EvRef();
+  if (LoopCore* core = Live(info)) {
+    LoopCore::Lock lock(core);
+    core->EvRef();
+  }
 }
 
 void LoopWrap::Unref(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) core->EvUnref();
+  if (LoopCore* core = Live(info)) {
+    LoopCore::Lock lock(core);
+    core->EvUnref();
+  }
 }
 
 void LoopWrap::Verify(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) ev_verify(core->loop());
+  if (LoopCore* core = Live(info)) {
+    LoopCore::Lock lock(core);
+    ev_verify(core->loop());
+  }
 }
 
 void LoopWrap::Reinit(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) ev_loop_fork(core->loop());
+  if (LoopCore* core = Live(info)) {
+    LoopCore::Lock lock(core, /*wake=*/true);
+    ev_loop_fork(core->loop());
+  }
+}
+
+void LoopWrap::Attach(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  if (core == nullptr) return;
+  std::string error;
+  if (!core->Attach(&error)) {
+    Napi::Error err = Napi::Error::New(info.Env(), error);
+    err.Set("code", Napi::String::New(info.Env(), "ERR_EVKIT_ATTACH"));
+    err.ThrowAsJavaScriptException();
+  }
+}
+
+void LoopWrap::Detach(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) core->Detach();
+}
+
+Napi::Value LoopWrap::Attached(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), core_ && !core_->destroyed() && core_->attached());
+}
+
+Napi::Value LoopWrap::InCallback(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), core_ && !core_->destroyed() && core_->InCallback());
+}
+
+void LoopWrap::SetWantSettle(const Napi::CallbackInfo& info) {
+  if (LoopCore* core = Live(info)) core->SetWantSettle(info[0].ToBoolean().Value());
 }
 
 void LoopWrap::Destroy(const Napi::CallbackInfo&) {

@@ -44,6 +44,11 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void Destroy(const Napi::CallbackInfo& info);
   void SetCallbacksQueued(const Napi::CallbackInfo& info);
   Napi::Value TakeSyserr(const Napi::CallbackInfo& info);
+  void Attach(const Napi::CallbackInfo& info);
+  void Detach(const Napi::CallbackInfo& info);
+  Napi::Value Attached(const Napi::CallbackInfo& info);
+  Napi::Value InCallback(const Napi::CallbackInfo& info);
+  void SetWantSettle(const Napi::CallbackInfo& info);
 
   std::shared_ptr<LoopCore> core_;
 };

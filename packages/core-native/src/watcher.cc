@@ -16,36 +16,48 @@ WatcherBase::~WatcherBase() {
   state_->counts.watchersFreed++;
 }
 
+void WatcherBase::BindOwner(napi_value owner) {
+  napi_create_reference(env_, owner, 0, &owner_);
+}
+
 void WatcherBase::Shutdown() {
   if (!core_) return;
   if (!core_->destroyed()) {
-    if (unrefed_) {
-      core_->EvRef();
-      unrefed_ = false;
-    }
-    EvStop(core_->loop());
-    if (counted_) NoteStopped(false);
+    LoopCore::Lock lock(core_.get());
+    StopLocked();
+    core_->Forget(this);
   }
   core_->Unregister(this);
   core_.reset();
 }
 
-void WatcherBase::BindOwner(napi_value owner) {
-  napi_create_reference(env_, owner, 0, &owner_);
+bool WatcherBase::Active() {
+  if (!Usable()) return false;
+  LoopCore::Lock lock(core_.get());
+  return ev_is_active(w_);
 }
 
-bool WatcherBase::Active() const { return core_ && ev_is_active(w_); }
-bool WatcherBase::Pending() const { return core_ && ev_is_pending(w_); }
+bool WatcherBase::Pending() {
+  if (!Usable()) return false;
+  LoopCore::Lock lock(core_.get());
+  return ev_is_pending(w_) || queued_;
+}
+
 int WatcherBase::Priority() const { return ev_priority(w_); }
 
 bool WatcherBase::SetPriority(int priority) {
-  if (Active() || Pending()) return false;
+  if (Usable()) {
+    LoopCore::Lock lock(core_.get());
+    if (ev_is_active(w_) || ev_is_pending(w_) || queued_) return false;
+  }
   ev_set_priority(w_, priority);
   return true;
 }
 
 void WatcherBase::Start() {
-  if (!Usable() || ev_is_active(w_)) return;
+  if (!Usable()) return;
+  LoopCore::Lock lock(core_.get(), /*wake=*/true);
+  if (ev_is_active(w_)) return;
   EvStart(core_->loop());
   if (ev_is_active(w_)) NoteStarted();
   UpdatePin();
@@ -53,18 +65,25 @@ void WatcherBase::Start() {
 
 void WatcherBase::Stop() {
   if (!Usable()) return;
+  LoopCore::Lock lock(core_.get());
+  StopLocked();
+}
+
+void WatcherBase::StopLocked() {
   // Re-ref before the libev stop, as libev's manual prescribes.
   if (unrefed_) {
     core_->EvRef();
     unrefed_ = false;
   }
   EvStop(core_->loop());  // also clears a pending event
+  queued_ = false;
   if (counted_) NoteStopped(false);
   UpdatePin();
 }
 
 void WatcherBase::Feed(int revents) {
   if (!Usable()) return;
+  LoopCore::Lock lock(core_.get(), /*wake=*/true);
   ev_feed_event(core_->loop(), w_, revents);
   UpdatePin();
 }
@@ -73,6 +92,7 @@ void WatcherBase::SetKeepalive(bool keep) {
   if (keep == keepalive_) return;
   keepalive_ = keep;
   if (!Usable() || !counted_) return;
+  LoopCore::Lock lock(core_.get());
   if (keep && unrefed_) {
     core_->EvRef();
     unrefed_ = false;
@@ -80,6 +100,17 @@ void WatcherBase::SetKeepalive(bool keep) {
     core_->EvUnref();
     unrefed_ = true;
   }
+}
+
+void WatcherBase::RefreshNowOutsideCallbacks() {
+  if (!core_->InCallback()) ev_now_update(core_->loop());
+}
+
+void WatcherBase::SyncActivity() {
+  bool active = ev_is_active(w_);
+  if (counted_ && !active) NoteStopped(true);
+  if (!counted_ && active) NoteStarted();
+  UpdatePin();
 }
 
 void WatcherBase::NoteStarted() {
@@ -104,7 +135,7 @@ void WatcherBase::NoteStopped(bool libevDidIt) {
 }
 
 void WatcherBase::UpdatePin() {
-  bool want = core_ && !closed_ && (ev_is_active(w_) || ev_is_pending(w_));
+  bool want = core_ && !closed_ && (ev_is_active(w_) || ev_is_pending(w_) || queued_);
   if (want == pinned_ || owner_ == nullptr) return;
   uint32_t count = 0;
   if (want) {
@@ -117,7 +148,11 @@ void WatcherBase::UpdatePin() {
 
 void WatcherBase::Close() {
   if (closed_) return;
-  if (core_ && !core_->destroyed()) Stop();
+  if (Usable()) {
+    LoopCore::Lock lock(core_.get());
+    StopLocked();
+    core_->Forget(this);
+  }
   closed_ = true;
   UpdatePin();
   if (core_) {
@@ -133,21 +168,40 @@ void WatcherBase::DetachFromLoop() {
     unrefed_ = false;
   }
   EvStop(core_->loop());
+  queued_ = false;
   if (counted_) NoteStopped(false);
   core_.reset();
   UpdatePin();
 }
 
 void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexcept {
-  static_cast<WatcherBase*>(w->data)->Fire(revents);
+  auto* self = static_cast<WatcherBase*>(w->data);
+  LoopCore* core = self->core_.get();
+  if (core != nullptr && core->deliversLater()) {
+    // Loop thread: the JS thread delivers it after this batch.
+    self->queued_ = true;
+    core->Record(self, revents);
+    return;
+  }
+  self->Fire(revents);
+}
+
+void WatcherBase::Deliver(int revents) noexcept {
+  if (!queued_) return;  // stopped since it was recorded
+  queued_ = false;
+  Fire(revents);
+}
+
+void WatcherBase::Undeliver() {
+  queued_ = false;
+  UpdatePin();
 }
 
 void WatcherBase::Fire(int revents) noexcept {
   std::shared_ptr<LoopCore> core = core_;
   if (!core) return;
   if (counted_ && !ev_is_active(w_)) NoteStopped(true);
-  EnvState* state = core->env();
-  if (core->jsDead() || state->exiting || owner_ == nullptr) {
+  if (core->jsDead() || state_->exiting || owner_ == nullptr) {
     UpdatePin();
     return;
   }
@@ -156,11 +210,13 @@ void WatcherBase::Fire(int revents) noexcept {
   napi_value owner = nullptr;
   napi_get_reference_value(env_, owner_, &owner);
   if (owner != nullptr) {
-    napi_value thrown = nullptr;
-    auto result = state->CallDispatch(owner, static_cast<uint32_t>(revents),
-                                      ev_is_active(w_) != 0, &thrown);
-    if (result == EnvState::CallResult::kThrew) core->StashException(thrown);
-    if (result == EnvState::CallResult::kJsDead) core->MarkJsDead();
+    napi_value argv[2];
+    napi_create_uint32(env_, static_cast<uint32_t>(revents), &argv[0]);
+    napi_get_boolean(env_, ev_is_active(w_) != 0, &argv[1]);
+    napi_value result;
+    if (core->CallJs(state_->dispatch(), owner, 2, argv, &result) == LoopCore::CallResult::kJsDead) {
+      core->MarkJsDead();
+    }
   }
   // The callback may have stopped, restarted, closed or destroyed anything.
   UpdatePin();

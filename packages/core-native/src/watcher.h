@@ -2,23 +2,27 @@
 //
 // Rules kept here, once, for all kinds:
 // - libev is called only while the loop is alive (core_ non-null and not
-//   destroyed); watchers of a destroyed loop are detached and inert.
+//   destroyed), and always under LoopCore::Lock, which serialises the JS
+//   thread with an attached loop's thread. Watchers of a destroyed loop are
+//   detached and inert.
 // - Keep-alive uses Perl EV's two flags: keepalive_ (the user wants this watcher
 //   to keep the loop alive) and unrefed_ (we called ev_unref for it). Start =
 //   libev start then unref if needed; stop = re-ref if needed then libev stop;
 //   a stop libev does by itself (one-shot timer) is noticed before the callback.
-// - The JS owner is held weakly, and strongly while the watcher is active or
-//   pending, so a running watcher needs no user reference and a stopped one
-//   can be collected. Callbacks live on the JS side (no native cycles).
-// - The trampoline is noexcept: nothing may unwind through libev.
+// - The JS owner is held weakly, and strongly while the watcher is active,
+//   pending or queued for delivery, so a running watcher needs no user
+//   reference and a stopped one can be collected. Callbacks live on the JS side.
+// - The trampoline is noexcept: nothing may unwind through libev. On an
+//   attached loop it runs on the loop thread and only records the event; the
+//   JS thread delivers it (Deliver).
 #pragma once
 
 #include <napi.h>
 
 #include <memory>
 
-#include "ev_config.h"
 #include "env_state.h"
+#include "ev_config.h"
 #include "loop_core.h"
 
 namespace evkit {
@@ -33,8 +37,8 @@ class WatcherBase {
   void Feed(int revents);
   void SetKeepalive(bool keep);
   bool keepalive() const { return keepalive_; }
-  bool Active() const;
-  bool Pending() const;
+  bool Active();
+  bool Pending();
   int Priority() const;
   // Returns false when libev forbids the change (active or pending).
   bool SetPriority(int priority);
@@ -45,6 +49,11 @@ class WatcherBase {
   LoopCore* core() const { return core_.get(); }
   bool Usable() const { return core_ && !core_->destroyed() && !closed_; }
 
+  // Attached mode, JS thread: deliver an event recorded by the loop thread,
+  // or forget it (the loop thread stopped before it could be delivered).
+  void Deliver(int revents) noexcept;
+  void Undeliver();
+
  protected:
   WatcherBase(napi_env env, std::shared_ptr<LoopCore> core, ev_watcher* w);
   virtual ~WatcherBase();
@@ -52,6 +61,13 @@ class WatcherBase {
   void BindOwner(napi_value owner);
   // Stops the watcher in libev and leaves the loop; kinds' destructors call it.
   void Shutdown();
+  // Kinds whose start depends on the current time (timers) call this first:
+  // outside a callback libev's cached time may be stale by the length of an
+  // idle spell, inside one it is the batch's time (libev's rule).
+  void RefreshNowOutsideCallbacks();
+  // After a kind-specific libev call that may have started or stopped the
+  // watcher (ev_timer_again), bring the books in line.
+  void SyncActivity();
 
   // Kind-specific libev calls.
   virtual void EvStart(struct ev_loop* loop) = 0;
@@ -66,6 +82,7 @@ class WatcherBase {
   void NoteStarted();
   void NoteStopped(bool libevDidIt);
   void UpdatePin();
+  void StopLocked();
 
   napi_env env_;
   std::shared_ptr<EnvState> state_;
@@ -75,6 +92,7 @@ class WatcherBase {
   bool keepalive_ = true;
   bool unrefed_ = false;
   bool counted_ = false;  // our books say the watcher is active
+  bool queued_ = false;   // recorded by the loop thread, not delivered yet
   bool closed_ = false;
 };
 

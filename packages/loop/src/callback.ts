@@ -19,12 +19,14 @@ export class Callback<A extends unknown[] = unknown[]> {
   #queue: CallbackQueue;
   #callback: CallbackFunction<A> | null;
   #args: A | null;
+  #context: (<R>(fn: () => R) => R) | undefined;
 
   /** @internal */
-  constructor(queue: CallbackQueue, callback: CallbackFunction<A>, args: A) {
+  constructor(queue: CallbackQueue, callback: CallbackFunction<A>, args: A, context?: <R>(fn: () => R) => R) {
     this.#queue = queue;
     this.#callback = callback;
     this.#args = args;
+    this.#context = context;
   }
 
   /** True until it has started running or was stopped. */
@@ -45,6 +47,7 @@ export class Callback<A extends unknown[] = unknown[]> {
     if (this.#callback === null) return;
     this.#callback = null;
     this.#args = null;
+    this.#context = undefined;
     this.#queue.cancel(this);
   }
 
@@ -63,8 +66,11 @@ export class Callback<A extends unknown[] = unknown[]> {
     if (fn === null) return;
     this.#callback = null;
     const args = this.#args as A;
+    const context = this.#context;
+    this.#context = undefined;
     try {
-      if (args.length === 0) (fn as () => unknown)();
+      if (context !== undefined) context(() => fn(...args));
+      else if (args.length === 0) (fn as () => unknown)();
       else fn(...args);
     } finally {
       this.#args = null;

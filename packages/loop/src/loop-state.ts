@@ -1,7 +1,8 @@
 // The state behind a Loop: its native handle, the runCallback queue and the
 // error path. Views of one loop (`new Loop({ ptr })`) share one LoopState.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Callback, kRun, type CallbackFunction, type CallbackQueue } from './callback.js';
-import { BREAK_ONE, binding, kDrain, type NativeLoop } from './native.js';
+import { BREAK_ONE, binding, kDrain, kSettle, type NativeLoop } from './native.js';
 import type { Watcher } from './watcher.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -15,6 +16,8 @@ const CALLBACK_SLICE_MS = 5;
 export class LoopState implements CallbackQueue {
   readonly native: NativeLoop;
   destroyed = false;
+  /** Mirrors native.attached(); kept here because start() reads it on every call. */
+  attached = false;
   errorHandler: ErrorHandler | null = null;
 
   #queue: Array<Callback | undefined> = [];
@@ -23,6 +26,7 @@ export class LoopState implements CallbackQueue {
   #nativeQueued = false; // what native was last told
   #draining = 0;
   #errors: unknown[] = [];
+  #settleWaiters: Array<() => void> = [];
 
   constructor(flags: number, foreignPtr?: bigint) {
     this.native = new binding.Loop(this, flags, foreignPtr);
@@ -33,7 +37,8 @@ export class LoopState implements CallbackQueue {
   }
 
   enqueue<A extends unknown[]>(fn: CallbackFunction<A>, args: A): Callback<A> {
-    const callback = new Callback<A>(this, fn, args);
+    const context = this.attached ? AsyncLocalStorage.snapshot() : undefined;
+    const callback = new Callback<A>(this, fn, args, context);
     this.#queue.push(callback as Callback);
     this.#live++;
     if (!this.#nativeQueued) this.#syncNative(true);
@@ -101,6 +106,12 @@ export class LoopState implements CallbackQueue {
         // A handler that throws counts as no handler: the original error surfaces.
       }
     }
+    if (this.attached) {
+      // As Node reports a throwing timer callback: 'uncaughtException', and
+      // exit code 1 when nobody listens. The loop itself is unaffected.
+      process.nextTick(rethrow, error);
+      return;
+    }
     this.#errors.push(error);
     if (!this.destroyed) this.native.break(BREAK_ONE);
   }
@@ -111,6 +122,39 @@ export class LoopState implements CallbackQueue {
     return errors;
   }
 
+  attach(): void {
+    if (this.attached) return;
+    this.native.attach();
+    this.attached = true;
+  }
+
+  detach(): void {
+    if (!this.attached) return;
+    this.native.detach();
+    this.attached = false;
+    this.settle();
+  }
+
+  /** Resolves once nothing keeps the attached loop alive, or settle() is called (break()). */
+  whenSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#settleWaiters.push(resolve);
+      this.native.setWantSettle(true);
+    });
+  }
+
+  settle(): void {
+    const waiters = this.#settleWaiters;
+    if (waiters.length === 0) return;
+    this.#settleWaiters = [];
+    if (!this.destroyed) this.native.setWantSettle(false);
+    for (const resolve of waiters) resolve();
+  }
+
+  [kSettle](): void {
+    this.settle();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.stop();
@@ -118,6 +162,12 @@ export class LoopState implements CallbackQueue {
     this.#queue = [];
     this.#head = 0;
     this.#live = 0;
+    this.attached = false;
     this.native.destroy();
+    this.settle();
   }
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }

@@ -50,6 +50,9 @@ function validateLoopFlags(flags: number): void {
 
 let stateOfLoop: (loop: Loop) => LoopState;
 
+/** This thread's Loop.default (module state is per thread: each worker has its own). */
+let defaultLoop: Loop | undefined;
+
 /** The LoopState behind a loop, for watchers (package-internal). */
 export function loopState(loop: Loop): LoopState {
   return stateOfLoop(loop);
@@ -67,6 +70,22 @@ export class Loop {
   readonly #state: LoopState;
   readonly #owning: boolean;
   #detached = false;
+  #isDefault = false;
+
+  /**
+   * This thread's default loop: created on first use and attached (Node's
+   * event loop drives it). After `Loop.default.destroy()` the next access
+   * creates a fresh one. The main thread and every worker have their own.
+   */
+  static get default(): Loop {
+    if (defaultLoop === undefined || defaultLoop.destroyed) {
+      const loop = new Loop();
+      loop.#isDefault = true;
+      loop.attach();
+      defaultLoop = loop;
+    }
+    return defaultLoop;
+  }
 
   constructor(options: LoopOptions = {}) {
     const opts = checkOptions('options', options);
@@ -128,9 +147,9 @@ export class Loop {
     return this.destroyed ? 0n : this.#state.native.ptr();
   }
 
-  /** Whether this is `Loop.default` (comes with attached mode). */
+  /** Whether this is `Loop.default` (false once destroyed). */
   get isDefault(): boolean {
-    return false;
+    return this.#isDefault && !this.destroyed;
   }
 
   get destroyed(): boolean {
@@ -140,7 +159,40 @@ export class Loop {
   /** Whether Node's event loop drives this loop (attached mode). */
   get attached(): boolean {
     this.#native();
-    return false;
+    return this.#state.attached;
+  }
+
+  /**
+   * Makes Node's event loop drive this loop: its callbacks run on this thread
+   * as Node events (promise reactions and `process.nextTick` settle after each
+   * one), and while it has active referenced watchers or queued callbacks it
+   * keeps the process alive like a referenced Node handle. An attached loop
+   * lives until `detach()` or `destroy()`, referenced or not.
+   */
+  attach(): this {
+    this.#native();
+    if (!this.#owning) throw new EvError('a loop view (new Loop({ ptr })) cannot be attached; attach the loop itself', 'ERR_EVKIT_ATTACH');
+    this.#state.attach();
+    return this;
+  }
+
+  /** Stops Node from driving this loop (joins its thread); `run()` works again. */
+  detach(): this {
+    this.#native();
+    if (this.#state.native.inCallback()) {
+      throw new EvError('detach() from inside a callback of the same loop', 'ERR_EVKIT_IN_CALLBACK');
+    }
+    this.#state.detach();
+    return this;
+  }
+
+  /**
+   * Attaches the loop and resolves when nothing keeps it alive any more
+   * (`refCount` is 0) or `break()` is called. The loop stays attached.
+   */
+  runAsync(): Promise<void> {
+    this.attach();
+    return this.#state.whenSettled();
   }
 
   /** libev's cached time (`ev_now`): frozen during a batch of callbacks. */
@@ -203,7 +255,11 @@ export class Loop {
       if (opts.once) flags |= RUN_ONCE;
     }
     const state = this.#state;
-    const more = this.#native().run(flags);
+    const native = this.#native();
+    if (state.attached) {
+      throw new EvError("run() on an attached loop: Node's event loop drives it (use runAsync(), or detach() first)", 'ERR_EVKIT_LOOP_ATTACHED');
+    }
+    const more = native.run(flags);
     const syserr = state.destroyed ? null : state.native.takeSyserr();
     if (syserr !== null) {
       const [message, errno] = syserr;
@@ -217,13 +273,15 @@ export class Loop {
     return more;
   }
 
-  /** Stops `run()` after the current batch of callbacks (`ev_break`). */
+  /** Stops `run()` after the current batch of callbacks (`ev_break`); on an attached loop, settles `runAsync()`. */
   break(how: BreakHow = 'one'): void {
     const value = BREAKS[how];
     if (value === undefined || !Object.hasOwn(BREAKS, how)) {
       throw new RangeError(`how must be "one", "all" or "cancel", got ${describe(how)}`);
     }
-    this.#native().break(value);
+    const native = this.#native();
+    if (this.#state.attached) this.#state.settle();
+    else native.break(value);
   }
 
   /** Counts one more reference keeping the loop alive (`ev_ref`). */

@@ -20,12 +20,14 @@ if (binding.abi.major !== REQUIRED_ABI_MAJOR) {
 // dispatch into each other's objects.
 export const kInvoke = Symbol.for('evkit.watcher.invoke');
 export const kDrain = Symbol.for('evkit.loop.drain');
+export const kSettle = Symbol.for('evkit.loop.settle');
 
 interface Invokable {
   [kInvoke](revents: number, active: boolean): void;
 }
 interface Drainable {
   [kDrain](): boolean;
+  [kSettle](): void;
 }
 
 binding.setHooks({
@@ -36,6 +38,9 @@ binding.setHooks({
     return (this as Drainable)[kDrain]();
   },
   heartbeat(): void {},
+  settle(this: object): void {
+    (this as Drainable)[kSettle]();
+  },
   isMainThread,
 });
 

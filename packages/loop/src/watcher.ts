@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import { EvError, LoopDestroyedError, WatcherClosedError } from './errors.js';
 import { Loop, loopState } from './loop.js';
@@ -31,6 +32,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   #args: A | null = null;
   #closed = false;
   #starts = 0;
+  /** The async context start() ran in, when the loop is attached (Node's timers do the same). */
+  #context: (<R>(fn: () => R) => R) | undefined;
 
   protected constructor(loop: Loop, createNative: NativeWatcherFactory, options?: WatcherOptions) {
     if (!(loop instanceof Loop)) {
@@ -68,6 +71,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     checkFunction('callback', callback);
     this.#callback = callback;
     this.#args = args;
+    this.#context = this.#state.attached ? AsyncLocalStorage.snapshot() : undefined;
     this.#starts++;
     native.start();
     return this;
@@ -78,6 +82,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#usable().stop();
     this.#callback = null;
     this.#args = null;
+    this.#context = undefined;
     return this;
   }
 
@@ -185,8 +190,11 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     const callback = this.#callback;
     if (callback === null) return;
     const starts = this.#starts;
+    const args = this.#args ?? ([] as unknown[] as A);
+    const context = this.#context;
     try {
-      this.fire(callback, this.#args ?? ([] as unknown[] as A), revents);
+      if (context === undefined) this.fire(callback, args, revents);
+      else context(() => this.fire(callback, args, revents));
     } catch (error) {
       this.#state.report(error, this);
       if (!this.#closed && !this.#state.destroyed) this.onCallbackError();
@@ -196,6 +204,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (!active && starts === this.#starts && !this.#native.active()) {
       this.#callback = null;
       this.#args = null;
+      this.#context = undefined;
     }
   }
 
