@@ -9,7 +9,9 @@ const at = (path: string): string => fileURLToPath(new URL(path, root));
 export const evkitAliases: Record<string, string> = {
   '@evkit/core-native/binding': at('core-native/lib/binding.ts'),
   '@evkit/core-native': at('core-native/lib/index.ts'),
+  '@evkit/loop/internal': at('loop/src/internal.ts'),
   '@evkit/loop': at('loop/src/index.ts'),
+  '@evkit/timer': at('timer/src/index.ts'),
   '@evkit/prepare-check': at('prepare-check/src/index.ts'),
   '@evkit/test-utils': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 };

@@ -12,7 +12,8 @@
         "src/loop_wrap.cc",
         "src/registry.cc",
         "src/watcher.cc",
-        "src/watchers/prepare_check.cc"
+        "src/watchers/prepare_check.cc",
+        "src/watchers/timer.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

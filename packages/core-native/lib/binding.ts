@@ -63,6 +63,19 @@ export type NativeWatcherConstructor<A extends unknown[] = []> = new (
   ...args: A
 ) => NativeWatcher;
 
+export interface NativeTimer extends NativeWatcher {
+  set(after: number, repeat: number): void;
+  again(): void;
+  remaining(): number;
+  setRepeat(repeat: number): void;
+}
+
+export interface NativePeriodic extends NativeWatcher {
+  set(offset: number, interval: number): void;
+  again(): void;
+  at(): number;
+}
+
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
   /** Called with the watcher's owner as `this`; must never throw. */
@@ -93,6 +106,8 @@ export interface Binding {
   Prepare: NativeWatcherConstructor;
   Check: NativeWatcherConstructor;
   Idle: NativeWatcherConstructor;
+  Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
+  Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
 }
 
 /** The ABI major this JS code was written for. */

@@ -13,6 +13,7 @@
 #include "loop_core.h"
 #include "loop_wrap.h"
 #include "watchers/prepare_check.h"
+#include "watchers/timer.h"
 
 namespace evkit {
 namespace {
@@ -156,6 +157,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("debugCounts", Napi::Function::New<GetDebugCounts>(env, "debugCounts"));
   exports.Set("Loop", LoopWrap::Init(env));
   InitPrepareCheck(env, exports);
+  InitTimer(env, exports);
   return exports;
 }
 

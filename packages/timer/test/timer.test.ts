@@ -1,0 +1,288 @@
+// Timer semantics (gevent items 20, 23, 24, 26, 27, 59, 60, 63, 64). Invariants:
+// - a timer never fires early; a one-shot timer fires once and is left clean
+//   (inactive, not pending, callback and args released, loop counts at 0);
+// - start() on an inactive timer counts `after` from now again;
+// - expired timers fire in priority order, then by expiry.
+import { describe, expect, it } from 'vitest';
+import { EvError, Loop, LoopDestroyedError, WatcherClosedError } from '@evkit/loop';
+import { Prepare } from '@evkit/prepare-check';
+import { Timer } from '@evkit/timer';
+import { useFreshLoop } from '@evkit/test-utils';
+
+const busyWait = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    /* let time pass without the loop noticing */
+  }
+};
+
+describe('Timer', () => {
+  const fresh = useFreshLoop();
+
+  it('run() returns after about `after` seconds (item 20)', () => {
+    const loop = fresh();
+    let fired = 0;
+    new Timer(loop, 0.2).start(() => fired++);
+    const started = performance.now();
+    expect(loop.run()).toBe(false);
+    const elapsed = performance.now() - started;
+    expect(fired).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(195);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('a 0.001 s timer fires exactly once and leaves the watcher clean (item 23)', () => {
+    const loop = fresh();
+    const calls: unknown[][] = [];
+    const x = new Timer(loop, 0.001);
+    x.start((...args: unknown[]) => calls.push(args), 'a');
+    loop.run();
+    expect(calls).toEqual([['a']]);
+    expect([x.active, x.pending, x.callback, x.args, x.priority, x.hasRef()]).toEqual([false, false, null, null, 0, false]);
+    expect([loop.activeCount, loop.refCount]).toEqual([0, 0]);
+    x.priority = 1;
+    expect(x.priority).toBe(1);
+    expect(loop.run()).toBe(false);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('again() uses repeat as the new timeout (item 24)', () => {
+    const loop = fresh();
+    const called: number[] = [];
+    const x = new Timer<[Timer]>(loop, 0.001, 0.3);
+    x.again((t) => {
+      called.push(1);
+      t.stop();
+    }, x);
+    expect(x.args).toEqual([x]);
+    const started = performance.now();
+    loop.run();
+    expect(called).toEqual([1]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(295);
+  });
+
+  it('again() on an active non-repeating timer stops it; on a repeating one re-arms it (item 64)', () => {
+    const loop = fresh();
+    const once = new Timer(loop, 10).start(() => {});
+    once.again();
+    expect(once.active).toBe(false);
+    expect(loop.refCount).toBe(0);
+    const repeating = new Timer(loop, 10, 0.05).start(() => repeating.stop());
+    repeating.again();
+    expect(repeating.remaining).toBeLessThanOrEqual(0.05 + 1e-9);
+    expect(repeating.remaining).toBeGreaterThan(0);
+    loop.run();
+    expect(repeating.active).toBe(false);
+  });
+
+  it('stays alive without outside references while started (item 26)', () => {
+    const loop = fresh();
+    const lst: unknown[] = [];
+    (() => {
+      const timer = new Timer(loop, 0);
+      timer.start((l: unknown[]) => lst.push(...[[], 25]), lst);
+    })();
+    loop.run();
+    expect(lst).toEqual([[], 25]);
+  });
+
+  it('break() inside a repeating timer makes run() return; the timer stays active (item 27)', () => {
+    const loop = fresh();
+    const depths: number[] = [];
+    const t = new Timer(loop, 0, 0.001).start(() => {
+      depths.push(loop.depth);
+      if (depths.length === 3) loop.break();
+    });
+    expect(loop.run()).toBe(true);
+    expect(depths).toEqual([1, 1, 1]);
+    expect(loop.depth).toBe(0);
+    expect(t.active).toBe(true);
+    t.stop();
+  });
+
+  it('never fires early (item 59) and repeats at most once per iteration (item 63)', () => {
+    const loop = fresh();
+    const times: number[] = [];
+    const started = loop.now();
+    const t = new Timer(loop, 0.05, 0.01).start(() => {
+      times.push(loop.now() - started);
+      busyWait(35); // fall behind: the repeat is rebased, not fired in a burst
+      if (times.length === 4) t.stop();
+    });
+    loop.run();
+    expect(times[0]).toBeGreaterThanOrEqual(0.05);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(0.01);
+  });
+
+  it('start() on a fired timer counts `after` from now again', () => {
+    const loop = fresh();
+    const times: number[] = [];
+    const started = performance.now();
+    const t = new Timer(loop, 0.05);
+    const restart = () => {
+      times.push(performance.now() - started);
+      if (times.length < 3) t.start(restart);
+    };
+    t.start(restart);
+    loop.run();
+    expect(times).toHaveLength(3);
+    expect(times[2]).toBeGreaterThanOrEqual(145);
+  });
+
+  it('start() outside a callback uses a fresh clock after an idle spell', () => {
+    const loop = fresh();
+    loop.run({ nowait: true });
+    busyWait(300); // libev's cached time is now 300 ms stale
+    const t = new Timer(loop, 0.2);
+    let firedAfter = 0;
+    const started = performance.now();
+    t.start(() => {
+      firedAfter = performance.now() - started;
+    });
+    loop.run();
+    expect(firedAfter).toBeGreaterThanOrEqual(195);
+  });
+
+  it('start() on an active timer only replaces callback and args', () => {
+    const loop = fresh();
+    const log: string[] = [];
+    const t = new Timer(loop, 0.05).start(() => log.push('first'));
+    const remaining = t.remaining;
+    busyWait(20);
+    t.start(() => log.push('second'));
+    expect(t.remaining).toBeCloseTo(remaining, 5);
+    loop.run();
+    expect(log).toEqual(['second']);
+  });
+
+  it('expired timers fire in priority order, then by expiry (item 60)', () => {
+    const loop = fresh();
+    const order: string[] = [];
+    for (const [priority, after] of [[0, 0.002], [-2, 0], [1, 0.001], [2, 0.003], [0, 0.001]] as const) {
+      new Timer(loop, after, 0, { priority }).start(() => order.push(`T${priority}@${after}`));
+    }
+    busyWait(10); // all expired before the loop looks
+    loop.run();
+    expect(order).toEqual(['T2@0.003', 'T1@0.001', 'T0@0.001', 'T0@0.002', 'T-2@0']);
+  });
+
+  it('a negative after fires on the next iteration', () => {
+    const loop = fresh();
+    let fired = false;
+    new Timer(loop, -5).start(() => {
+      fired = true;
+    });
+    loop.run({ once: true });
+    expect(fired).toBe(true);
+  });
+
+  it('fires a 1 ms timer within 20 ms whenever run({ once }) sees it (TestTimerResolution)', () => {
+    const loop = fresh();
+    // An active referenced watcher makes run({ once: true }) block in the poll.
+    const other = new Prepare(loop).start(() => {});
+    let fired = 0;
+    for (let i = 0; i < 150; i++) {
+      const timer = new Timer(loop, 0.001);
+      let at = 0;
+      timer.start(() => {
+        at = performance.now();
+      });
+      const started = performance.now();
+      loop.run({ once: true });
+      if (at !== 0) {
+        fired++;
+        expect(at - started).toBeLessThan(20);
+      }
+      timer.close();
+    }
+    expect(fired).toBeGreaterThan(0);
+    other.stop();
+  });
+
+  it('after, repeat and remaining', () => {
+    const loop = fresh();
+    const t = new Timer(loop, 5, 2);
+    expect([t.after, t.repeat]).toEqual([5, 2]);
+    expect(t.remaining).toBe(5);
+    t.after = 1;
+    t.start(() => {});
+    expect(t.remaining).toBeGreaterThan(0.9);
+    expect(t.remaining).toBeLessThanOrEqual(1 + 1e-9);
+    expect(() => {
+      t.after = 2;
+    }).toThrow(EvError);
+    t.repeat = 0.5;
+    expect(t.repeat).toBe(0.5);
+    t.again();
+    expect(t.remaining).toBeLessThanOrEqual(0.5 + 1e-9);
+    t.stop();
+  });
+
+  it('an unref()d timer does not keep run() alive', () => {
+    const loop = fresh();
+    let fired = false;
+    const t = new Timer(loop, 10, 0, { ref: false }).start(() => {
+      fired = true;
+    });
+    const started = performance.now();
+    expect(loop.run()).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(fired).toBe(false);
+    expect(t.hasRef()).toBe(false);
+    t.stop();
+  });
+
+  it('hasRef() and the loop counts are right after an unref()d one-shot timer fired', () => {
+    const loop = fresh();
+    const keeper = new Timer(loop, 0.02).start(() => {});
+    const t = new Timer(loop, 0, 0, { ref: false }).start(() => {});
+    loop.run();
+    expect([t.active, t.hasRef(), keeper.active, loop.refCount, loop.activeCount]).toEqual([false, false, false, 0, 0]);
+  });
+});
+
+describe('Timer bad input', () => {
+  const fresh = useFreshLoop();
+
+  it.each([
+    ['after NaN', () => new Timer(fresh(), Number.NaN), RangeError],
+    ['after Infinity', () => new Timer(fresh(), Number.POSITIVE_INFINITY), RangeError],
+    ['after -Infinity', () => new Timer(fresh(), Number.NEGATIVE_INFINITY), RangeError],
+    ['after string', () => new Timer(fresh(), '1' as never), TypeError],
+    ['after missing', () => new Timer(fresh(), undefined as never), TypeError],
+    ['repeat negative (libev would abort)', () => new Timer(fresh(), 1, -1), RangeError],
+    ['repeat NaN', () => new Timer(fresh(), 1, Number.NaN), RangeError],
+    ['repeat Infinity', () => new Timer(fresh(), 1, Number.POSITIVE_INFINITY), RangeError],
+    ['repeat null', () => new Timer(fresh(), 1, null as never), TypeError],
+    ['priority 3', () => new Timer(fresh(), 1, 0, { priority: 3 }), RangeError],
+    ['priority 1.5', () => new Timer(fresh(), 1, 0, { priority: 1.5 }), RangeError],
+    ['ref non-boolean', () => new Timer(fresh(), 1, 0, { ref: 0 as never }), TypeError],
+    ['loop not a Loop', () => new Timer({} as Loop, 1), TypeError],
+  ])('%s', (_name, make, errorClass) => {
+    expect(make).toThrow(errorClass);
+  });
+
+  it('setters validate', () => {
+    const t = new Timer(fresh(), 1);
+    expect(() => {
+      t.repeat = -1;
+    }).toThrow(RangeError);
+    expect(() => {
+      t.after = Number.NaN;
+    }).toThrow(RangeError);
+    expect(() => t.start(undefined as never)).toThrow(TypeError);
+    expect(() => t.again()).not.toThrow(); // repeat 0 and inactive: nothing to do
+  });
+
+  it('closed timers and destroyed loops throw their errors', () => {
+    const loop = new Loop();
+    const t = new Timer(loop, 1);
+    t.close();
+    expect(() => t.start(() => {})).toThrow(WatcherClosedError);
+    const u = new Timer(loop, 1).start(() => {});
+    loop.destroy();
+    expect(() => u.again()).toThrow(LoopDestroyedError);
+    expect(() => u.remaining).toThrow(LoopDestroyedError);
+    expect(() => new Timer(loop, 1)).toThrow(LoopDestroyedError);
+  });
+});
