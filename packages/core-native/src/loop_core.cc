@@ -493,9 +493,32 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   if (pending) napi_get_and_clear_last_exception(env, &exc);
   napi_valuetype type = napi_undefined;
   if (exc != nullptr) napi_typeof(env, exc, &type);
-  if (exc == nullptr || type == napi_undefined) return CallResult::kJsDead;
+  if (exc == nullptr || (type == napi_undefined && !JsCanRun())) return CallResult::kJsDead;
+  if (attached_) {
+    // What escaped a callback's scope (its nextTicks, or evkit's own rethrow
+    // when there is no errorHandler) is reported as Node reports a throwing
+    // timer: 'uncaughtException', exit code 1 when nobody listens.
+    napi_fatal_exception(env, exc);
+    return CallResult::kThrew;
+  }
   StashException(exc);
   return CallResult::kThrew;
+}
+
+// A terminating isolate leaves `undefined` as the pending exception, and so
+// does `throw undefined`: a second, trivial call tells them apart.
+bool LoopCore::JsCanRun() noexcept {
+  napi_env env = env_->env();
+  napi_value fn = nullptr, undefined = nullptr, result = nullptr;
+  if (env_->heartbeat() == nullptr || napi_get_reference_value(env, env_->heartbeat(), &fn) != napi_ok ||
+      fn == nullptr) {
+    return false;
+  }
+  napi_get_undefined(env, &undefined);
+  if (napi_call_function(env, undefined, fn, 0, nullptr, &result) == napi_ok) return true;
+  napi_value ignored;
+  napi_get_and_clear_last_exception(env, &ignored);
+  return false;
 }
 
 void LoopCore::RunDrain() noexcept {

@@ -136,6 +136,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void AddKeepalive(int delta);
   void SyncUvRef();
   void RunDrain() noexcept;
+  bool JsCanRun() noexcept;
   void StopThread();
   void DropBatch();
   void JsInvoke();

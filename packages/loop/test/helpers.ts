@@ -13,3 +13,9 @@ export class TestPrepare<A extends unknown[] = unknown[]> extends Watcher<A> {
     super(loop, (native, owner) => new binding.Prepare(native, owner), options);
   }
 }
+
+export class TestTimer<A extends unknown[] = unknown[]> extends Watcher<A> {
+  constructor(loop: Loop, after: number, repeat = 0, options?: WatcherOptions) {
+    super(loop, (native, owner) => new binding.Timer(native, owner, after, repeat), options);
+  }
+}

@@ -1,0 +1,288 @@
+// Attached mode, in this process. Invariants:
+// - callbacks run on the JS thread as Node events: nextTicks and promise
+//   reactions settle after each callback, as after a Node timer's;
+// - callbacks run in the AsyncLocalStorage context of their start();
+// - run() is refused; destroy() returns promptly from anywhere;
+// - the loop thread sees changes made outside callbacks at once (fresh time,
+//   new watchers) and no change from any place deadlocks.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EvError, Loop } from '@evkit/loop';
+import { TestIdle, TestPrepare, TestTimer } from './helpers.js';
+
+const loops: Loop[] = [];
+function attachedLoop(): Loop {
+  const loop = new Loop().attach();
+  loops.push(loop);
+  return loop;
+}
+afterEach(() => {
+  for (const loop of loops.splice(0)) loop.destroy();
+});
+
+describe('attach / detach', () => {
+  it('attach() makes Node drive the loop; detach() gives run() back', async () => {
+    const loop = attachedLoop();
+    expect(loop.attached).toBe(true);
+    expect(() => loop.run()).toThrow(EvError);
+    expect(() => loop.run()).toThrow(/attached/);
+    let fired = 0;
+    new TestTimer(loop, 0.01).start(() => fired++);
+    await delay(100);
+    expect(fired).toBe(1);
+    loop.detach();
+    expect(loop.attached).toBe(false);
+    new TestTimer(loop, 0.001).start(() => fired++);
+    loop.run();
+    expect(fired).toBe(2);
+    loop.attach();
+    new TestTimer(loop, 0.001).start(() => fired++);
+    await delay(50);
+    expect(fired).toBe(3);
+  });
+
+  it('runAsync() resolves when nothing keeps the loop alive; it stays attached', async () => {
+    const loop = new Loop();
+    loops.push(loop);
+    let fired = 0;
+    const t = new TestTimer(loop, 0.02, 0.02).start(() => {
+      if (++fired === 3) t.stop();
+    });
+    await loop.runAsync();
+    expect(fired).toBe(3);
+    expect(loop.attached).toBe(true);
+    expect(loop.refCount).toBe(0);
+    let later = false;
+    new TestTimer(loop, 0.01).start(() => {
+      later = true;
+    });
+    await delay(60);
+    expect(later).toBe(true);
+    await loop.runAsync(); // already idle: resolves at once
+  });
+
+  it('runAsync() resolves after break(), and when the last watcher is stopped from outside', async () => {
+    const loop = attachedLoop();
+    const t = new TestTimer(loop, 60).start(() => {});
+    const first = loop.runAsync();
+    setTimeout(() => loop.break(), 20);
+    await first;
+    expect(t.active).toBe(true);
+    const second = loop.runAsync();
+    setTimeout(() => t.stop(), 20);
+    await second;
+    expect(loop.refCount).toBe(0);
+  });
+
+  it('runAsync() counts queued callbacks as keeping the loop alive', async () => {
+    const loop = attachedLoop();
+    const log: number[] = [];
+    loop.runCallback(() => {
+      log.push(1);
+      loop.runCallback(() => log.push(2));
+    });
+    await loop.runAsync();
+    expect(log).toEqual([1, 2]);
+  });
+
+  it('Loop.default is attached, one per thread, and recreated after destroy()', () => {
+    const d = Loop.default;
+    expect(d.attached).toBe(true);
+    expect(d.isDefault).toBe(true);
+    expect(Loop.default).toBe(d);
+    d.destroy();
+    expect(d.isDefault).toBe(false);
+    const fresh = Loop.default;
+    expect(fresh).not.toBe(d);
+    expect(fresh.isDefault && fresh.attached).toBe(true);
+  });
+
+  it('views cannot be attached', () => {
+    const loop = attachedLoop();
+    expect(() => new Loop({ ptr: loop.ptr }).attach()).toThrow(EvError);
+  });
+});
+
+describe('callbacks as Node events', () => {
+  it('promise reactions and nextTicks of callback A are done before callback B of the same batch', async () => {
+    const loop = attachedLoop();
+    const seen: string[] = [];
+    let tickDone = false;
+    let thenDone = false;
+    // Two timers with the same expiry fire in one batch.
+    new TestTimer(loop, 0.01).start(() => {
+      process.nextTick(() => (tickDone = true));
+      void Promise.resolve().then(() => (thenDone = true));
+    });
+    new TestTimer(loop, 0.01).start(() => {
+      seen.push(`tick=${tickDone} then=${thenDone}`);
+    });
+    await delay(100);
+    expect(seen).toEqual(['tick=true then=true']);
+  });
+
+  it('in blocking mode they run only after run() returns (documented)', async () => {
+    const loop = new Loop();
+    loops.push(loop);
+    const seen: string[] = [];
+    let thenDone = false;
+    new TestTimer(loop, 0).start(() => {
+      void Promise.resolve().then(() => (thenDone = true));
+    });
+    new TestTimer(loop, 0.005).start(() => seen.push(`then=${thenDone}`));
+    loop.run();
+    expect(seen).toEqual(['then=false']);
+    expect(thenDone).toBe(false);
+    await Promise.resolve();
+    expect(thenDone).toBe(true);
+  });
+
+  it('callbacks run in the AsyncLocalStorage context of start() / runCallback()', async () => {
+    const loop = attachedLoop();
+    const als = new AsyncLocalStorage<string>();
+    const seen: Array<string | undefined> = [];
+    als.run('timer-store', () => new TestTimer(loop, 0.005).start(() => seen.push(als.getStore())));
+    als.run('callback-store', () => loop.runCallback(() => seen.push(als.getStore())));
+    new TestTimer(loop, 0.01).start(() => seen.push(als.getStore()));
+    await delay(80);
+    expect(seen).toEqual(['callback-store', 'timer-store', undefined]);
+  });
+
+  it('depth is 1 inside a callback and 0 outside; now() is frozen during a batch', async () => {
+    const loop = attachedLoop();
+    const seen: number[] = [];
+    new TestTimer(loop, 0.005).start(() => {
+      const before = loop.now();
+      const until = performance.now() + 5;
+      while (performance.now() < until) {
+        /* busy */
+      }
+      seen.push(loop.depth, loop.now() - before);
+    });
+    expect(loop.depth).toBe(0);
+    await delay(60);
+    expect(seen).toEqual([1, 0]);
+  });
+
+  it('errors go to errorHandler with the watcher as context', async () => {
+    const loop = attachedLoop();
+    const seen: unknown[] = [];
+    loop.errorHandler = (error, context) => seen.push(error, context);
+    const boom = new Error('boom');
+    const t = new TestTimer(loop, 0.005).start(() => {
+      throw boom;
+    });
+    await delay(60);
+    expect(seen).toEqual([boom, t]);
+  });
+});
+
+describe('the loop thread sees changes made outside callbacks', () => {
+  it('a timer started from a Node timer after an idle spell fires after its full delay', async () => {
+    const loop = attachedLoop();
+    const keeper = new TestTimer(loop, 10).start(() => {}); // loop thread blocked for 10 s
+    await delay(500);
+    const started = performance.now();
+    const firedAfter = await new Promise<number>((resolve) => {
+      new TestTimer(loop, 0.2).start(() => resolve(performance.now() - started));
+    });
+    expect(firedAfter).toBeGreaterThanOrEqual(195);
+    expect(firedAfter).toBeLessThan(400);
+    keeper.stop();
+  });
+
+  it('runCallback from outside wakes the loop at once', async () => {
+    const loop = attachedLoop();
+    const keeper = new TestTimer(loop, 10).start(() => {});
+    await delay(20);
+    const started = performance.now();
+    const ranAfter = await new Promise<number>((resolve) => loop.runCallback(() => resolve(performance.now() - started)));
+    expect(ranAfter).toBeLessThan(100);
+    keeper.stop();
+  });
+});
+
+describe('no deadlock, wherever a change comes from', () => {
+  it('start/stop/priority/ref from callbacks, promise continuations and Node callbacks', async () => {
+    const loop = attachedLoop();
+    const other = new TestIdle(loop);
+    let rounds = 0;
+    const t = new TestTimer(loop, 0, 0.001).start(async () => {
+      other.start(() => {});
+      other.unref().ref();
+      other.stop();
+      other.priority = (rounds % 5) - 2;
+      await Promise.resolve();
+      other.start(() => {});
+      other.stop();
+      const p = new TestPrepare(loop).start(() => {});
+      p.close();
+      if (++rounds === 50) t.stop();
+    });
+    const node = setInterval(() => {
+      other.start(() => {});
+      other.stop();
+      loop.ref();
+      loop.unref();
+    }, 1);
+    await loop.runAsync();
+    clearInterval(node);
+    expect(rounds).toBe(50);
+  });
+
+  it('100,000 start/stop pairs from JS while the loop thread is busy', async () => {
+    const loop = attachedLoop();
+    const busy = new TestIdle(loop, { ref: false }).start(() => {});
+    const w = new TestTimer(loop, 1);
+    const started = performance.now();
+    for (let i = 0; i < 100_000; i++) {
+      w.start(() => {});
+      w.stop();
+    }
+    expect(performance.now() - started).toBeLessThan(15_000);
+    busy.stop();
+  });
+
+  it.each(['callback', 'promise continuation', 'Node callback'])('destroy() from a %s returns promptly', async (where) => {
+    const loop = new Loop().attach();
+    new TestTimer(loop, 60).start(() => {}); // the loop thread blocks in the kernel
+    const done = new Promise<number>((resolve) => {
+      const destroy = () => {
+        const started = performance.now();
+        loop.destroy();
+        resolve(performance.now() - started);
+      };
+      if (where === 'callback') new TestTimer(loop, 0.01).start(destroy);
+      else if (where === 'promise continuation') new TestTimer(loop, 0.01).start(() => Promise.resolve().then(destroy));
+      else setTimeout(destroy, 10);
+    });
+    expect(await done).toBeLessThan(100);
+    expect(loop.destroyed).toBe(true);
+    await delay(10);
+  });
+
+  it('destroy() returns within 100 ms while the loop thread waits on a 60 s timer', async () => {
+    const loop = new Loop().attach();
+    new TestTimer(loop, 60).start(() => {});
+    await delay(50);
+    const started = performance.now();
+    loop.destroy();
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it('detach() from inside a callback is refused', async () => {
+    const loop = attachedLoop();
+    const caught = await new Promise<unknown>((resolve) => {
+      new TestTimer(loop, 0.001).start(() => {
+        try {
+          loop.detach();
+          resolve(null);
+        } catch (error) {
+          resolve(error);
+        }
+      });
+    });
+    expect(caught).toBeInstanceOf(EvError);
+  });
+});
