@@ -1,38 +1,49 @@
-// The seed's first program in evkit form: "a timer after 2 s, repeating every
-// 3 s, printing the time". Until @evkit/timer lands, the schedule is kept with
-// loop-phase watchers: an Idle watcher compares libev's clock with the next
-// deadline (it keeps the loop polling without blocking), a Check watcher counts
-// iterations, and runCallback prints. The demo ends by itself after 3 ticks.
+// The seed's programs in evkit form.
+//
+// 1. Blocking: one loop.run() shows libev's phases — prepare, the runCallback
+//    queue, check, then a timer and an idle watcher.
+// 2. Attached: "a timer after 2 s, repeating every 3 s, printing the time",
+//    on Loop.default, which Node's event loop drives: a Node setTimeout and
+//    an awaited evkit sleep() run beside it. The demo ends after three ticks.
 import { Loop } from '@evkit/loop';
-import { Check, Idle } from '@evkit/prepare-check';
+import { Check, Idle, Prepare } from '@evkit/prepare-check';
+import { Timer, sleep } from '@evkit/timer';
 
-const AFTER = 2;
-const REPEAT = 3;
-const TICKS = 3;
+const clock = () => new Date().toISOString().slice(11, 23);
 
-const loop = new Loop();
-console.log(`evkit demo: libev loop on the ${loop.backend} backend; first tick in ${AFTER} s, then every ${REPEAT} s`);
+function phases(): void {
+  const loop = new Loop();
+  const order: string[] = [];
+  const once = (name: string) =>
+    function (this: { stop(): void }) {
+      order.push(name);
+      this.stop();
+    };
+  new Prepare(loop).start(once('prepare'));
+  loop.runCallback(() => order.push('runCallback'));
+  new Check(loop).start(once('check'));
+  new Timer(loop, 0).start(() => order.push('timer'));
+  new Idle(loop).start(once('idle'));
+  loop.run();
+  console.log(`[blocking] one run() on ${loop.backend}: ${order.join(' → ')}`);
+  loop.destroy();
+}
 
-let iterations = 0;
-const counter = new Check(loop).start(() => {
-  iterations++;
-});
+async function attachedTimer(): Promise<void> {
+  const loop = Loop.default;
+  console.log(`[attached] ${clock()} timer: first tick in 2 s, then every 3 s (3 ticks)`);
+  let ticks = 0;
+  const timer = new Timer(loop, 2, 3).start(() => {
+    ticks++;
+    console.log(`[attached] ${clock()} tick ${ticks}`);
+    if (ticks === 3) timer.stop();
+  });
+  setTimeout(() => console.log(`[node]     ${clock()} a Node setTimeout(1000) fired beside the evkit timer`), 1000);
+  await sleep(1.5);
+  console.log(`[attached] ${clock()} await sleep(1.5) resolved`);
+  await loop.runAsync(); // resolves when nothing keeps the loop alive: after tick 3
+  console.log(`[attached] ${clock()} done: runAsync() resolved after ${ticks} ticks`);
+}
 
-let ticks = 0;
-let deadline = loop.now() + AFTER;
-const clock = new Idle(loop).start(() => {
-  if (loop.now() < deadline) return;
-  ticks++;
-  deadline += REPEAT;
-  loop.runCallback((n: number) => {
-    console.log(`tick ${n}: ${new Date().toISOString()} (loop iteration ${loop.iteration})`);
-  }, ticks);
-  if (ticks === TICKS) {
-    clock.stop();
-    counter.stop();
-  }
-});
-
-loop.run();
-console.log(`done after ${ticks} ticks and ${iterations} checks`);
-loop.destroy();
+phases();
+await attachedTimer();

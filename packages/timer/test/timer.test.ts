@@ -5,7 +5,7 @@
 // - expired timers fire in priority order, then by expiry.
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop, LoopDestroyedError, WatcherClosedError } from '@evkit/loop';
-import { Prepare } from '@evkit/prepare-check';
+import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { Timer } from '@evkit/timer';
 import { useFreshLoop } from '@evkit/test-utils';
 
@@ -238,6 +238,27 @@ describe('Timer', () => {
     const t = new Timer(loop, 0, 0, { ref: false }).start(() => {});
     loop.run();
     expect([t.active, t.hasRef(), keeper.active, loop.refCount, loop.activeCount]).toEqual([false, false, false, 0, 0]);
+  });
+});
+
+describe('loop phases with a timer', () => {
+  const fresh = useFreshLoop();
+
+  it("one run() goes prepare, callback, check, timer, idle (gevent item 32)", () => {
+    const loop = fresh();
+    const order: string[] = [];
+    const once = (name: string) =>
+      function (this: { stop(): void }) {
+        order.push(name);
+        this.stop();
+      };
+    new Prepare(loop).start(once('prepare'));
+    loop.runCallback(() => order.push('callback'));
+    new Check(loop).start(once('check'));
+    new Timer(loop, 0).start(() => order.push('timer'));
+    new Idle(loop).start(once('idle'));
+    loop.run();
+    expect(order).toEqual(['prepare', 'callback', 'check', 'timer', 'idle']);
   });
 });
 

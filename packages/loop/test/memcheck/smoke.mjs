@@ -16,6 +16,11 @@ class Prepare extends Watcher {
     super(loop, (native, owner) => new binding.Prepare(native, owner), options);
   }
 }
+class Timer extends Watcher {
+  constructor(loop, after, repeat = 0, options) {
+    super(loop, (native, owner) => new binding.Timer(native, owner, after, repeat), options);
+  }
+}
 class Check extends Watcher {
   constructor(loop, options) {
     super(loop, (native, owner) => new binding.Check(native, owner), options);
@@ -70,9 +75,39 @@ function dropWithoutDestroy() {
   new Check(loop).start(() => {}).stop();
 }
 
+async function attached() {
+  const loop = new Loop().attach();
+  let n = 0;
+  const t = new Timer(loop, 0, 0.001).start(() => {
+    if (++n === 20) t.stop();
+    loop.runCallback(() => {});
+  });
+  const once = new Timer(loop, 0.001, 0, { ref: false }).start(() => {});
+  await loop.runAsync();
+  once.close();
+  // destroy from inside a callback, and from a promise continuation of one
+  const a = new Loop().attach();
+  new Timer(a, 60).start(() => {});
+  await new Promise((resolve) => new Timer(a, 0.001).start(() => { a.destroy(); resolve(); }));
+  const b = new Loop().attach();
+  await new Promise((resolve) => new Timer(b, 0.001).start(() => Promise.resolve().then(() => { b.destroy(); resolve(); })));
+  // detach, run blocking, re-attach, destroy from outside while blocked
+  loop.detach();
+  new Timer(loop, 0.001).start(() => {});
+  loop.run();
+  loop.attach();
+  new Timer(loop, 60).start(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  loop.destroy();
+  // the default loop, and an attached loop dropped without destroy (lives until teardown)
+  await new Promise((resolve) => new Timer(Loop.default, 0.001).start(resolve));
+  new Timer(new Loop().attach(), 60, 0, { ref: false }).start(() => {});
+}
+
 for (const flags of ['select', 'poll', 'epoll']) exercise(flags);
 destroyInsideCallback();
 for (let i = 0; i < 20; i++) dropWithoutDestroy();
+await attached();
 await collect();
 
 if (isMainThread) {
@@ -81,5 +116,14 @@ if (isMainThread) {
     worker.on('error', reject);
     worker.on('exit', resolve);
   });
+  const blocked = new Worker(new URL(import.meta.url), { argv: ['blocked'] });
+  await new Promise((resolve) => blocked.once('online', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await blocked.terminate();
   console.log('memcheck smoke ok');
+} else if (process.argv[2] === 'blocked') {
+  const loop = new Loop();
+  new Timer(loop, 60).start(() => {});
+  new Timer(Loop.default, 60).start(() => {});
+  loop.run();
 }
