@@ -68,6 +68,16 @@ class WatcherBase {
   // After a kind-specific libev call that may have started or stopped the
   // watcher (ev_timer_again), bring the books in line.
   void SyncActivity();
+  // Runs a kind-specific libev call that may start or stop the watcher
+  // (again()): under the loop lock, waking the loop thread, from a fresh clock.
+  template <class Fn>
+  void Rearm(Fn&& fn) {
+    if (!Usable()) return;
+    LoopCore::Lock lock(core_.get(), /*wake=*/true);
+    RefreshNowOutsideCallbacks();
+    fn(core_->loop());
+    SyncActivity();
+  }
 
   // Kind-specific libev calls.
   virtual void EvStart(struct ev_loop* loop) = 0;

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { runInContext, type AsyncContext } from './async-context.js';
 
 /** What a `Callback` needs from its loop. */
 export interface CallbackQueue {
@@ -19,10 +20,10 @@ export class Callback<A extends unknown[] = unknown[]> {
   #queue: CallbackQueue;
   #callback: CallbackFunction<A> | null;
   #args: A | null;
-  #context: (<R>(fn: () => R) => R) | undefined;
+  #context: AsyncContext | undefined;
 
   /** @internal */
-  constructor(queue: CallbackQueue, callback: CallbackFunction<A>, args: A, context?: <R>(fn: () => R) => R) {
+  constructor(queue: CallbackQueue, callback: CallbackFunction<A>, args: A, context?: AsyncContext) {
     this.#queue = queue;
     this.#callback = callback;
     this.#args = args;
@@ -69,7 +70,7 @@ export class Callback<A extends unknown[] = unknown[]> {
     const context = this.#context;
     this.#context = undefined;
     try {
-      if (context !== undefined) context(() => fn(...args));
+      if (context !== undefined) runInContext(context, () => fn(...args));
       else if (args.length === 0) (fn as () => unknown)();
       else fn(...args);
     } finally {

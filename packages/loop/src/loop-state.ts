@@ -1,6 +1,6 @@
 // The state behind a Loop: its native handle, the runCallback queue and the
 // error path. Views of one loop (`new Loop({ ptr })`) share one LoopState.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { captureContext } from './async-context.js';
 import { Callback, kRun, type CallbackFunction, type CallbackQueue } from './callback.js';
 import { BREAK_ONE, binding, kDrain, kSettle, type NativeLoop } from './native.js';
 import type { Watcher } from './watcher.js';
@@ -37,7 +37,7 @@ export class LoopState implements CallbackQueue {
   }
 
   enqueue<A extends unknown[]>(fn: CallbackFunction<A>, args: A): Callback<A> {
-    const context = this.attached ? AsyncLocalStorage.snapshot() : undefined;
+    const context = this.attached ? captureContext() : undefined;
     const callback = new Callback<A>(this, fn, args, context);
     this.#queue.push(callback as Callback);
     this.#live++;

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { inspect } from 'node:util';
+import { captureContext, runInContext, type AsyncContext } from './async-context.js';
 import { EvError, LoopDestroyedError, WatcherClosedError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import type { LoopState } from './loop-state.js';
@@ -33,7 +33,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   #closed = false;
   #starts = 0;
   /** The async context start() ran in, when the loop is attached (Node's timers do the same). */
-  #context: (<R>(fn: () => R) => R) | undefined;
+  #context: AsyncContext | undefined;
 
   protected constructor(loop: Loop, createNative: NativeWatcherFactory, options?: WatcherOptions) {
     if (!(loop instanceof Loop)) {
@@ -71,7 +71,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     checkFunction('callback', callback);
     this.#callback = callback;
     this.#args = args;
-    this.#context = this.#state.attached ? AsyncLocalStorage.snapshot() : undefined;
+    this.#context = this.#state.attached ? captureContext() : undefined;
     this.#starts++;
     native.start();
     return this;
@@ -194,7 +194,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     const context = this.#context;
     try {
       if (context === undefined) this.fire(callback, args, revents);
-      else context(() => this.fire(callback, args, revents));
+      else runInContext(context, () => this.fire(callback, args, revents));
     } catch (error) {
       this.#state.report(error, this);
       if (!this.#closed && !this.#state.destroyed) this.onCallbackError();

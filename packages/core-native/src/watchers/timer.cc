@@ -62,11 +62,7 @@ class TimerWatcher final : public WatcherWrap<TimerWatcher, ev_timer> {
   }
 
   void Again(const Napi::CallbackInfo&) {
-    if (!Usable()) return;
-    LoopCore::Lock lock(core(), /*wake=*/true);
-    RefreshNowOutsideCallbacks();
-    ev_timer_again(core()->loop(), &ev_);
-    SyncActivity();
+    Rearm([this](struct ev_loop* loop) { ev_timer_again(loop, &ev_); });
   }
 
   Napi::Value Remaining(const Napi::CallbackInfo& info) {
@@ -106,11 +102,7 @@ class PeriodicWatcher final : public WatcherWrap<PeriodicWatcher, ev_periodic> {
   }
 
   void Again(const Napi::CallbackInfo&) {
-    if (!Usable()) return;
-    LoopCore::Lock lock(core(), /*wake=*/true);
-    RefreshNowOutsideCallbacks();
-    ev_periodic_again(core()->loop(), &ev_);
-    SyncActivity();
+    Rearm([this](struct ev_loop* loop) { ev_periodic_again(loop, &ev_); });
   }
 
   Napi::Value At(const Napi::CallbackInfo& info) {
