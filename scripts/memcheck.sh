@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Runs evkit's native smoke test (packages/loop/test/memcheck/smoke.mjs) under
+# Runs every package's native smoke test (packages/*/test/memcheck/*.mjs) under
 # valgrind memcheck: invalid reads/writes, use of uninitialised memory, bad
 # frees, and memory definitely lost. Node runs --jitless so V8's JIT does not
 # drown the report. Exits non-zero on any error.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "memcheck: valgrind is not installed (apt-get install -y valgrind)" >&2; exit 1; }
-log=$(mktemp)
-valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \
-  --errors-for-leak-kinds=definite --suppressions=scripts/valgrind-node.supp --log-file="$log" \
-  node --expose-gc --jitless packages/loop/test/memcheck/smoke.mjs
-status=$?
-grep -E "definitely lost:|ERROR SUMMARY" "$log" | sed 's/^==[0-9]*== /memcheck: /'
-if [ "$status" -ne 0 ]; then
-  echo "memcheck: FAILED (exit $status); full log: $log" >&2
-  grep -B3 -A25 -E "Invalid|uninitialised|definitely lost in" "$log" | head -200 >&2
-  exit 1
-fi
-echo "memcheck: clean"
+failed=0
+for smoke in packages/*/test/memcheck/*.mjs; do
+  log=$(mktemp)
+  echo "memcheck: $smoke"
+  valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \
+    --errors-for-leak-kinds=definite --suppressions=scripts/valgrind-node.supp --log-file="$log" \
+    node --expose-gc --jitless "$smoke"
+  status=$?
+  grep -E "definitely lost:|ERROR SUMMARY" "$log" | sed 's/^==[0-9]*== /memcheck:   /'
+  if [ "$status" -ne 0 ]; then
+    echo "memcheck: FAILED (exit $status); full log: $log" >&2
+    grep -B3 -A25 -E "Invalid|uninitialised|definitely lost in" "$log" | head -200 >&2
+    failed=1
+  fi
+done
+[ "$failed" -eq 0 ] && echo "memcheck: clean"
+exit "$failed"
