@@ -11,6 +11,7 @@
         "src/loop_core.cc",
         "src/loop_wrap.cc",
         "src/registry.cc",
+        "src/testing.cc",
         "src/watcher.cc",
         "src/watchers/prepare_check.cc",
         "src/watchers/timer.cc"

@@ -106,6 +106,12 @@ export interface Binding {
   Prepare: NativeWatcherConstructor;
   Check: NativeWatcherConstructor;
   Idle: NativeWatcherConstructor;
+  /** Test-only native helpers; not part of any public API. */
+  testing: {
+    rawLoopNew(): bigint;
+    rawLoopDestroy(ptr: bigint): void;
+    rawLoopRunNowait(ptr: bigint): number;
+  };
   Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
 }

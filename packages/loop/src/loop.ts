@@ -90,8 +90,11 @@ export class Loop {
   constructor(options: LoopOptions = {}) {
     const opts = checkOptions('options', options);
     if (opts.ptr !== undefined) {
-      this.#owning = false;
-      this.#state = Loop.#view(opts.ptr, opts.unsafeForeignPointer);
+      // A view shares its evkit loop's state; a foreign wrap has its own, which
+      // destroy() retires, leaving the ev_loop itself to its owner.
+      const { state, view } = Loop.#fromPtr(opts.ptr, opts.unsafeForeignPointer);
+      this.#state = state;
+      this.#owning = !view;
       return;
     }
     if (opts.unsafeForeignPointer !== undefined) {
@@ -111,12 +114,12 @@ export class Loop {
     }
   }
 
-  static #view(ptr: unknown, unsafe: unknown): LoopState {
+  static #fromPtr(ptr: unknown, unsafe: unknown): { state: LoopState; view: boolean } {
     if (typeof ptr !== 'bigint') throw new TypeError(`options.ptr must be a bigint, got ${describe(ptr)}`);
     if (unsafe !== undefined) checkBoolean('options.unsafeForeignPointer', unsafe);
     if (ptr <= 0n || ptr >= 2n ** 64n) throw new RangeError(`options.ptr is not an address: ${ptr}n`);
     const found = binding.Loop.lookup(ptr);
-    if (found instanceof LoopState) return found;
+    if (found instanceof LoopState) return { state: found, view: true };
     if (found === 'other-thread') {
       throw new RangeError(`options.ptr 0x${ptr.toString(16)} is a loop of another thread; a loop is used from its own thread only`);
     }
@@ -125,7 +128,7 @@ export class Loop {
         `options.ptr 0x${ptr.toString(16)} is not a live evkit loop (pass unsafeForeignPointer: true to wrap a foreign ev_loop*)`,
       );
     }
-    return new LoopState(0, ptr);
+    return { state: new LoopState(0, ptr), view: false };
   }
 
   #native(): NativeLoop {
@@ -171,7 +174,9 @@ export class Loop {
    */
   attach(): this {
     this.#native();
-    if (!this.#owning) throw new EvError('a loop view (new Loop({ ptr })) cannot be attached; attach the loop itself', 'ERR_EVKIT_ATTACH');
+    if (!this.#owning) {
+      throw new EvError('a view of a loop (new Loop({ ptr })) cannot be attached; attach the loop itself', 'ERR_EVKIT_ATTACH');
+    }
     this.#state.attach();
     return this;
   }
@@ -332,6 +337,7 @@ export class Loop {
     if (this.isDefault) parts.push('default');
     if (this.attached) parts.push('attached');
     if (!this.#owning) parts.push('view');
+    else if (!native.owns()) parts.push('foreign');
     parts.push(`pending=${native.pendingCount()}`, `ref=${this.refCount}`);
     return `<Loop ${parts.join(' ')}>`;
   }

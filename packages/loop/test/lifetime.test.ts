@@ -50,8 +50,14 @@ describe('process.exit() inside a callback', () => {
     expect(result.stdout).not.toContain('not reached');
   });
 
-  it('exits the worker with its code and the process survives', () => {
-    const result = runFixture(fixture('exit-in-callback.mjs'), { args: ['worker'] });
+  it('exits with its code on the main thread from an attached loop', () => {
+    const result = runFixture(fixture('exit-in-callback.mjs'), { args: ['main', 'attached'] });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(3);
+  });
+
+  it.each(['blocking', 'attached'])('exits the worker with its code and the process survives (%s)', (mode) => {
+    const result = runFixture(fixture('exit-in-callback.mjs'), { args: ['worker', mode] });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe('worker exited 5');

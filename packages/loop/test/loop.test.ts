@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { supportedBackends } from '@evkit/core-native';
+import { binding } from '@evkit/core-native/binding';
 import { EvError, Loop, LoopDestroyedError } from '@evkit/loop';
 import { useFreshLoop } from '@evkit/test-utils';
 import { TestIdle, TestPrepare } from './helpers.js';
@@ -278,15 +279,33 @@ describe('ptr views', () => {
     expect(() => new Loop({ ptr: loop.ptr, unsafeForeignPointer: 'yes' as never })).toThrow(TypeError);
   });
 
-  it('wraps a foreign ev_loop* it neither owns nor destroys', () => {
-    // Another evkit loop's pointer, wrapped as foreign through a view that is
-    // then given back, stands in for a loop created by other native code.
+  it('gives a view, not a foreign wrap, for an evkit loop even with unsafeForeignPointer', () => {
     const owner = fresh();
-    const foreign = new Loop({ ptr: owner.ptr, unsafeForeignPointer: true });
-    expect(foreign.ptr).toBe(owner.ptr);
-    foreign.destroy();
+    const view = new Loop({ ptr: owner.ptr, unsafeForeignPointer: true });
+    expect(inspect(view)).toContain('view');
+    view.destroy();
     expect(owner.destroyed).toBe(false);
-    expect(owner.run()).toBe(false);
+  });
+
+  it('wraps a foreign ev_loop* it neither owns nor destroys (native interop)', () => {
+    const raw = binding.testing.rawLoopNew();
+    const foreign = new Loop({ ptr: raw, unsafeForeignPointer: true });
+    expect(foreign.ptr).toBe(raw);
+    expect(foreign.backend).toMatch(/epoll|poll|select|iouring/);
+    expect(() => foreign.attach()).toThrow(/cannot be attached/);
+    // Watchers evkit starts on it run when its owner runs it.
+    let ran = 0;
+    const idle = new TestIdle(foreign).start(() => ran++);
+    foreign.runCallback(() => ran++);
+    binding.testing.rawLoopRunNowait(raw);
+    expect(ran).toBe(2);
+    idle.stop();
+    expect(foreign.run()).toBe(false);
+    foreign.destroy();
+    expect(foreign.destroyed).toBe(true);
+    // The loop itself is untouched: its owner can still run and destroy it.
+    expect(binding.testing.rawLoopRunNowait(raw)).toBe(0);
+    binding.testing.rawLoopDestroy(raw);
   });
 });
 
