@@ -13,6 +13,7 @@
 #include "loop_core.h"
 #include "loop_wrap.h"
 #include "watchers/prepare_check.h"
+#include "watchers/signal.h"
 #include "watchers/timer.h"
 
 namespace evkit {
@@ -158,6 +159,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Loop", LoopWrap::Init(env));
   InitPrepareCheck(env, exports);
   InitTimer(env, exports);
+  InitSignal(env, exports);
   return exports;
 }
 
