@@ -190,7 +190,7 @@ describe('keep-alive (gevent item 22)', () => {
     const r = run('keepalive.mjs', ['attached-unref']);
     expectClean(r);
     expect(r.out.fired).toBe(0);
-    expect(r.out.livedMs).toBeLessThan(250);
+    expect(r.out.livedMs).toBeLessThan(800); // the signal would come at 1000 ms
   });
 });
 

@@ -20,6 +20,11 @@ namespace {
 // Linux/glibc: signals 1..64; glibc keeps 32 and 33 for NPTL.
 constexpr int kNumSignals = NSIG;
 
+// The handler touches only lock-free atomics (async-signal-safe).
+static_assert(std::atomic<void*>::is_always_lock_free && std::atomic<int>::is_always_lock_free &&
+                  std::atomic<uint64_t>::is_always_lock_free,
+              "the signal chain needs lock-free atomics");
+
 using PlainHandler = void (*)(int);
 using InfoHandler = void (*)(int, siginfo_t*, void*);
 
