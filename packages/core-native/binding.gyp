@@ -14,6 +14,8 @@
         "src/testing.cc",
         "src/watcher.cc",
         "src/watchers/prepare_check.cc",
+        "src/watchers/signal.cc",
+        "src/watchers/signal_chain.cc",
         "src/watchers/timer.cc"
       ],
       "include_dirs": [

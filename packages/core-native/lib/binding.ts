@@ -76,6 +76,39 @@ export interface NativePeriodic extends NativeWatcher {
   at(): number;
 }
 
+export interface NativeSignal extends NativeWatcher {
+  signum(): number;
+  /** Why the last start() failed, as `[code, errno]` (e.g. `["EMFILE", 24]`), or null. */
+  takeStartError(): [string, number] | null;
+}
+
+/** Signal numbers of the platform (`NSIG`, glibc's `SIGRTMIN`/`SIGRTMAX`). */
+export interface SignalLimits {
+  nsig: number;
+  rtmin: number;
+  rtmax: number;
+}
+
+/** What a `sigaction(2)` query returns: the handler (an address unless default or ignored) and sa_flags. */
+export interface SigactionView {
+  handler: 'SIG_DFL' | 'SIG_IGN' | `0x${string}`;
+  flags: number;
+  /** Whether it is evkit's chain handler. */
+  chain: boolean;
+}
+
+/** Test-only helpers: not part of any public API. */
+/** Test-only native helpers; not part of any public API. */
+export interface Testing {
+  /** A bare ev_loop made as foreign native code would (for `unsafeForeignPointer`). */
+  rawLoopNew(): bigint;
+  rawLoopDestroy(ptr: bigint): void;
+  rawLoopRunNowait(ptr: bigint): number;
+  sigaction(signum: number): SigactionView;
+  /** evkit's bookkeeping for one signal, process-wide. */
+  signalChain(signum: number): { chained: boolean; envs: number; watchers: number; raised: number };
+}
+
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
   /** Called with the watcher's owner as `this`; must never throw. */
@@ -106,14 +139,11 @@ export interface Binding {
   Prepare: NativeWatcherConstructor;
   Check: NativeWatcherConstructor;
   Idle: NativeWatcherConstructor;
-  /** Test-only native helpers; not part of any public API. */
-  testing: {
-    rawLoopNew(): bigint;
-    rawLoopDestroy(ptr: bigint): void;
-    rawLoopRunNowait(ptr: bigint): number;
-  };
   Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
+  Signal: new (loop: NativeLoop, owner: object, signum: number) => NativeSignal;
+  signalLimits: SignalLimits;
+  testing: Testing;
 }
 
 /** The ABI major this JS code was written for. */

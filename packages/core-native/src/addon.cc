@@ -14,6 +14,7 @@
 #include "loop_wrap.h"
 #include "testing.h"
 #include "watchers/prepare_check.h"
+#include "watchers/signal.h"
 #include "watchers/timer.h"
 
 namespace evkit {
@@ -159,6 +160,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Loop", LoopWrap::Init(env));
   InitPrepareCheck(env, exports);
   InitTimer(env, exports);
+  InitSignal(env, exports);
   TestingExports(env, exports);
   return exports;
 }

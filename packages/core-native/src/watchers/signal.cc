@@ -1,0 +1,101 @@
+// Signal: a watcher for a POSIX signal that coexists with Node's own signal
+// handling (see signal_chain.h for the process-wide part).
+//
+// The libev watcher behind it is an ev_async per Signal, never an ev_signal.
+// The chain handler ev_async_send's it, so the event goes through libev's
+// normal pending/invoke path:
+// - liveness: an active Signal is an active libev watcher, so a referenced
+//   one keeps run() (and an attached loop) alive until it is stopped, and an
+//   unreferenced one does not (the base's two-flag ref machine);
+// - priority and pending: those of any watcher; signals that arrive before
+//   the callback runs coalesce into one callback, as with libev's ev_signal;
+// - delivery: the async wakes a blocking run() or an attached loop's thread
+//   from whatever thread the kernel ran the handler on.
+// The callback sees EV_SIGNAL where libev reports EV_ASYNC.
+#include "watchers/signal.h"
+
+#include <csignal>
+
+#include "watcher_wrap.h"
+#include "watchers/signal_chain.h"
+
+namespace evkit {
+namespace {
+
+// new binding.Signal(loop, owner, signum)
+class SignalWatcher final : public WatcherWrap<SignalWatcher, ev_async> {
+ public:
+  explicit SignalWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
+    ev_async_set(&ev_);
+    ev_.cb = &SignalWatcher::OnAsync;
+    if (core() == nullptr) return;  // the base threw
+    Napi::Env env = info.Env();
+    signum_ = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
+    if (const char* why = signal_chain::RefusalReason(signum_)) {
+      Napi::RangeError::New(env, std::string("evkit does not watch signal ") +
+                                     std::to_string(signum_) + ": " + why)
+          .ThrowAsJavaScriptException();
+      Reject();
+      return;
+    }
+    if (napi_get_uv_event_loop(env, &uv_) != napi_ok || uv_ == nullptr) {
+      Napi::Error::New(env, "no Node event loop on this thread").ThrowAsJavaScriptException();
+      Reject();
+    }
+  }
+
+  static Napi::Function Init(Napi::Env env) {
+    return DefineKind(env, "Signal",
+                      {
+                          InstanceMethod<&SignalWatcher::Signum>("signum"),
+                          InstanceMethod<&SignalWatcher::TakeStartError>("takeStartError"),
+                      });
+  }
+
+  void StartIn(struct ev_loop* loop) {
+    startError_ = signal_chain::Start(uv_, signum_, loop, &ev_);
+  }
+  static void StopIn(struct ev_loop* loop, ev_async* w) { signal_chain::Stop(loop, w); }
+
+ private:
+  static void OnAsync(struct ev_loop* loop, ev_async* w, int revents) noexcept {
+    if (revents & EV_ASYNC) revents = (revents & ~EV_ASYNC) | EV_SIGNAL;
+    Trampoline(loop, reinterpret_cast<ev_watcher*>(w), revents);
+  }
+
+  Napi::Value Signum(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), signum_); }
+
+  // The libuv error of the last start() that failed ("EMFILE"), or null.
+  Napi::Value TakeStartError(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (startError_ == 0) return env.Null();
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, uv_err_name(startError_));
+    out.Set(1u, -startError_);
+    startError_ = 0;
+    return out;
+  }
+
+  int signum_ = 0;
+  uv_loop_t* uv_ = nullptr;
+  int startError_ = 0;
+};
+
+}  // namespace
+
+void InitSignal(Napi::Env env, Napi::Object exports) {
+  exports.Set("Signal", SignalWatcher::Init(env));
+  Napi::Object limits = Napi::Object::New(env);
+  limits.Set("nsig", NSIG);
+  limits.Set("rtmin", SIGRTMIN);
+  limits.Set("rtmax", SIGRTMAX);
+  exports.Set("signalLimits", limits);
+  Napi::Value testing = exports.Get("testing");
+  Napi::Object obj = testing.IsObject() ? testing.As<Napi::Object>() : Napi::Object::New(env);
+  Napi::Object chain = signal_chain::Testing(env);
+  obj.Set("sigaction", chain.Get("sigaction"));
+  obj.Set("signalChain", chain.Get("chainState"));
+  exports.Set("testing", obj);
+}
+
+}  // namespace evkit

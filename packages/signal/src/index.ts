@@ -1,0 +1,1 @@
+export { Signal, type SignalOptions } from './signal.js';

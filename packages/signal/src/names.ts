@@ -1,0 +1,81 @@
+// Signal numbers and names: Node's table (os.constants.signals) plus glibc's
+// real-time signals, named as bash's `kill -l` does (SIGRTMIN, SIGRTMIN+1, …,
+// SIGRTMAX-1, SIGRTMAX).
+import { constants } from 'node:os';
+import { binding } from '@evkit/core-native/binding';
+import { describe } from '@evkit/loop/internal';
+
+const { nsig, rtmin, rtmax } = binding.signalLimits;
+
+const byName = new Map<string, number>();
+const byNumber = new Map<number, string>();
+for (const [name, num] of Object.entries(constants.signals as Record<string, number>)) {
+  byName.set(name, num);
+  if (!byNumber.has(num)) byNumber.set(num, name); // SIGABRT before SIGIOT, SIGIO before SIGPOLL
+}
+
+function realtimeName(signum: number): string {
+  if (signum === rtmin) return 'SIGRTMIN';
+  if (signum === rtmax) return 'SIGRTMAX';
+  return signum - rtmin <= (rtmax - rtmin) / 2 ? `SIGRTMIN+${signum - rtmin}` : `SIGRTMAX-${rtmax - signum}`;
+}
+
+function realtimeNumber(name: string): number | undefined {
+  const match = /^SIGRT(MIN|MAX)(?:([+-])(\d{1,2}))?$/.exec(name);
+  if (match === null) return undefined;
+  const [, base, sign, offset] = match;
+  if (sign !== undefined && sign !== (base === 'MIN' ? '+' : '-')) return undefined;
+  const n = base === 'MIN' ? rtmin + Number(offset ?? 0) : rtmax - Number(offset ?? 0);
+  return n >= rtmin && n <= rtmax ? n : undefined;
+}
+
+/** The name of a signal number ("SIGUSR1"), or `"SIG<n>"` for one without a name. */
+export function signalName(signum: number): string {
+  const name = byNumber.get(signum);
+  if (name !== undefined) return name;
+  if (signum >= rtmin && signum <= rtmax) return realtimeName(signum);
+  return `SIG${signum}`;
+}
+
+// Why evkit will not take a signal (the native side refuses the same ones).
+function refusal(signum: number): string | undefined {
+  switch (signum) {
+    case constants.signals.SIGKILL:
+    case constants.signals.SIGSTOP:
+      return 'it can be neither caught nor ignored';
+    case constants.signals.SIGSEGV:
+    case constants.signals.SIGBUS:
+    case constants.signals.SIGFPE:
+    case constants.signals.SIGILL:
+      return 'V8 and Node handle it themselves (faults, guard pages)';
+    case 32:
+    case 33:
+      return "glibc reserves it for its threads' internal use";
+    default:
+      return undefined;
+  }
+}
+
+/** Resolves a signal number or name to a number evkit may watch; throws TypeError/RangeError. */
+export function resolveSignal(signum: unknown): number {
+  let num: number;
+  if (typeof signum === 'string') {
+    const found = byName.get(signum) ?? realtimeNumber(signum);
+    if (found === undefined) {
+      throw new RangeError(`signum: unknown signal name ${describe(signum)} (names as in os.constants.signals, or SIGRTMIN+n)`);
+    }
+    num = found;
+  } else if (typeof signum === 'number') {
+    if (!Number.isInteger(signum) || signum < 1 || signum >= nsig) {
+      throw new RangeError(`signum must be a signal number from 1 to ${nsig - 1} or a name like "SIGUSR1", got ${describe(signum)}`);
+    }
+    num = signum;
+  } else {
+    throw new TypeError(`signum must be a signal number or name like "SIGUSR1", got ${describe(signum)}`);
+  }
+  const why = refusal(num);
+  if (why !== undefined) {
+    throw new RangeError(`signum: evkit does not watch ${signalName(num)} (${num}): ${why}`);
+  }
+  return num;
+}

@@ -1,0 +1,51 @@
+import { binding, type NativeSignal } from '@evkit/core-native/binding';
+import { EvError, Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { resolveSignal, signalName } from './names.js';
+
+export type SignalOptions = WatcherOptions;
+
+if (typeof binding.Signal !== 'function') {
+  throw new Error('@evkit/signal needs an @evkit/core-native build with Signal support: install matching versions and rebuild');
+}
+
+/**
+ * A watcher for a POSIX signal (gevent's `loop.signal`). It never uses libev's
+ * `ev_signal`: evkit chains its own handler in front of Node's, so
+ * `process.on(signal)` listeners keep working, any number of loops (in any
+ * thread) can watch one signal, and the signal's previous disposition is back
+ * once its last watcher stops. Signals that arrive before the callback runs
+ * coalesce into one callback, as in libev.
+ */
+export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
+  readonly #native: NativeSignal;
+  readonly #signum: number;
+
+  constructor(loop: Loop, signum: number | string, options?: SignalOptions) {
+    const resolved = resolveSignal(signum);
+    let created: NativeSignal | undefined;
+    super(loop, (native, owner) => (created = new binding.Signal(native, owner, resolved)), options);
+    this.#native = created as NativeSignal;
+    this.#signum = resolved;
+  }
+
+  /** The signal number, e.g. 10 for SIGUSR1 on Linux. */
+  get signum(): number {
+    return this.#signum;
+  }
+
+  /** The signal's name, e.g. `"SIGUSR1"`. */
+  get signal(): string {
+    return signalName(this.#signum);
+  }
+
+  override start(callback: (...args: A) => unknown, ...args: A): this {
+    super.start(callback, ...args);
+    const failure = this.#native.takeStartError();
+    if (failure !== null) {
+      const [code, errno] = failure;
+      this.stop();
+      throw new EvError(`cannot watch ${this.signal}: ${code}`, code, { errno, syscall: 'uv_signal_start' });
+    }
+    return this;
+  }
+}

@@ -1,0 +1,241 @@
+// Signal at the process level. Signals are process-global, so every scenario
+// runs in its own child process (fixtures/*.mjs, importing the built packages)
+// and reports one JSON line. Invariants:
+// - Node's process.on(sig) listeners and evkit watchers both fire, whichever
+//   was registered first; stopping the watcher leaves Node's handling intact;
+// - once the last watcher of a signal is gone (stop, close, loop destroy,
+//   worker exit) its sigaction is the one it had before evkit took it;
+// - any number of loops, in any threads, watch one signal without an abort;
+// - delivery within 100 ms, in blocking run() and attached mode.
+import { describe, expect, it } from 'vitest';
+import { runFixture } from '@evkit/test-utils';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+
+function run(name: string, args: string[] = [], execArgv: string[] = []) {
+  const result = runFixture(fixture(name), { args, execArgv });
+  const lines = result.stdout.trim().split('\n').filter(Boolean);
+  const json = lines.flatMap((line) => {
+    try {
+      return [JSON.parse(line)];
+    } catch {
+      return [];
+    }
+  });
+  return { ...result, json, out: json[0] };
+}
+
+function expectClean(r: ReturnType<typeof run>) {
+  expect(r.stderr).toBe('');
+  expect(r.signal).toBe(null);
+  expect(r.status).toBe(0);
+}
+
+describe('coexistence with process.on(signal)', () => {
+  for (const mode of ['attached', 'blocking']) {
+    for (const order of ['node-first', 'watcher-first']) {
+      it(`${mode}, ${order}: both fire; after stop a second signal reaches Node and is survived`, () => {
+        const r = run('coexist.mjs', [mode, order]);
+        expectClean(r);
+        expect(r.out.before).toBe('SIG_DFL');
+        expect(r.out.whileActive).toBe(true);
+        expect(r.out.first).toEqual({ node: 1, watcher: 1 });
+        if (mode === 'blocking') {
+          // Node's listener runs once run() has returned.
+          expect(r.out.inRun).toEqual({ node: 0, watcher: 1 });
+        }
+        expect(r.out.final).toEqual({ node: 2, watcher: 1 });
+        expect(r.out.afterStop).toMatch(/^0x/); // libuv's handler: the listener is still there
+        expect(r.out.afterOff).toBe('SIG_DFL');
+      });
+    }
+  }
+
+  it('a listener added and removed while the watcher is active does not starve it', () => {
+    const r = run('listener-off.mjs');
+    expectClean(r);
+    expect(r.out).toEqual({ fired: 2, chainAfterOff: true, chainAfterOn: true, final: 'SIG_DFL' });
+  });
+
+  it('SIGUSR1: the watcher fires and Node still starts its inspector', () => {
+    const r = run('sigusr1.mjs', [], ['--inspect-port=0']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/Debugger listening on ws:/);
+    expect(r.out).toMatchObject({ fired: 1, urlBefore: null, inspectorStarted: true });
+    expect(r.out.after).toBe(r.out.before);
+  });
+});
+
+describe('the disposition is restored after the last watcher', () => {
+  for (const how of ['stop', 'close', 'destroy', 'worker']) {
+    it(`SIGINT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH: back to the original after ${how}`, () => {
+      const r = run('disposition.mjs', [how]);
+      expectClean(r);
+      const { before, during, after, chain } = r.out;
+      // Node's own: SignalExit for SIGINT/SIGTERM, the inspector's SIGUSR1, SIGPIPE ignored.
+      expect(before.SIGINT.handler).toMatch(/^0x/);
+      expect(before.SIGPIPE.handler).toBe('SIG_IGN');
+      expect(before.SIGUSR2.handler).toBe('SIG_DFL');
+      for (const name of Object.keys(before)) expect(during[name].chain, name).toBe(true);
+      expect(after).toEqual(before);
+      for (const state of Object.values(chain)) expect(state).toMatchObject({ chained: false, envs: 0, watchers: 0 });
+    });
+  }
+
+  for (const sig of ['SIGPIPE', 'SIGINT', 'SIGTERM', 'SIGUSR2']) {
+    it(`after start+stop, a ${sig} fares as in plain Node`, () => {
+      const control = run('after-stop.mjs', [sig, 'control']);
+      const r = run('after-stop.mjs', [sig]);
+      expect({ status: r.status, signal: r.signal, stdout: r.stdout }).toEqual({
+        status: control.status,
+        signal: control.signal,
+        stdout: control.stdout,
+      });
+      if (sig === 'SIGPIPE') expect(r.stdout).toBe('survived\n');
+      else expect(r.stdout).toBe('');
+    });
+  }
+});
+
+describe('several loops and threads', () => {
+  it('two watchers on one loop, Loop.default, a blocking loop and two workers all get one SIGUSR2', () => {
+    const r = run('multi.mjs');
+    expectClean(r);
+    expect(r.out.fired).toEqual({ a1: 1, a2: 1, default: 1, blocking: 1 });
+    expect(r.out.workers).toEqual([
+      { ready: true, fired: 1, exit: 0 },
+      { ready: true, fired: 1, exit: 0 },
+    ]);
+    expect(r.out.chainWhileActive).toMatchObject({ chained: true, envs: 3, watchers: 6 });
+    expect(r.out.chainAfter).toMatchObject({ chained: false, envs: 0, watchers: 0, raised: 1 });
+    expect(r.out.handler).toBe('SIG_DFL');
+  });
+
+  for (const how of ['exit', 'terminate']) {
+    it(`a worker that took the signal first can ${how} without taking it from the main thread`, () => {
+      const r = run('worker-teardown.mjs', [how]);
+      expectClean(r);
+      expect(r.out.before).toBe('SIG_IGN');
+      expect(r.out.both).toMatchObject({ chained: true, envs: 2, watchers: 2 });
+      expect(r.out.afterWorker).toMatchObject({ chained: true, envs: 1, watchers: 1, chain: true });
+      expect(r.out.fired).toBe(1);
+      expect(r.out.exitMs).toBeLessThan(3000);
+      expect(r.out.after).toBe('SIG_IGN');
+    });
+  }
+});
+
+describe('races', () => {
+  it('a flood of signals while five threads take and give back the signal: no crash, no hang', () => {
+    const r = run('stress.mjs', ['1500']);
+    expectClean(r);
+    expect(r.out.nodeSeen).toBeGreaterThan(0);
+    expect(r.out.main.rounds).toBeGreaterThan(50);
+    expect(r.out.workers).toHaveLength(4);
+    for (const w of r.out.workers) expect(w.rounds).toBeGreaterThan(50);
+  });
+});
+
+describe('delivery', () => {
+  it('a signal from another process during a blocking run() reaches the watcher before run() returns, within 100 ms', () => {
+    const r = run('external.mjs', ['blocking']);
+    expectClean(r);
+    expect(r.out.events).toEqual(['callback', 'run returned']);
+    expect(r.out.waitedMs).toBeGreaterThanOrEqual(250);
+    expect(r.out.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(r.out.latencyMs).toBeLessThan(100);
+    expect(r.out.active).toBe(false);
+  });
+
+  it('attached: a signal from another process reaches the watcher within 100 ms', () => {
+    const r = run('external.mjs', ['attached']);
+    expectClean(r);
+    expect(r.out.events).toEqual(['callback']);
+    expect(r.out.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(r.out.latencyMs).toBeLessThan(100);
+  });
+
+  it('an active watcher nobody references survives GC and fires; stopped ones are collected', () => {
+    const r = run('gc.mjs', [], ['--expose-gc']);
+    expectClean(r);
+    expect(r.out.fired).toBe(1);
+    expect(r.out.freed).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe('keep-alive (gevent item 22)', () => {
+  it('blocking: an unref()d watcher lets run() return at once', () => {
+    const r = run('keepalive.mjs', ['blocking-unref']);
+    expectClean(r);
+    expect(r.out).toMatchObject({ fired: 0, more: true, active: true, hasRef: false, refCount: 0 });
+    expect(r.out.runMs).toBeLessThan(200);
+  });
+
+  it('blocking: unref() after start lets run() return at once', () => {
+    const r = run('keepalive.mjs', ['blocking-unref-later']);
+    expectClean(r);
+    expect(r.out).toMatchObject({ more: true, active: true });
+    expect(r.out.runMs).toBeLessThan(200);
+  });
+
+  it('attached: a ref()d watcher keeps the process alive until the signal', () => {
+    const r = run('keepalive.mjs', ['attached-ref']);
+    expectClean(r);
+    expect(r.out.fired).toBe(1);
+    expect(r.out.livedMs).toBeGreaterThanOrEqual(290);
+    expect(r.out.livedMs).toBeLessThan(5000);
+  });
+
+  it('attached: an unref()d one does not', () => {
+    const r = run('keepalive.mjs', ['attached-unref']);
+    expectClean(r);
+    expect(r.out.fired).toBe(0);
+    expect(r.out.livedMs).toBeLessThan(800); // the signal would come at 1000 ms
+  });
+});
+
+describe('errors from callbacks (the seed SIGALRM example)', () => {
+  it('blocking: run() rethrows and the watcher stays active', () => {
+    const r = run('throws.mjs', ['blocking']);
+    expectClean(r);
+    expect(r.out).toEqual({ calls: 1, rethrown: true, stillActive: true });
+  });
+
+  it('with errorHandler: it gets (error, watcher) and the loop goes on', () => {
+    const r = run('throws.mjs', ['handler']);
+    expectClean(r);
+    expect(r.out).toEqual({
+      calls: 2,
+      seen: [
+        { same: true, context: true },
+        { same: true, context: true },
+      ],
+      active: false,
+    });
+  });
+
+  it("attached: 'uncaughtException' gets it", () => {
+    const r = run('throws.mjs', ['attached']);
+    expectClean(r);
+    expect(r.out).toEqual({ calls: 1, uncaught: true });
+  });
+
+  it('attached without a listener: Node prints it and exits with code 1', () => {
+    const r = run('throws.mjs', ['attached-unhandled']);
+    expect(r.status).toBe(1);
+    expect(r.signal).toBe(null);
+    expect(r.stderr).toMatch(/Error: boom from SIGALRM/);
+  });
+});
+
+describe('SIGCHLD', () => {
+  it("a SIGCHLD watcher does not break child_process: every child's 'exit' fires", () => {
+    const r = run('sigchld.mjs');
+    expectClean(r);
+    expect(r.out.codes).toEqual([3, 4, 5, 6]);
+    expect(r.out.attachedFired).toBeGreaterThanOrEqual(1);
+    expect(r.out.blockingFired).toBe(1);
+    expect(r.out).toMatchObject({ before: 'SIG_DFL', whileActive: true, after: 'SIG_DFL' });
+  });
+});
+
