@@ -1,6 +1,7 @@
 #include "loop_core.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -463,11 +464,19 @@ void LoopCore::SetCallbacksQueued(bool queued) {
   }
 }
 
+void LoopCore::Register(WatcherBase* w) {
+  w->registrySlot_ = watchers_.size();
+  watchers_.push_back(w);
+}
+
 void LoopCore::Unregister(WatcherBase* w) {
-  auto it = std::find(watchers_.begin(), watchers_.end(), w);
-  if (it == watchers_.end()) return;
-  *it = watchers_.back();
+  size_t slot = w->registrySlot_;
+  if (slot >= watchers_.size() || watchers_[slot] != w) return;
+  WatcherBase* last = watchers_.back();
+  watchers_[slot] = last;
+  last->registrySlot_ = slot;
   watchers_.pop_back();
+  w->registrySlot_ = SIZE_MAX;
 }
 
 // ---------------------------------------------------------------- calling JS

@@ -81,8 +81,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int activeCount() const { return activeCount_; }
   void NoteActive(int delta) { activeCount_ += delta; }
 
-  // Watcher registry (raw; watchers unregister themselves).
-  void Register(WatcherBase* w) { watchers_.push_back(w); }
+  // Watcher registry (raw; watchers unregister themselves). O(1) both ways:
+  // each watcher remembers its slot.
+  void Register(WatcherBase* w);
   void Unregister(WatcherBase* w);
 
   // Attached mode: called on the loop thread from a watcher's trampoline.

@@ -19,6 +19,7 @@
 
 #include <napi.h>
 
+#include <cstdint>
 #include <memory>
 
 #include "env_state.h"
@@ -104,6 +105,8 @@ class WatcherBase {
   bool counted_ = false;  // our books say the watcher is active
   bool queued_ = false;   // recorded by the loop thread, not delivered yet
   bool closed_ = false;
+  size_t registrySlot_ = SIZE_MAX;  // index in the loop's registry
+  friend class LoopCore;
 };
 
 }  // namespace evkit

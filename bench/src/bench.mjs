@@ -1,0 +1,503 @@
+// evkit benchmarks: evkit (blocking and attached) side by side with Node's
+// built-ins and, where a C compiler and ev.h are present, plain C on the
+// system libev — all in one invocation.
+//
+//   node src/bench.mjs [--quick] [--only W1,W3a,...] [--runs N] [--no-c]
+//
+// Every measurement is a fresh child process (src/runner.mjs, or a C binary)
+// printing one JSON line. Runs are interleaved: round i runs every
+// (workload, system) once before round i+1 starts, so machine drift hits all
+// systems alike. The table shows medians over the rounds; the raw results go
+// to results/latest.json.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runnerPath = path.join(benchDir, 'src', 'runner.mjs');
+const cDir = path.join(benchDir, 'c');
+const cBuildDir = path.join(benchDir, '.c-build');
+const resultsDir = path.join(benchDir, 'results');
+
+// ------------------------------------------------------------------ options
+
+const WORKLOAD_IDS = ['W1', 'W3a', 'W3b', 'W6', 'Ha', 'Hb'];
+
+function usage(code) {
+  const out = code === 0 ? process.stdout : process.stderr;
+  out.write(
+    [
+      'usage: pnpm bench [--quick] [--only W1,W3a,W3b,W6,Ha,Hb] [--runs N] [--no-c]',
+      '  --quick   sizes / 10 and 3 runs (about a minute)',
+      '  --only    run only these workloads (Ha/Hb: attached-mode hand-off cost / wake-up latency)',
+      '  --runs N  fresh-process runs per (workload, system); default 5 (3 with --quick)',
+      '  --no-c    skip the C libev floor',
+      '',
+    ].join('\n'),
+  );
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const opts = { quick: false, only: null, runs: null, c: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) usage(2);
+      return v;
+    };
+    if (flag === '--') continue; // pnpm may pass one through
+    else if (flag === '--quick') opts.quick = true;
+    else if (flag === '--no-c') opts.c = false;
+    else if (flag === '--only') {
+      const wanted = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      opts.only = wanted.map((w) => {
+        const id = WORKLOAD_IDS.find((x) => x.toLowerCase() === w.toLowerCase());
+        if (id === undefined) {
+          process.stderr.write(`unknown workload ${w}; known: ${WORKLOAD_IDS.join(', ')}\n`);
+          process.exit(2);
+        }
+        return id;
+      });
+    } else if (flag === '--runs') {
+      opts.runs = Number(value());
+      if (!Number.isInteger(opts.runs) || opts.runs < 1) usage(2);
+    } else if (flag === '--help' || flag === '-h') usage(0);
+    else {
+      process.stderr.write(`unknown option ${arg}\n`);
+      usage(2);
+    }
+  }
+  opts.runs ??= opts.quick ? 3 : 5;
+  return opts;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const div = opts.quick ? 10 : 1;
+const SIZES = {
+  W1: 200_000 / div,
+  W3a: 1_000_000 / div,
+  W3b: 1_000_000 / div,
+  W3bAttached: 20_000 / div,
+  W6: 1_000_000 / div,
+  W6close: 100_000 / div,
+  Ha: 20_000 / div,
+  Hb: 2_000 / div,
+  HbGapMs: 1,
+};
+
+// ------------------------------------------------------------------ the C floor
+
+function buildC() {
+  if (!opts.c) return { ok: false, note: 'skipped (--no-c)' };
+  const cc = spawnSync('cc', ['--version'], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) return { ok: false, note: 'skipped: no `cc` on PATH' };
+  if (!existsSync('/usr/include/ev.h')) return { ok: false, note: 'skipped: /usr/include/ev.h not found' };
+  mkdirSync(cBuildDir, { recursive: true });
+  const bins = {};
+  for (const name of ['w1_timers', 'w3b_idle', 'timer_chain', 'handoff_thread']) {
+    const out = path.join(cBuildDir, name);
+    const r = spawnSync('cc', ['-O2', '-o', out, path.join(cDir, `${name}.c`), '-lev', '-lpthread'], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) return { ok: false, note: `skipped: building ${name}.c failed:\n${r.stderr}` };
+    bins[name] = out;
+  }
+  return { ok: true, note: `cc -O2 … -lev (${cc.stdout.split('\n')[0]})`, bins };
+}
+
+// ------------------------------------------------------------------ the plan
+
+const k = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+// better: 'higher' (throughput) or 'lower' (time, latency, memory).
+// unit: how the value is shown; scale: 'rate' picks k/M, otherwise fixed.
+function defineWorkloads(c) {
+  const node = (system, params) => ({ system, kind: 'node', params });
+  const cJob = (system, bin, args) => (c.ok ? [{ system, kind: 'c', bin: c.bins[bin], args: args.map(String) }] : []);
+  const C_LIBEV = 'C libev';
+  const C_THREAD = 'C libev + thread hand-off';
+  return [
+    {
+      id: 'W1',
+      title: `W1 timer churn: ${k(SIZES.W1)} one-shot 0-delay timers, start all, run until all fired`,
+      short: `W1 timer churn ${k(SIZES.W1)}`,
+      metrics: [{ key: 'rate', unit: 'timers/s', better: 'higher', scale: 'rate' }],
+      jobs: [
+        node('evkit-blocking', { n: SIZES.W1 }),
+        node('node-setTimeout', { n: SIZES.W1 }),
+        node('evkit-attached', { n: SIZES.W1 }),
+        node('evkit-attached-prestart', { n: SIZES.W1 }),
+        ...cJob(C_LIBEV, 'w1_timers', [SIZES.W1]),
+      ],
+      nodeRef: ['node-setTimeout'],
+      cRef: { '*': C_LIBEV },
+    },
+    {
+      id: 'W3a',
+      title: `W3a callback chain: ${k(SIZES.W3a)} callbacks, each scheduling the next`,
+      short: `W3a callback chain ${k(SIZES.W3a)}`,
+      metrics: [{ key: 'rate', unit: 'callbacks/s', better: 'higher', scale: 'rate' }],
+      jobs: [
+        node('evkit-blocking', { n: SIZES.W3a }),
+        node('node-queueMicrotask', { n: SIZES.W3a }),
+        node('node-nextTick', { n: SIZES.W3a }),
+        node('evkit-attached', { n: SIZES.W3a }),
+      ],
+      nodeRef: ['node-queueMicrotask', 'node-nextTick'],
+      cRef: {},
+    },
+    {
+      id: 'W3b',
+      title: `W3b one callback per loop pass: Idle ×${k(SIZES.W3b)} (attached ×${k(SIZES.W3bAttached)}), Node setImmediate chain`,
+      short: `W3b pass cost`,
+      metrics: [{ key: 'usPerPass', unit: 'µs/pass', better: 'lower' }],
+      jobs: [
+        node('evkit-blocking', { n: SIZES.W3b }),
+        node('node-setImmediate', { n: SIZES.W3b }),
+        node('evkit-attached', { n: SIZES.W3bAttached }),
+        ...cJob(C_LIBEV, 'w3b_idle', [SIZES.W3b]),
+        ...cJob(C_THREAD, 'handoff_thread', ['idle', SIZES.W3bAttached]),
+      ],
+      nodeRef: ['node-setImmediate'],
+      cRef: { 'evkit-blocking': C_LIBEV, 'evkit-attached': C_THREAD, 'node-setImmediate': C_LIBEV },
+    },
+    {
+      id: 'W6',
+      title: `W6 timer scale: ${k(SIZES.W6)} timers, random timeouts 1–100 s, started then stopped (loop never run)`,
+      short: `W6 timer scale ${k(SIZES.W6)}`,
+      metrics: [
+        { key: 'startRate', label: 'start', unit: 'starts/s', better: 'higher', scale: 'rate' },
+        { key: 'stopRate', label: 'stop', unit: 'stops/s', better: 'higher', scale: 'rate' },
+        { key: 'rssPerTimer', label: 'RSS per active timer', unit: 'B/timer', better: 'lower', digits: 0 },
+        { key: 'peakRssMB', label: 'peak RSS', unit: 'MB', better: 'lower', digits: 0 },
+        { key: 'closeRate', label: `close() of ${k(SIZES.W6close)}`, unit: 'closes/s', better: 'higher', scale: 'rate' },
+      ],
+      jobs: [node('evkit', { n: SIZES.W6, closeN: SIZES.W6close }), node('node-setTimeout', { n: SIZES.W6 })],
+      nodeRef: ['node-setTimeout'],
+      cRef: {},
+    },
+    {
+      id: 'Ha',
+      title: `Ha hand-off per iteration: a 0-delay timer re-armed from its callback ×${k(SIZES.Ha)} (Node: setImmediate chain)`,
+      short: `Ha re-armed timer ${k(SIZES.Ha)}`,
+      metrics: [{ key: 'usPerIter', unit: 'µs/iter', better: 'lower' }],
+      jobs: [
+        node('evkit-blocking', { n: SIZES.Ha }),
+        node('node-setImmediate', { n: SIZES.Ha }),
+        node('evkit-attached', { n: SIZES.Ha }),
+        ...cJob(C_LIBEV, 'timer_chain', [SIZES.Ha]),
+        ...cJob(C_THREAD, 'handoff_thread', ['chain', SIZES.Ha]),
+      ],
+      nodeRef: ['node-setImmediate'],
+      cRef: { 'evkit-blocking': C_LIBEV, 'evkit-attached': C_THREAD, 'node-setImmediate': C_LIBEV },
+    },
+    {
+      id: 'Hb',
+      title: `Hb wake-up latency: start a 0-delay timer → its callback; ${k(SIZES.Hb)} samples, ${SIZES.HbGapMs} ms apart`,
+      short: `Hb wake-up latency`,
+      metrics: [
+        { key: 'p50', label: 'p50', unit: 'µs', better: 'lower' },
+        { key: 'p90', label: 'p90', unit: 'µs', better: 'lower' },
+        { key: 'p99', label: 'p99', unit: 'µs', better: 'lower' },
+      ],
+      jobs: [
+        node('evkit-attached', { samples: SIZES.Hb, gapMs: SIZES.HbGapMs }),
+        node('node-setImmediate', { samples: SIZES.Hb, gapMs: SIZES.HbGapMs }),
+        node('evkit-blocking', { samples: SIZES.Hb, gapMs: SIZES.HbGapMs }),
+        ...cJob(C_THREAD, 'handoff_thread', ['wake', SIZES.Hb, SIZES.HbGapMs]),
+      ],
+      nodeRef: ['node-setImmediate'],
+      cRef: { 'evkit-attached': C_THREAD },
+    },
+  ];
+}
+
+// ------------------------------------------------------------------ running
+
+const JOB_TIMEOUT_MS = 180_000;
+
+function runJob(workloadId, job) {
+  const [cmd, args] =
+    job.kind === 'c'
+      ? [job.bin, job.args]
+      : [process.execPath, ['--expose-gc', runnerPath, workloadId, job.system, JSON.stringify(job.params)]];
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, JOB_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ ok: false, error: String(error), wallMs: performance.now() - started });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - started;
+      const line = stdout.trim().split('\n').filter(Boolean).pop();
+      let parsed = null;
+      try {
+        parsed = line ? JSON.parse(line) : null;
+      } catch {
+        parsed = null;
+      }
+      if (timedOut) {
+        resolve({ ok: false, error: `timed out after ${JOB_TIMEOUT_MS / 1000} s (killed)`, wallMs, stderr: stderr.slice(-2000) });
+      } else if (parsed?.ok && code === 0) {
+        resolve({ ok: true, metrics: parsed.metrics, info: parsed.info ?? {}, wallMs });
+      } else {
+        const why = parsed?.error ?? `exit code ${code}${signal ? `, signal ${signal}` : ''}`;
+        resolve({ ok: false, error: why, wallMs, stderr: stderr.slice(-2000) });
+      }
+    });
+  });
+}
+
+// ------------------------------------------------------------------ statistics and formatting
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function rateScale(v) {
+  if (v >= 1e6) return { div: 1e6, prefix: 'M ' };
+  if (v >= 1e3) return { div: 1e3, prefix: 'k ' };
+  return { div: 1, prefix: '' };
+}
+
+function fmtNum(v, digits) {
+  if (!Number.isFinite(v)) return '—';
+  if (digits !== undefined) return v.toFixed(digits);
+  const a = Math.abs(v);
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  return v.toFixed(3);
+}
+
+function fmtRatio(r) {
+  if (!Number.isFinite(r)) return '—';
+  return r >= 10 ? `${r.toFixed(0)}×` : r >= 1 ? `${r.toFixed(2)}×` : `${r.toFixed(3)}×`;
+}
+
+// ratio > 1: the row's system is faster / leaner than the reference.
+function ratio(metric, row, ref) {
+  if (!Number.isFinite(row) || !Number.isFinite(ref) || row <= 0 || ref <= 0) return NaN;
+  return metric.better === 'higher' ? row / ref : ref / row;
+}
+
+const NODE_SHORT = {
+  'node-queueMicrotask': 'µtask',
+  'node-nextTick': 'nextTick',
+};
+
+function padTable(rows) {
+  const cells = rows.filter((r) => r !== null);
+  const widths = rows[0].map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  const right = new Set([2, 3, 5, 6]);
+  const line = (r) =>
+    r
+      .map((cell, i) => (right.has(i) ? String(cell).padStart(widths[i]) : String(cell).padEnd(widths[i])))
+      .join(' │ ')
+      .trimEnd();
+  const sep = widths.map((w) => '─'.repeat(w)).join('─┼─');
+  return [line(rows[0]), sep, ...rows.slice(1).map((r) => (r === null ? sep : line(r)))].join('\n');
+}
+
+// ------------------------------------------------------------------ main
+
+async function main() {
+  const startedAt = new Date();
+  const c = buildC();
+  const workloads = defineWorkloads(c).filter((w) => opts.only === null || opts.only.includes(w.id));
+  const cpus = os.cpus();
+  const host = {
+    cpus: cpus.length,
+    model: cpus[0]?.model ?? 'unknown',
+    memGB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+  };
+  const git = spawnSync('git', ['log', '-1', '--format=%h %s'], { cwd: benchDir, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '../packages'], { cwd: benchDir, encoding: 'utf8' });
+  const commit = git.status === 0 ? git.stdout.trim() : 'unknown';
+  const packagesDirty = dirty.status === 0 && dirty.stdout.trim() !== '';
+  const loadStart = os.loadavg();
+  // Our own runs add about 1 to the load average; more than that at the start means other work.
+  const busy = loadStart[0] > cpus.length * 0.75;
+  if (busy) {
+    process.stderr.write(
+      `warning: load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus.length} CPUs: other work is running, results will be noisy\n`,
+    );
+  }
+  const totalJobs = workloads.reduce((n, w) => n + w.jobs.length, 0) * opts.runs;
+  process.stderr.write(
+    `evkit bench: ${opts.quick ? 'quick' : 'default'} sizes, ${opts.runs} runs × ${totalJobs / opts.runs} (workload, system) pairs, fresh process each\n` +
+      `C floor: ${c.note}\n`,
+  );
+
+  // Interleaved: round i runs every (workload, system) once.
+  const raw = [];
+  const results = new Map(); // `${workload}\u0000${system}` -> array of run results
+  let done = 0;
+  for (let run = 0; run < opts.runs; run++) {
+    const roundStart = performance.now();
+    process.stderr.write(`run ${run + 1}/${opts.runs}:`);
+    for (const w of workloads) {
+      for (const job of w.jobs) {
+        const r = await runJob(w.id, job);
+        done++;
+        raw.push({ run, workload: w.id, system: job.system, kind: job.kind, params: job.params ?? job.args, ...r });
+        const key = `${w.id}\u0000${job.system}`;
+        if (!results.has(key)) results.set(key, []);
+        results.get(key).push(r);
+        process.stderr.write(r.ok ? '.' : '!');
+        if (!r.ok) process.stderr.write(`\n  ${w.id} ${job.system} FAILED: ${r.error}\n  `);
+      }
+      process.stderr.write(` ${w.id}`);
+    }
+    process.stderr.write(` (${((performance.now() - roundStart) / 1000).toFixed(1)} s)\n`);
+  }
+
+  // Summaries.
+  const summary = [];
+  const stat = (wId, system, key) => {
+    const runs = (results.get(`${wId}\u0000${system}`) ?? []).filter((r) => r.ok && Number.isFinite(r.metrics?.[key]));
+    const values = runs.map((r) => r.metrics[key]);
+    if (values.length === 0) return null;
+    return { median: median(values), min: Math.min(...values), max: Math.max(...values), values };
+  };
+  const tableRows = [['workload', 'system', 'median', 'min–max', 'unit', 'vs Node', 'vs C']];
+  for (const w of workloads) {
+    tableRows.push(null);
+    for (const metric of w.metrics) {
+      for (const job of w.jobs) {
+        const s = stat(w.id, job.system, metric.key);
+        const all = results.get(`${w.id}\u0000${job.system}`) ?? [];
+        const failures = all.filter((r) => !r.ok);
+        if (s === null && failures.length === 0) continue; // metric not measured for this system
+        const isNode = w.nodeRef.includes(job.system);
+        let vsNode = [];
+        if (job.kind !== 'c' && !isNode && s !== null) {
+          for (const ref of w.nodeRef) {
+            const rs = stat(w.id, ref, metric.key);
+            if (rs === null) continue;
+            const r = ratio(metric, s.median, rs.median);
+            vsNode.push({ ref, ratio: r });
+          }
+        }
+        const cName = job.kind === 'c' ? undefined : (w.cRef[job.system] ?? w.cRef['*']);
+        const cs = cName ? stat(w.id, cName, metric.key) : null;
+        const vsC = s !== null && cs !== null ? { ref: cName, ratio: ratio(metric, s.median, cs.median) } : null;
+        summary.push({
+          workload: w.id,
+          metric: metric.key,
+          unit: metric.unit,
+          better: metric.better,
+          system: job.system,
+          runs: all.length,
+          failures: failures.map((f) => f.error),
+          median: s?.median ?? null,
+          min: s?.min ?? null,
+          max: s?.max ?? null,
+          values: s?.values ?? [],
+          vsNode,
+          vsC,
+        });
+
+        const label = `${w.short}${metric.label ? ` — ${metric.label}` : ''}`;
+        let med = 'FAILED';
+        let range = '';
+        let unit = metric.unit;
+        if (s !== null) {
+          if (metric.scale === 'rate') {
+            const sc = rateScale(s.median);
+            med = fmtNum(s.median / sc.div);
+            range = `${fmtNum(s.min / sc.div)}–${fmtNum(s.max / sc.div)}`;
+            unit = `${sc.prefix}${metric.unit}`;
+          } else {
+            med = fmtNum(s.median, metric.digits);
+            range = `${fmtNum(s.min, metric.digits)}–${fmtNum(s.max, metric.digits)}`;
+          }
+          if (failures.length > 0) med = `${med} (${failures.length}/${all.length} failed)`;
+        }
+        const nodeCell = isNode
+          ? 'ref'
+          : vsNode.length === 1
+            ? fmtRatio(vsNode[0].ratio)
+            : vsNode.map((v) => `${fmtRatio(v.ratio)} ${NODE_SHORT[v.ref] ?? v.ref}`).join(', ');
+        const cCell = job.kind === 'c' ? 'ref' : vsC ? fmtRatio(vsC.ratio) : '';
+        tableRows.push([label, job.system, med, range, unit, nodeCell || '', cCell]);
+      }
+    }
+  }
+  tableRows.splice(1, 1); // the first separator is drawn by padTable
+
+  const elapsed = (Date.now() - startedAt.getTime()) / 1000;
+  const loadEnd = os.loadavg();
+  host.loadavg = { start: loadStart, end: loadEnd, busy };
+  const header = [
+    '',
+    `evkit bench — ${startedAt.toISOString()} — ${host.cpus}× ${host.model}, ${host.memGB} GB, ${host.platform}, Node ${host.node}`,
+    `evkit at ${commit}${packagesDirty ? ' (packages/ has uncommitted changes)' : ''}; C floor: ${c.ok ? c.note : c.note.split('\n')[0]}`,
+    `${opts.quick ? 'quick' : 'default'} sizes; ${opts.runs} fresh-process runs per row, systems interleaved; median and min–max over the runs`,
+    `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadEnd[0].toFixed(2)} at end (this bench adds ~1)${busy ? ' — the machine was busy: expect wide min–max ranges' : ''}`,
+    'Ratios: >1 means the row is FASTER (or leaner) than the reference, <1 slower.',
+    '  throughput rows (…/s): row ÷ reference;  time, latency and memory rows (µs, B, MB): reference ÷ row.',
+    '  "vs Node": against the Node built-in of the same workload; "vs C": against plain C on the system libev.',
+    '',
+  ];
+  process.stdout.write(`${header.join('\n')}${padTable(tableRows)}\n\n`);
+  const notes = [];
+  for (const w of workloads) notes.push(`${w.title}`);
+  if (!c.ok) notes.push(`C floor ${c.note}`);
+  process.stdout.write(`${notes.map((n) => `  ${n}`).join('\n')}\n`);
+  const failed = raw.filter((r) => !r.ok);
+  if (failed.length > 0) {
+    process.stdout.write(`\n${failed.length} run(s) failed:\n`);
+    for (const f of failed) process.stdout.write(`  run ${f.run + 1} ${f.workload} ${f.system}: ${f.error}\n`);
+  }
+
+  mkdirSync(resultsDir, { recursive: true });
+  const out = path.join(resultsDir, 'latest.json');
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        date: startedAt.toISOString(),
+        elapsedSeconds: elapsed,
+        host,
+        commit,
+        packagesDirty,
+        options: { quick: opts.quick, runs: opts.runs, only: opts.only, c: opts.c },
+        sizes: SIZES,
+        cFloor: { ok: c.ok, note: c.note },
+        ratioConvention: '>1 means the row is faster/leaner than the reference (higher-is-better: row/ref; lower-is-better: ref/row)',
+        summary,
+        raw,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`\nraw results: ${path.relative(process.cwd(), out) || out}  (${elapsed.toFixed(0)} s in all)\n`);
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+await main();
