@@ -76,6 +76,15 @@ export interface NativePeriodic extends NativeWatcher {
   at(): number;
 }
 
+export interface NativeAsync extends NativeWatcher {
+  /** `ev_async_send` on the JS thread (thread-safe, coalescing). */
+  send(): void;
+  /** A send is waiting for the callback (`ev_async_pending`, or recorded for delivery). */
+  sent(): boolean;
+  /** The process-wide id `asyncSend()` reaches this watcher by (published on first call; 0n once gone). */
+  senderId(): bigint;
+}
+
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
   /** Called with the watcher's owner as `this`; must never throw. */
@@ -108,6 +117,13 @@ export interface Binding {
   Idle: NativeWatcherConstructor;
   Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
+  Async: new (loop: NativeLoop, owner: object) => NativeAsync;
+  /**
+   * From any thread: `ev_async_send` on the Async watcher published under `id`
+   * (see `NativeAsync.senderId`). False when it is gone (closed, collected, its
+   * loop destroyed) or `id` is not a positive 64-bit bigint.
+   */
+  asyncSend(id: bigint): boolean;
 }
 
 /** The ABI major this JS code was written for. */

@@ -12,6 +12,7 @@
 #include "ev_config.h"
 #include "loop_core.h"
 #include "loop_wrap.h"
+#include "watchers/async.h"
 #include "watchers/prepare_check.h"
 #include "watchers/timer.h"
 
@@ -21,7 +22,7 @@ namespace {
 // Bumped on any incompatible change of the binding's JS surface; @evkit/loop
 // refuses to run against another major.
 constexpr int kAbiMajor = 1;
-constexpr int kAbiMinor = 0;
+constexpr int kAbiMinor = 1;  // 1: Async, asyncSend
 
 // ev_set_syserr_cb is process-global and gets no loop: attribute the error to
 // the loop running on this thread and break it, so a failing backend surfaces
@@ -158,6 +159,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Loop", LoopWrap::Init(env));
   InitPrepareCheck(env, exports);
   InitTimer(env, exports);
+  InitAsync(env, exports);
   return exports;
 }
 
