@@ -250,5 +250,30 @@ describe("waking a worker's own loop from the main thread", () => {
       expect(s.send()).toBe(false);
       expect(AsyncSender.from(sender).send()).toBe(false);
     });
+
+    it(`${mode}: terminate() racing sends from the main thread: true, then false for good`, async () => {
+      const w = spawn({ task: 'hold', mode });
+      const { sender } = (await w.next()) as { sender: AsyncSenderData };
+      const s = AsyncSender.from(sender);
+      expect(s.send()).toBe(true);
+      const terminated = w.worker.terminate();
+      let trues = 0;
+      let falses = 0;
+      let trueAfterFalse = 0;
+      const deadline = performance.now() + 15_000;
+      // The worker tears its loop down on its own thread while this one sends.
+      while (falses < 1000 && performance.now() < deadline) {
+        if (s.send()) {
+          trues++;
+          if (falses > 0) trueAfterFalse++;
+        } else {
+          falses++;
+        }
+      }
+      await terminated;
+      expect(falses).toBe(1000);
+      expect(trueAfterFalse).toBe(0);
+      expect(s.send()).toBe(false);
+    });
   }
 });

@@ -143,6 +143,14 @@ async function workers() {
     check(hs.send(), 'send to holding worker');
     await h.worker.terminate();
     check(!hs.send(), 'send after terminate');
+    // terminate() racing sends from this thread
+    const r = spawn({ task: 'hold', mode });
+    const rs = AsyncSender.from((await r.next()).sender);
+    const terminated = r.worker.terminate();
+    let falses = 0;
+    while (falses < 100) if (!rs.send()) falses++;
+    await terminated;
+    check(!rs.send(), 'send after racing terminate');
   }
 }
 
