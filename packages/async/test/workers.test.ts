@@ -14,7 +14,8 @@ import { Timer } from '@evkit/timer';
 import { useFreshLoop } from '@evkit/test-utils';
 
 const workerUrl = new URL('./fixtures/worker.mjs', import.meta.url);
-const now = () => performance.timeOrigin + performance.now();
+// CLOCK_MONOTONIC, the same in every thread (timeOrigin + now() may differ per thread).
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 function makeSync() {
   const sync = new SharedArrayBuffer(96);
