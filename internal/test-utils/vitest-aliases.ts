@@ -14,5 +14,6 @@ export const evkitAliases: Record<string, string> = {
   '@evkit/timer': at('timer/src/index.ts'),
   '@evkit/prepare-check': at('prepare-check/src/index.ts'),
   '@evkit/signal': at('signal/src/index.ts'),
+  '@evkit/async': at('async/src/index.ts'),
   '@evkit/test-utils': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 };

@@ -13,6 +13,7 @@
         "src/registry.cc",
         "src/testing.cc",
         "src/watcher.cc",
+        "src/watchers/async.cc",
         "src/watchers/prepare_check.cc",
         "src/watchers/signal.cc",
         "src/watchers/signal_chain.cc",

@@ -107,6 +107,13 @@ export interface Testing {
   sigaction(signum: number): SigactionView;
   /** evkit's bookkeeping for one signal, process-wide. */
   signalChain(signum: number): { chained: boolean; envs: number; watchers: number; raised: number };
+export interface NativeAsync extends NativeWatcher {
+  /** `ev_async_send` on the JS thread (thread-safe, coalescing). */
+  send(): void;
+  /** A send is waiting for the callback (`ev_async_pending`, or recorded for delivery). */
+  sent(): boolean;
+  /** The process-wide id `asyncSend()` reaches this watcher by (published on first call; 0n once gone). */
+  senderId(): bigint;
 }
 
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
@@ -144,6 +151,13 @@ export interface Binding {
   Signal: new (loop: NativeLoop, owner: object, signum: number) => NativeSignal;
   signalLimits: SignalLimits;
   testing: Testing;
+  Async: new (loop: NativeLoop, owner: object) => NativeAsync;
+  /**
+   * From any thread: `ev_async_send` on the Async watcher published under `id`
+   * (see `NativeAsync.senderId`). False when it is gone (closed, collected, its
+   * loop destroyed) or `id` is not a positive 64-bit bigint.
+   */
+  asyncSend(id: bigint): boolean;
 }
 
 /** The ABI major this JS code was written for. */

@@ -13,6 +13,7 @@
 #include "loop_core.h"
 #include "loop_wrap.h"
 #include "testing.h"
+#include "watchers/async.h"
 #include "watchers/prepare_check.h"
 #include "watchers/signal.h"
 #include "watchers/timer.h"
@@ -23,7 +24,7 @@ namespace {
 // Bumped on any incompatible change of the binding's JS surface; @evkit/loop
 // refuses to run against another major.
 constexpr int kAbiMajor = 1;
-constexpr int kAbiMinor = 0;
+constexpr int kAbiMinor = 1;  // 1: Async, asyncSend
 
 // ev_set_syserr_cb is process-global and gets no loop: attribute the error to
 // the loop running on this thread and break it, so a failing backend surfaces
@@ -162,6 +163,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitTimer(env, exports);
   InitSignal(env, exports);
   TestingExports(env, exports);
+  InitAsync(env, exports);
   return exports;
 }
 

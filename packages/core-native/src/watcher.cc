@@ -148,6 +148,7 @@ void WatcherBase::UpdatePin() {
 
 void WatcherBase::Close() {
   if (closed_) return;
+  OnLeavingLoop();
   if (Usable()) {
     LoopCore::Lock lock(core_.get());
     StopLocked();
@@ -163,6 +164,7 @@ void WatcherBase::Close() {
 
 void WatcherBase::DetachFromLoop() {
   if (!core_) return;
+  OnLeavingLoop();
   if (unrefed_) {
     core_->EvRef();
     unrefed_ = false;

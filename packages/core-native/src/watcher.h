@@ -83,6 +83,12 @@ class WatcherBase {
   // Kind-specific libev calls.
   virtual void EvStart(struct ev_loop* loop) = 0;
   virtual void EvStop(struct ev_loop* loop) = 0;
+  // JS thread: the watcher leaves its loop for good (close(), or the loop is
+  // being destroyed), before it is stopped there and before the loop can be
+  // freed. A kind that lets other threads reach its libev watcher withdraws
+  // that access here. The kind's destructor must do the same itself (no
+  // virtual calls from the base destructor).
+  virtual void OnLeavingLoop() {}
 
   static void Trampoline(struct ev_loop* loop, ev_watcher* w, int revents) noexcept;
 

@@ -1,0 +1,77 @@
+import { inspect } from 'node:util';
+import { binding } from '@evkit/core-native/binding';
+import { describe } from '@evkit/loop/internal';
+
+const TYPE = 'evkit.AsyncSender';
+const PID = process.pid;
+const MAX_ID = (1n << 64n) - 1n;
+
+/**
+ * What an {@link AsyncSender} is made of, and what arrives on the other side
+ * of `postMessage` or `workerData` (structured clone keeps data, not classes).
+ */
+export interface AsyncSenderData {
+  readonly type: 'evkit.AsyncSender';
+  /** Process-wide id of the Async watcher (never reused). */
+  readonly id: bigint;
+  /** The process the id belongs to. */
+  readonly pid: number;
+}
+
+/**
+ * A handle that wakes one `Async` watcher from any thread of this process.
+ * Get one from `async.sender()`, hand it to a Worker as it is (it is plain
+ * data), and there call `AsyncSender.from(value).send()`.
+ *
+ * It holds no pointer: the id is resolved in a process-wide table under a
+ * mutex, so a send after the watcher or its loop is gone is a harmless
+ * `false`, never a crash.
+ */
+export class AsyncSender implements AsyncSenderData {
+  readonly type = TYPE;
+  readonly id: bigint;
+  readonly pid: number;
+
+  private constructor(id: bigint, pid: number) {
+    this.id = id;
+    this.pid = pid;
+    Object.freeze(this);
+  }
+
+  /**
+   * Rebuilds a sender from `async.sender()`'s value after it crossed a thread
+   * boundary (or returns an `AsyncSender` as it is).
+   */
+  static from(value: AsyncSender | AsyncSenderData): AsyncSender {
+    if (value instanceof AsyncSender) return value;
+    if (value === null || typeof value !== 'object' || (value as { type?: unknown }).type !== TYPE) {
+      throw new TypeError(`value must be an AsyncSender or its data (from async.sender()), got ${describe(value)}`);
+    }
+    const { id, pid } = value as { id: unknown; pid: unknown };
+    if (typeof id !== 'bigint') throw new TypeError(`value.id must be a bigint, got ${describe(id)}`);
+    if (id < 1n || id > MAX_ID) throw new RangeError(`value.id must be a bigint from 1n to 2n ** 64n - 1n, got ${id}n`);
+    if (typeof pid !== 'number') throw new TypeError(`value.pid must be a number, got ${describe(pid)}`);
+    if (!Number.isSafeInteger(pid) || pid < 0) throw new RangeError(`value.pid must be a process id, got ${describe(pid)}`);
+    return new AsyncSender(id, pid);
+  }
+
+  /**
+   * Wakes the watcher's loop (`ev_async_send`), from this or any other thread;
+   * several sends before the loop gets to it give one callback. Returns `true`
+   * when the watcher was reached (a stopped one drops the send, as libev does),
+   * `false` once the watcher was closed or collected, or its loop destroyed —
+   * also when its thread exited — or for a sender of another process.
+   */
+  send(): boolean {
+    return this.pid === PID && binding.asyncSend(this.id);
+  }
+
+  [inspect.custom](): string {
+    return `<AsyncSender ${this.id}${this.pid === PID ? '' : ` of process ${this.pid}`}>`;
+  }
+}
+
+/** @internal Used by Async.sender(). */
+export function senderFor(id: bigint): AsyncSender {
+  return AsyncSender.from({ type: TYPE, id, pid: PID });
+}
