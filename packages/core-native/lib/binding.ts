@@ -97,7 +97,6 @@ export interface SigactionView {
   chain: boolean;
 }
 
-/** Test-only helpers: not part of any public API. */
 /** Test-only native helpers; not part of any public API. */
 export interface Testing {
   /** A bare ev_loop made as foreign native code would (for `unsafeForeignPointer`). */
@@ -107,6 +106,8 @@ export interface Testing {
   sigaction(signum: number): SigactionView;
   /** evkit's bookkeeping for one signal, process-wide. */
   signalChain(signum: number): { chained: boolean; envs: number; watchers: number; raised: number };
+}
+
 export interface NativeAsync extends NativeWatcher {
   /** `ev_async_send` on the JS thread (thread-safe, coalescing). */
   send(): void;
