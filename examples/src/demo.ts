@@ -3,10 +3,14 @@
 // 1. Blocking: one loop.run() shows libev's phases — prepare, the runCallback
 //    queue, check, then a timer and an idle watcher.
 // 2. Attached: "a timer after 2 s, repeating every 3 s, printing the time",
-//    on Loop.default, which Node's event loop drives: a Node setTimeout and
-//    an awaited evkit sleep() run beside it. The demo ends after three ticks.
+//    on Loop.default, which Node's event loop drives: a Node setTimeout, an
+//    awaited evkit sleep(), a signal watcher and a worker thread that wakes
+//    the loop run beside it. The demo ends after three ticks.
+import { Worker } from 'node:worker_threads';
+import { Async } from '@evkit/async';
 import { Loop } from '@evkit/loop';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
+import { Signal } from '@evkit/signal';
 import { Timer, sleep } from '@evkit/timer';
 
 const clock = () => new Date().toISOString().slice(11, 23);
@@ -39,10 +43,32 @@ async function attachedTimer(): Promise<void> {
     if (ticks === 3) timer.stop();
   });
   setTimeout(() => console.log(`[node]     ${clock()} a Node setTimeout(1000) fired beside the evkit timer`), 1000);
+  signalWatcher(loop);
+  workerWakesLoop(loop);
   await sleep(1.5);
   console.log(`[attached] ${clock()} await sleep(1.5) resolved`);
   await loop.runAsync(); // resolves when nothing keeps the loop alive: after tick 3
   console.log(`[attached] ${clock()} done: runAsync() resolved after ${ticks} ticks`);
+}
+
+// Node's own SIGUSR2 listener and an evkit watcher both see the signal.
+function signalWatcher(loop: Loop): void {
+  process.once('SIGUSR2', () => console.log(`[node]     ${clock()} process.on('SIGUSR2') fired too`));
+  const signal = new Signal(loop, 'SIGUSR2').start(function () {
+    console.log(`[attached] ${clock()} Signal watcher: ${this.signal}`);
+    this.stop();
+  });
+  setTimeout(() => process.kill(process.pid, signal.signal), 500);
+}
+
+// gevent's thread-pool pattern: a worker computes, then wakes the loop.
+function workerWakesLoop(loop: Loop): void {
+  const result = new Float64Array(new SharedArrayBuffer(8));
+  const done = new Async(loop).start(function () {
+    console.log(`[attached] ${clock()} a worker thread woke the loop: fib(70) = ${result[0]}`);
+    this.stop();
+  });
+  new Worker(new URL('./wake-worker.js', import.meta.url), { workerData: { wake: done.sender(), n: 70, result } });
 }
 
 phases();

@@ -13,7 +13,8 @@ export interface WatcherOptions {
   priority?: number;
 }
 
-export type WatcherCallback<A extends unknown[]> = (...args: A) => unknown;
+/** A watcher's callback: gets the watcher as `this` and the args given to `start()`. */
+export type WatcherCallback<A extends unknown[], W = unknown> = (this: W, ...args: A) => unknown;
 
 /** Creates the native half of a watcher kind: `(loop, owner) => new binding.Kind(loop, owner, ...)`. */
 export type NativeWatcherFactory = (loop: NativeLoop, owner: object) => NativeWatcher;
@@ -66,10 +67,10 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * Starts watching; `callback(...args)` runs on each event, with the watcher
    * as `this`. On an active watcher it only replaces callback and args.
    */
-  start(callback: WatcherCallback<A>, ...args: A): this {
+  start(callback: WatcherCallback<A, this>, ...args: A): this {
     const native = this.#usable();
     checkFunction('callback', callback);
-    this.#callback = callback;
+    this.#callback = callback as WatcherCallback<A>;
     this.#args = args;
     this.#context = this.#state.attached ? captureContext() : undefined;
     this.#starts++;
@@ -111,14 +112,14 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     return !this.#closed && !this.#state.destroyed && this.#native.pending();
   }
 
-  get callback(): WatcherCallback<A> | null {
+  get callback(): WatcherCallback<A, this> | null {
     return this.#callback;
   }
 
-  set callback(callback: WatcherCallback<A>) {
+  set callback(callback: WatcherCallback<A, this>) {
     this.#usable();
     checkFunction('callback', callback);
-    this.#callback = callback;
+    this.#callback = callback as WatcherCallback<A>;
   }
 
   get args(): A | null {

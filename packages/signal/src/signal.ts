@@ -1,5 +1,5 @@
 import { binding, type NativeSignal } from '@evkit/core-native/binding';
-import { EvError, Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { EvError, Watcher, type Loop, type WatcherCallback, type WatcherOptions } from '@evkit/loop';
 import { resolveSignal, signalName } from './names.js';
 
 export type SignalOptions = WatcherOptions;
@@ -38,7 +38,7 @@ export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
     return signalName(this.#signum);
   }
 
-  override start(callback: (...args: A) => unknown, ...args: A): this {
+  override start(callback: WatcherCallback<A, this>, ...args: A): this {
     super.start(callback, ...args);
     const failure = this.#native.takeStartError();
     if (failure !== null) {
