@@ -76,6 +76,33 @@ export interface NativePeriodic extends NativeWatcher {
   at(): number;
 }
 
+/** What the child of `testing.forkProbe` reported (decoded from its exit status). */
+export interface ForkProbeResult {
+  /** The child's exit status, or null when a signal ended it. */
+  exitCode: number | null;
+  signal: number | null;
+  /** The child reached its `_exit` after running the loop. */
+  completed: boolean;
+  /** How often the child's native fork watcher ran (capped at 3). */
+  forks?: number;
+  /** An io watcher on a pipe made in the child fired. */
+  io?: boolean;
+  /** A 20 ms timer fired in the child. */
+  timer?: boolean;
+  /** The 5 s guard timer fired (the loop did not work). */
+  guard?: boolean;
+}
+
+/** Test-only helpers; not public API. */
+export interface Testing {
+  /**
+   * fork(2); the child never enters JS: it calls `ev_loop_fork` (when `reinit`),
+   * runs the loop with native watchers only and `_exit`s. Only for a detached,
+   * idle loop of this thread with no active or pending watchers.
+   */
+  forkProbe(ptr: bigint, reinit: boolean): ForkProbeResult;
+}
+
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
   /** Called with the watcher's owner as `this`; must never throw. */
@@ -108,6 +135,8 @@ export interface Binding {
   Idle: NativeWatcherConstructor;
   Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
+  Fork: NativeWatcherConstructor;
+  testing: Testing;
 }
 
 /** The ABI major this JS code was written for. */
