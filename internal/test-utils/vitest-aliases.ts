@@ -14,5 +14,6 @@ export const evkitAliases: Record<string, string> = {
   '@evkit/timer': at('timer/src/index.ts'),
   '@evkit/prepare-check': at('prepare-check/src/index.ts'),
   '@evkit/fork': at('fork/src/index.ts'),
+  '@evkit/stat': at('stat/src/index.ts'),
   '@evkit/test-utils': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 };

@@ -14,6 +14,7 @@
         "src/watcher.cc",
         "src/watchers/fork.cc",
         "src/watchers/prepare_check.cc",
+        "src/watchers/stat.cc",
         "src/watchers/timer.cc"
       ],
       "include_dirs": [

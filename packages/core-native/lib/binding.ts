@@ -76,6 +76,24 @@ export interface NativePeriodic extends NativeWatcher {
   at(): number;
 }
 
+export interface NativeStat extends NativeWatcher {
+  /**
+   * lstat() fields as `[dev, ino, mode, nlink, uid, gid, rdev, size, blksize,
+   * blocks, atimeSec, atimeNsec, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec]`,
+   * or null when the path did not exist (or was never read).
+   */
+  attr(): Float64Array | null;
+  prev(): Float64Array | null;
+  /** lstat() now into attr (prev stays, nothing fires). */
+  stat(): void;
+  /** As given; clamped like libev's on start (0 stays 0: the default). */
+  interval(): number;
+  /** The current back-up poll period in seconds, 0 for none (or inactive). */
+  pollInterval(): number;
+  /** Active and watching through inotify. */
+  usesInotify(): boolean;
+}
+
 /** What the child of `testing.forkProbe` reported (decoded from its exit status). */
 export interface ForkProbeResult {
   /** The child's exit status, or null when a signal ended it. */
@@ -136,6 +154,7 @@ export interface Binding {
   Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
   Fork: NativeWatcherConstructor;
+  Stat: new (loop: NativeLoop, owner: object, path: Uint8Array, interval: number) => NativeStat;
   testing: Testing;
 }
 

@@ -14,6 +14,7 @@
 #include "loop_wrap.h"
 #include "watchers/fork.h"
 #include "watchers/prepare_check.h"
+#include "watchers/stat.h"
 #include "watchers/timer.h"
 
 namespace evkit {
@@ -160,6 +161,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPrepareCheck(env, exports);
   InitTimer(env, exports);
   InitFork(env, exports);
+  InitStat(env, exports);
   return exports;
 }
 

@@ -50,8 +50,8 @@ LoopCore* CurrentlyRunning() { return tlsRunning; }
 
 // ---------------------------------------------------------------- lifecycle
 
-LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns)
-    : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns) {
+LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns, unsigned flags)
+    : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns), flags_(flags) {
   pthread_mutex_init(&mutex_, nullptr);
   pthread_cond_init(&deliveredCv_, nullptr);
   env_->cores.insert(this);
@@ -78,7 +78,7 @@ std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
     *error = "ev_loop_new failed";
     return nullptr;
   }
-  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true));
+  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true, flags));
   ev_set_userdata(loop, core.get());
   core->StartInternalWatchers();
   registry::Add(loop, env, core);
@@ -86,7 +86,7 @@ std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
 }
 
 std::shared_ptr<LoopCore> LoopCore::WrapForeign(EnvState* env, struct ev_loop* loop) {
-  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, false));
+  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, false, 0));
   core->StartInternalWatchers();
   return core;
 }

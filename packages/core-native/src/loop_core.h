@@ -47,6 +47,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   struct ev_loop* loop() const { return loop_; }
   bool destroyed() const { return loop_ == nullptr || destroyRequested_; }
   bool owns() const { return owns_; }
+  // The flags given to ev_loop_new (0 for a foreign loop: unknown).
+  unsigned flags() const { return flags_; }
   EnvState* env() const { return env_; }
 
   // The JS object the drain and settle hooks are called on (held weakly).
@@ -130,7 +132,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
     int revents;
   };
 
-  LoopCore(EnvState* env, struct ev_loop* loop, bool owns);
+  LoopCore(EnvState* env, struct ev_loop* loop, bool owns, unsigned flags);
   void StartInternalWatchers();
   void StopInternalWatchers();
   void FinishDestroy();
@@ -162,6 +164,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   std::shared_ptr<EnvState> envHold_;  // keeps env_ valid until we are gone
   struct ev_loop* loop_;
   bool owns_;
+  unsigned flags_;
   bool destroyRequested_ = false;
   bool jsDead_ = false;
   int runDepth_ = 0;
