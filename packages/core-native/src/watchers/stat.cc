@@ -216,11 +216,15 @@ bool Parent(std::string* p) {
 // Known local file systems, where inotify sees every change (libev's list
 // plus f2fs): no back-up polling there.
 bool IsLocal(const char* path) {
+  // statfs follows symbolic links, but the watch is on the link itself, which
+  // lives in its directory's file system: judge a link by its directory.
+  struct stat st;
   struct statfs sfs;
-  if (statfs(path, &sfs) != 0) {
-    // statfs follows symbolic links: a dangling one is judged by its directory.
+  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
     std::string dir = path;
     if (!Parent(&dir) || statfs(dir.c_str(), &sfs) != 0) return false;
+  } else if (statfs(path, &sfs) != 0) {
+    return false;
   }
   switch (static_cast<unsigned long>(sfs.f_type)) {
     case 0x1373UL:      // devfs
