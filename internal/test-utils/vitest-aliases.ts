@@ -15,5 +15,7 @@ export const evkitAliases: Record<string, string> = {
   '@evkit/prepare-check': at('prepare-check/src/index.ts'),
   '@evkit/signal': at('signal/src/index.ts'),
   '@evkit/async': at('async/src/index.ts'),
+  '@evkit/fork': at('fork/src/index.ts'),
+  '@evkit/stat': at('stat/src/index.ts'),
   '@evkit/test-utils': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 };

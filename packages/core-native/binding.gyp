@@ -17,6 +17,8 @@
         "src/watchers/prepare_check.cc",
         "src/watchers/signal.cc",
         "src/watchers/signal_chain.cc",
+        "src/watchers/fork.cc",
+        "src/watchers/stat.cc",
         "src/watchers/timer.cc"
       ],
       "include_dirs": [

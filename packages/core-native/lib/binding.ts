@@ -98,7 +98,7 @@ export interface SigactionView {
 }
 
 /** Test-only native helpers; not part of any public API. */
-export interface Testing {
+export interface Testing extends ForkTesting {
   /** A bare ev_loop made as foreign native code would (for `unsafeForeignPointer`). */
   rawLoopNew(): bigint;
   rawLoopDestroy(ptr: bigint): void;
@@ -115,6 +115,51 @@ export interface NativeAsync extends NativeWatcher {
   sent(): boolean;
   /** The process-wide id `asyncSend()` reaches this watcher by (published on first call; 0n once gone). */
   senderId(): bigint;
+}
+
+export interface NativeStat extends NativeWatcher {
+  /**
+   * lstat() fields as `[dev, ino, mode, nlink, uid, gid, rdev, size, blksize,
+   * blocks, atimeSec, atimeNsec, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec]`,
+   * or null when the path did not exist (or was never read).
+   */
+  attr(): Float64Array | null;
+  prev(): Float64Array | null;
+  /** lstat() now into attr (prev stays, nothing fires). */
+  stat(): void;
+  /** As given; clamped like libev's on start (0 stays 0: the default). */
+  interval(): number;
+  /** The current back-up poll period in seconds, 0 for none (or inactive). */
+  pollInterval(): number;
+  /** Active and watching through inotify. */
+  usesInotify(): boolean;
+}
+
+/** What the child of `testing.forkProbe` reported (decoded from its exit status). */
+export interface ForkProbeResult {
+  /** The child's exit status, or null when a signal ended it. */
+  exitCode: number | null;
+  signal: number | null;
+  /** The child reached its `_exit` after running the loop. */
+  completed: boolean;
+  /** How often the child's native fork watcher ran (capped at 3). */
+  forks?: number;
+  /** An io watcher on a pipe made in the child fired. */
+  io?: boolean;
+  /** A 20 ms timer fired in the child. */
+  timer?: boolean;
+  /** The 5 s guard timer fired (the loop did not work). */
+  guard?: boolean;
+}
+
+/** Test-only native helpers (fork). */
+export interface ForkTesting {
+  /**
+   * fork(2); the child never enters JS: it calls `ev_loop_fork` (when `reinit`),
+   * runs the loop with native watchers only and `_exit`s. Only for a detached,
+   * idle loop of this thread with no active or pending watchers.
+   */
+  forkProbe(ptr: bigint, reinit: boolean): ForkProbeResult;
 }
 
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
@@ -159,6 +204,8 @@ export interface Binding {
    * loop destroyed) or `id` is not a positive 64-bit bigint.
    */
   asyncSend(id: bigint): boolean;
+  Fork: NativeWatcherConstructor;
+  Stat: new (loop: NativeLoop, owner: object, path: Uint8Array, interval: number) => NativeStat;
 }
 
 /** The ABI major this JS code was written for. */

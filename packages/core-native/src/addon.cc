@@ -15,7 +15,9 @@
 #include "testing.h"
 #include "watchers/async.h"
 #include "watchers/prepare_check.h"
+#include "watchers/fork.h"
 #include "watchers/signal.h"
+#include "watchers/stat.h"
 #include "watchers/timer.h"
 
 namespace evkit {
@@ -162,8 +164,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPrepareCheck(env, exports);
   InitTimer(env, exports);
   InitSignal(env, exports);
-  TestingExports(env, exports);
   InitAsync(env, exports);
+  InitFork(env, exports);
+  InitStat(env, exports);
+  TestingExports(env, exports);
   return exports;
 }
 

@@ -51,8 +51,8 @@ LoopCore* CurrentlyRunning() { return tlsRunning; }
 
 // ---------------------------------------------------------------- lifecycle
 
-LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns)
-    : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns) {
+LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns, unsigned flags)
+    : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns), flags_(flags) {
   pthread_mutex_init(&mutex_, nullptr);
   pthread_cond_init(&deliveredCv_, nullptr);
   env_->cores.insert(this);
@@ -79,7 +79,7 @@ std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
     *error = "ev_loop_new failed";
     return nullptr;
   }
-  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true));
+  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true, flags));
   ev_set_userdata(loop, core.get());
   core->StartInternalWatchers();
   registry::Add(loop, env, core);
@@ -87,7 +87,7 @@ std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
 }
 
 std::shared_ptr<LoopCore> LoopCore::WrapForeign(EnvState* env, struct ev_loop* loop) {
-  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, false));
+  std::shared_ptr<LoopCore> core(new LoopCore(env, loop, false, 0));
   core->StartInternalWatchers();
   return core;
 }
@@ -109,6 +109,10 @@ void LoopCore::StartInternalWatchers() {
   timer0_.data = this;
   ev_timer_init(&heartbeat_, OnHeartbeat, kHeartbeatInterval, kHeartbeatInterval);
   heartbeat_.data = this;
+  ev_fork_init(&forkSeen_, OnForkSeen);
+  forkSeen_.data = this;
+  ev_timer_init(&forkRepair_, OnForkRepair, 0., 0.);
+  forkRepair_.data = this;
 }
 
 void LoopCore::StopInternalWatchers() {
@@ -128,6 +132,7 @@ void LoopCore::StopInternalWatchers() {
     ev_timer_stop(loop_, &timer0_);
   }
   StopHeartbeat();
+  StopForkRepair();
 }
 
 void LoopCore::SetOwner(napi_value owner) {
@@ -186,6 +191,57 @@ void LoopCore::FinishDestroy() {
   if (owner_ != nullptr) napi_delete_reference(env, owner_);
   if (stashed_ != nullptr) napi_delete_reference(env, stashed_);
   owner_ = stashed_ = nullptr;
+}
+
+// ---------------------------------------------------------------- reinit
+
+// libev queues fork watchers at the start of an iteration, runs the prepare
+// phase, then re-initialises the kernel state and clears its fork flag. A
+// reinit() made during the prepare phase (a Prepare callback, a runCallback,
+// or while an attached loop's thread waits for such a batch) would therefore
+// be consumed without running any fork watcher. Two unref'd internal watchers
+// repair that: forkSeen_ notes that fork watchers were queued, and the 0 s
+// timer forkRepair_ (which also keeps that iteration's poll from blocking)
+// asks again when they were not. forkSeen_ stops both, so fork watchers run
+// once per reinit, on the next iteration.
+void LoopCore::Reinit() {
+  Lock lock(this, /*wake=*/true);
+  if (!ev_is_active(&forkSeen_)) {
+    ev_fork_start(loop_, &forkSeen_);
+    ev_unref(loop_);
+  }
+  if (!ev_is_active(&forkRepair_)) {
+    ev_timer_set(&forkRepair_, 0., 0.);
+    ev_timer_start(loop_, &forkRepair_);
+    ev_unref(loop_);
+  }
+  ev_loop_fork(loop_);
+}
+
+void LoopCore::StopForkRepair() {
+  if (loop_ == nullptr) return;
+  if (ev_is_active(&forkSeen_)) {
+    ev_ref(loop_);
+    ev_fork_stop(loop_, &forkSeen_);
+  }
+  if (ev_is_active(&forkRepair_)) {
+    ev_ref(loop_);
+    ev_timer_stop(loop_, &forkRepair_);
+  }
+}
+
+// Both run natively, on whichever thread runs the loop.
+void LoopCore::OnForkSeen(struct ev_loop*, ev_fork* w, int) noexcept {
+  static_cast<LoopCore*>(w->data)->StopForkRepair();
+}
+
+void LoopCore::OnForkRepair(struct ev_loop* loop, ev_timer*, int) noexcept {
+  // libev stopped this one-shot timer, unref'ing the loop once more than the
+  // start did (we unref'd after it): balance, as OnTimer0 does.
+  ev_ref(loop);
+  // No fork watchers ran since the reinit (forkSeen_ would have stopped this
+  // timer): request them again. Harmless when the request is still pending.
+  ev_loop_fork(loop);
 }
 
 // ---------------------------------------------------------------- blocking run

@@ -47,6 +47,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   struct ev_loop* loop() const { return loop_; }
   bool destroyed() const { return loop_ == nullptr || destroyRequested_; }
   bool owns() const { return owns_; }
+  // The flags given to ev_loop_new (0 for a foreign loop: unknown).
+  unsigned flags() const { return flags_; }
   EnvState* env() const { return env_; }
 
   // The JS object the drain and settle hooks are called on (held weakly).
@@ -58,6 +60,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int depth() const { return runDepth_; }
   void Break(int how);
   void Destroy();
+  // ev_loop_fork, made to keep libev's promise that fork watchers run on the
+  // next iteration even when it is called from a prepare-phase callback.
+  void Reinit();
   bool Attach(std::string* error);
   void Detach();
   bool attached() const { return attached_; }
@@ -128,7 +133,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
     int revents;
   };
 
-  LoopCore(EnvState* env, struct ev_loop* loop, bool owns);
+  LoopCore(EnvState* env, struct ev_loop* loop, bool owns, unsigned flags);
   void StartInternalWatchers();
   void StopInternalWatchers();
   void FinishDestroy();
@@ -147,6 +152,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   static void OnTimer0(struct ev_loop* loop, ev_timer* w, int revents) noexcept;
   static void OnWake(struct ev_loop* loop, ev_async* w, int revents) noexcept;
   static void OnHeartbeat(struct ev_loop* loop, ev_timer* w, int revents) noexcept;
+  static void OnForkSeen(struct ev_loop* loop, ev_fork* w, int revents) noexcept;
+  static void OnForkRepair(struct ev_loop* loop, ev_timer* w, int revents) noexcept;
+  void StopForkRepair();
   static void OnRelease(struct ev_loop* loop) noexcept;
   static void OnAcquire(struct ev_loop* loop) noexcept;
   static void OnInvokePending(struct ev_loop* loop) noexcept;
@@ -157,6 +165,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   std::shared_ptr<EnvState> envHold_;  // keeps env_ valid until we are gone
   struct ev_loop* loop_;
   bool owns_;
+  unsigned flags_;
   bool destroyRequested_ = false;
   bool jsDead_ = false;
   int runDepth_ = 0;
@@ -192,6 +201,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   ev_timer timer0_;          // makes the next poll non-blocking when callbacks remain
   ev_async wake_;            // wakes the loop thread; also sets up libev's wake-up fd
   ev_timer heartbeat_;       // workers: notices termination during a blocking run()
+  // Active only between a reinit() and the iteration that runs fork watchers.
+  ev_fork forkSeen_;         // fork watchers were queued: the reinit was honoured
+  ev_timer forkRepair_;      // 0 s: libev dropped the reinit's fork event, ask again
 };
 
 // The loop whose ev_run is on this thread's stack (for ev_set_syserr_cb).

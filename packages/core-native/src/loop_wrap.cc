@@ -282,10 +282,7 @@ void LoopWrap::Verify(const Napi::CallbackInfo& info) {
 }
 
 void LoopWrap::Reinit(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) {
-    LoopCore::Lock lock(core, /*wake=*/true);
-    ev_loop_fork(core->loop());
-  }
+  if (LoopCore* core = Live(info)) core->Reinit();
 }
 
 void LoopWrap::Attach(const Napi::CallbackInfo& info) {

@@ -1,0 +1,105 @@
+import { Buffer } from 'node:buffer';
+import { fileURLToPath } from 'node:url';
+import { binding, type NativeStat } from '@evkit/core-native/binding';
+import { Watcher, WatcherClosedError, type Loop, type WatcherOptions } from '@evkit/loop';
+import { checkFinite, describe } from '@evkit/loop/internal';
+import { FileStats } from './file-stats.js';
+
+export type StatOptions = WatcherOptions;
+
+/** What `new Stat()` accepts as a path. */
+export type StatPath = string | Buffer | Uint8Array | URL;
+
+/** The path as bytes for the binding, and as the `path` getter shows it. */
+function normalizePath(path: unknown): { bytes: Buffer; shown: string | Buffer } {
+  let shown: string | Buffer;
+  if (typeof path === 'string') {
+    shown = path;
+  } else if (path instanceof Uint8Array) {
+    shown = Buffer.from(path); // a copy: later changes to the caller's buffer do not move the watch
+  } else if (path instanceof URL) {
+    if (path.protocol !== 'file:') {
+      throw new TypeError(`path must be a file: URL, got a ${path.protocol} URL`);
+    }
+    shown = fileURLToPath(path); // TypeError for a host or an encoded '/'
+  } else {
+    throw new TypeError(`path must be a string, a Buffer or a file: URL, got ${describe(path)}`);
+  }
+  const bytes = typeof shown === 'string' ? Buffer.from(shown, 'utf8') : shown;
+  if (bytes.length === 0) throw new TypeError('path must not be empty');
+  if (bytes.includes(0)) throw new TypeError('path must not contain a NUL byte');
+  return { bytes, shown };
+}
+
+/**
+ * Watches a path's attributes (`lstat()`): the callback runs when any of dev,
+ * ino, mode, nlink, uid, gid, rdev, size, mtime or ctime changed (times to the
+ * nanosecond; atime to the second), and when the path appears or disappears.
+ * Uses inotify (one instance per loop) and, where inotify cannot see every
+ * change or is off (`FLAG_NOINOTIFY`), polls every `interval` seconds.
+ *
+ * `interval` follows libev's `ev_stat`: 0 means the default (5.0074891 s
+ * without inotify, 30.1074891 s as back-up on file systems inotify may miss),
+ * and values below 0.1074891 s become 0.1074891 s when the watcher starts.
+ */
+export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
+  readonly #stat: NativeStat;
+  readonly #path: string | Buffer;
+
+  constructor(loop: Loop, path: StatPath, interval = 0, options?: StatOptions) {
+    const { bytes, shown } = normalizePath(path);
+    checkFinite('interval', interval);
+    if (interval < 0) throw new RangeError(`interval must be >= 0 (0 means the default), got ${interval}`);
+    let created: NativeStat | undefined;
+    super(loop, (native, owner) => (created = new binding.Stat(native, owner, bytes, interval)), options);
+    this.#stat = created as NativeStat;
+    this.#path = shown;
+  }
+
+  /** The watched path: a string (also for a file: URL), or a copy of the Buffer given. */
+  get path(): string | Buffer {
+    return typeof this.#path === 'string' ? this.#path : Buffer.from(this.#path);
+  }
+
+  /**
+   * Seconds between polls as configured: the value given until the watcher
+   * starts, then libev's clamp applied (0 stays 0 and means the default;
+   * anything below 0.1074891 becomes 0.1074891).
+   */
+  get interval(): number {
+    return this.#stat.interval();
+  }
+
+  /**
+   * Seconds between the polls actually made right now: 0 while inotify sees
+   * every change (or while stopped), else `interval` or its default.
+   */
+  get pollInterval(): number {
+    return this.#stat.pollInterval();
+  }
+
+  /** Whether the active watcher uses inotify (false while stopped or polling only). */
+  get usesInotify(): boolean {
+    return this.#stat.usesInotify();
+  }
+
+  /** The attributes at the last check; null before the first start and while the path does not exist. */
+  get attr(): FileStats | null {
+    const raw = this.#stat.attr();
+    return raw === null ? null : new FileStats(raw);
+  }
+
+  /** The attributes before the last change; null until a change, or when the path did not exist before it. */
+  get prev(): FileStats | null {
+    const raw = this.#stat.prev();
+    return raw === null ? null : new FileStats(raw);
+  }
+
+  /** Reads the attributes now into `attr` (`ev_stat_stat`): `prev` stays, nothing fires. */
+  stat(): FileStats | null {
+    this.loop.now(); // throws on a destroyed loop
+    if (this.closed) throw new WatcherClosedError('Stat');
+    this.#stat.stat();
+    return this.attr;
+  }
+}

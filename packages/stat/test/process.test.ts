@@ -1,0 +1,38 @@
+// Process-global behaviour, in child processes: process lifetime and workers.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runFixture } from '@evkit/test-utils';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+describe('process lifetime (Loop.default)', () => {
+  it("an unref'd stat watcher does not hold the process", () => {
+    const result = runFixture(fixture('lifetime.mjs'), { args: ['unref'] });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.active).toBe(true);
+    expect(out.seenMs).toBe(-1);
+    expect(out.exitMs).toBeLessThan(250);
+  });
+
+  it('a referenced one holds it until its callback stops it', () => {
+    const result = runFixture(fixture('lifetime.mjs'), { args: ['ref-then-stop'] });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.active).toBe(false);
+    expect(out.seenMs).toBeGreaterThanOrEqual(195);
+    expect(out.exitMs).toBeGreaterThanOrEqual(out.seenMs);
+    expect(out.exitMs).toBeLessThan(5000);
+  });
+});
+
+describe('worker_threads', () => {
+  it('the main thread and two workers watch one file; all see the change', () => {
+    const result = runFixture(fixture('workers.mjs'));
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ main: 5, workers: [5, 5] });
+  });
+});
