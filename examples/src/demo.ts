@@ -1,16 +1,23 @@
 // The seed's programs in evkit form.
 //
 // 1. Blocking: one loop.run() shows libev's phases — prepare, the runCallback
-//    queue, check, then a timer and an idle watcher.
+//    queue, check, then a timer and an idle watcher; then loop.reinit() (what
+//    a forked child calls) runs a fork watcher.
 // 2. Attached: "a timer after 2 s, repeating every 3 s, printing the time",
 //    on Loop.default, which Node's event loop drives: a Node setTimeout, an
-//    awaited evkit sleep(), a signal watcher and a worker thread that wakes
-//    the loop run beside it. The demo ends after three ticks.
+//    awaited evkit sleep(), a signal watcher, a worker thread that wakes the
+//    loop, a stat watcher on a log file and an io watcher on a pipe run beside
+//    it. The demo ends after three ticks.
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Async } from '@evkit/async';
 import { Loop } from '@evkit/loop';
+import { Fork } from '@evkit/fork';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { Signal } from '@evkit/signal';
+import { Stat } from '@evkit/stat';
 import { Timer, sleep } from '@evkit/timer';
 
 const clock = () => new Date().toISOString().slice(11, 23);
@@ -30,6 +37,13 @@ function phases(): void {
   new Idle(loop).start(once('idle'));
   loop.run();
   console.log(`[blocking] one run() on ${loop.backend}: ${order.join(' → ')}`);
+  new Fork(loop).start(function () {
+    console.log('[blocking] reinit() → the fork watcher ran on the next iteration');
+    this.stop();
+  });
+  loop.run({ nowait: true }); // no reinit yet: the fork watcher stays quiet
+  loop.reinit();
+  loop.run();
   loop.destroy();
 }
 
@@ -45,9 +59,11 @@ async function attachedTimer(): Promise<void> {
   setTimeout(() => console.log(`[node]     ${clock()} a Node setTimeout(1000) fired beside the evkit timer`), 1000);
   signalWatcher(loop);
   workerWakesLoop(loop);
+  const cleanupLog = logFileWatcher(loop);
   await sleep(1.5);
   console.log(`[attached] ${clock()} await sleep(1.5) resolved`);
   await loop.runAsync(); // resolves when nothing keeps the loop alive: after tick 3
+  cleanupLog();
   console.log(`[attached] ${clock()} done: runAsync() resolved after ${ticks} ticks`);
 }
 
@@ -69,6 +85,24 @@ function workerWakesLoop(loop: Loop): void {
     this.stop();
   });
   new Worker(new URL('./wake-worker.js', import.meta.url), { workerData: { wake: done.sender(), n: 70, result } });
+}
+
+// The seed's "touch a log file": a Stat watcher sees each append (inotify).
+function logFileWatcher(loop: Loop): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'evkit-demo-'));
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  let appends = 0;
+  const stat = new Stat(loop, log).start(function () {
+    console.log(`[attached] ${clock()} Stat: ${log} is now ${this.attr?.size} bytes`);
+    if (++appends === 2) this.stop();
+  });
+  setTimeout(() => appendFileSync(log, 'first line\n'), 700);
+  setTimeout(() => appendFileSync(log, 'second line\n'), 1200);
+  return () => {
+    stat.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
 }
 
 phases();
