@@ -12,6 +12,7 @@
         "src/loop_wrap.cc",
         "src/registry.cc",
         "src/watcher.cc",
+        "src/watchers/io.cc",
         "src/watchers/prepare_check.cc",
         "src/watchers/timer.cc"
       ],

@@ -76,6 +76,19 @@ export interface NativePeriodic extends NativeWatcher {
   at(): number;
 }
 
+export interface NativeIo extends NativeWatcher {
+  /** Sets fd and events; ignored while active (the JS layer refuses that). */
+  set(fd: number, events: number): void;
+  /**
+   * Call right before start(): 0 when the start may go ahead, else an errno
+   * (EBADF: fd not open; EMFILE: no duplicate for a poll/io_uring loop), or -1
+   * for an epoll instance on an epoll loop.
+   */
+  prepareStart(): number;
+  /** What the last ERROR event came from (then reset): 0 libev or feed(), 1 a closed fd evkit found, 2 closingFd(). */
+  takeCause(): number;
+}
+
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
   /** Called with the watcher's owner as `this`; must never throw. */
@@ -108,6 +121,16 @@ export interface Binding {
   Idle: NativeWatcherConstructor;
   Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
+  Io: new (loop: NativeLoop, owner: object, fd: number, events: number) => NativeIo;
+  /** 0 when `fd` is open, else the errno of `fcntl(fd, F_GETFD)`. */
+  ioFdStatus(fd: number): number;
+  /** Stops every active Io of `loop` on `fd` with an error event; returns how many. */
+  ioClosingFd(loop: NativeLoop, fd: number): number;
+  /** Helpers for evkit's own tests and benchmarks; not an API. */
+  testing: {
+    /** A connected, non-blocking AF_UNIX stream socket pair Node knows nothing about. */
+    socketpair(): [number, number];
+  };
 }
 
 /** The ABI major this JS code was written for. */

@@ -12,6 +12,7 @@
 #include "ev_config.h"
 #include "loop_core.h"
 #include "loop_wrap.h"
+#include "watchers/io.h"
 #include "watchers/prepare_check.h"
 #include "watchers/timer.h"
 
@@ -158,6 +159,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Loop", LoopWrap::Init(env));
   InitPrepareCheck(env, exports);
   InitTimer(env, exports);
+  InitIo(env, exports);
   return exports;
 }
 
