@@ -51,6 +51,7 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   readonly #passEvents: boolean;
   #fd: number;
   #events: number;
+  #fedError = false;
   [kErrorSink]: ((error: EvError) => void) | undefined = undefined;
 
   constructor(loop: Loop, fd: number, events: IoEvents, options?: IoOptions) {
@@ -141,11 +142,21 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
     return errnoError(status, `cannot duplicate fd ${fd} for the ${this.loop.backend} backend`, 'fcntl');
   }
 
+  /** As the base's; an ERROR fed by hand is treated as libev's own error event. */
+  override feed(revents: number): void {
+    super.feed(revents);
+    if ((revents & ERROR) !== 0) this.#fedError = true;
+  }
+
   protected override fire(callback: WatcherCallback<A>, args: A, revents: number): void {
     if ((revents & ERROR) !== 0) {
       const cause = this.#io.takeCause();
+      const fed = this.#fedError;
+      this.#fedError = false;
       if (cause !== CAUSE_CLOSING_FD) {
-        this.#failed(cause === CAUSE_CLOSED_FD);
+        // libev's select backend kills an fd only after fcntl said EBADF; by
+        // now (attached) its number may belong to a new file already.
+        this.#failed(cause === CAUSE_CLOSED_FD || (!fed && this.loop.backend === 'select'));
         return;
       }
     }
@@ -160,11 +171,11 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   // An error event from libev (select's EBADF handling), from evkit's own
   // check, or fed by hand: the watcher stops and the error path hears of it.
-  #failed(evkitSawItClosed: boolean): void {
+  #failed(knownClosed: boolean): void {
     const fd = this.#fd;
     this.stop();
     const error =
-      evkitSawItClosed || binding.ioFdStatus(fd) !== 0
+      knownClosed || binding.ioFdStatus(fd) !== 0
         ? new EvError(
             `fd ${fd} was closed while an Io watcher watched it; stop() the watcher or call closingFd() before closing the fd`,
             'EBADF',

@@ -22,6 +22,9 @@
 //   that follows cannot race epoll_ctl. An epoll fd is refused: epoll_ctl on
 //   the loop's own one aborts (checked in prepareStart).
 // - select loops: libev finds EBADF itself and kills the fd (EV_ERROR).
+// - every loop: once a second the guard checks every active watcher's fd, for
+//   closes nothing would otherwise notice (an attached loop asleep in the
+//   kernel; on epoll, an fd closed after it was registered).
 //
 // Retiring is what libev's own fd_kill does: ev_io_stop, then ev_feed_event
 // with EV_ERROR|EV_READ|EV_WRITE, so the normal record/deliver path and
@@ -50,6 +53,9 @@ namespace {
 
 // What an EV_ERROR event came from; the JS side reads it once per event.
 enum Cause : int { kCauseOther = 0, kCauseClosedFd = 1, kCauseClosingFd = 2 };
+
+// How often the guard looks at every watched fd (IoGuard::Sweep), seconds.
+constexpr ev_tstamp kSweepInterval = 1.0;
 
 // prepareStart(): an epoll instance cannot be watched by an epoll loop.
 constexpr int kRefuseEpollFd = -1;
@@ -103,6 +109,8 @@ class IoGuard final : public LoopCore::Extension {
     ev_set_priority(&prepare_, EV_MINPRI);
     ev_async_init(&async_, OnAsync);
     async_.data = this;
+    ev_init(&sweep_, OnSweep);
+    sweep_.data = this;
   }
 
   // poll and io_uring read the fds only in the kernel call, where an attached
@@ -132,10 +140,15 @@ class IoGuard final : public LoopCore::Extension {
   bool Started(EvIo* w) {
     if (retired_) return false;
     struct ev_loop* loop = core_->loop();
+    if (!ev_is_active(&sweep_)) {
+      // Internal watchers never keep the loop alive.
+      ev_timer_set(&sweep_, kSweepInterval, kSweepInterval);
+      ev_timer_start(loop, &sweep_);
+      ev_unref(loop);
+    }
     bool epoll = Epoll();
     if (!w->ownsFd && !epoll) return false;  // select: libev copes
     if (!ev_is_active(&prepare_)) {
-      // Internal watchers never keep the loop alive.
       ev_prepare_start(loop, &prepare_);
       ev_unref(loop);
       ev_async_start(loop, &async_);
@@ -184,6 +197,10 @@ class IoGuard final : public LoopCore::Extension {
       ev_ref(loop);
       ev_async_stop(loop, &async_);
     }
+    if (ev_is_active(&sweep_)) {
+      ev_ref(loop);
+      ev_timer_stop(loop, &sweep_);
+    }
     CloseGraveyard();
     for (EvIo* w : watchers_) w->guard = nullptr;
     watchers_.clear();
@@ -225,6 +242,17 @@ class IoGuard final : public LoopCore::Extension {
     }
   }
 
+  // Every watcher, every kSweepInterval: finds fds closed while the loop slept
+  // in the kernel (nothing woke it), and on epoll fds closed after they were
+  // registered (the kernel drops them silently: the watcher would wait forever).
+  void Sweep(struct ev_loop* loop) noexcept {
+    for (EvIo* w : watchers_) {
+      if (!ev_is_active(w) || !FdClosed(w->userFd)) continue;
+      Erase(&owned_, w);
+      Kill(loop, w);
+    }
+  }
+
   // libev's fd_kill, for one watcher.
   static void Kill(struct ev_loop* loop, EvIo* w) noexcept {
     ev_io_stop(loop, w);
@@ -240,6 +268,10 @@ class IoGuard final : public LoopCore::Extension {
     static_cast<IoGuard*>(w->data)->Check(loop);
   }
 
+  static void OnSweep(struct ev_loop* loop, ev_timer* w, int) noexcept {
+    static_cast<IoGuard*>(w->data)->Sweep(loop);
+  }
+
   static void OnAsync(struct ev_loop*, ev_async* w, int) noexcept {
     // After the poll returned: the duplicates can go (fd_reify drops them
     // from the poll set before the next poll).
@@ -249,6 +281,7 @@ class IoGuard final : public LoopCore::Extension {
   LoopCore* core_;  // the guard lives inside the core
   ev_prepare prepare_;
   ev_async async_;
+  ev_timer sweep_;
   bool retired_ = false;
   std::vector<EvIo*> watchers_;  // every Io of the loop, active or not
   std::vector<EvIo*> owned_;     // active, watched through a duplicate
