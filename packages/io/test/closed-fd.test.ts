@@ -51,6 +51,16 @@ describe('closing a watched fd without stop() (child processes)', () => {
         });
       }
 
+      // libev 4.33's io_uring backend leaves an extra loop reference behind
+      // after ev_loop_fork (its timerfd watcher is restarted without ev_unref),
+      // so a blocking run() never returns on its own after reinit() there.
+      it.skipIf(backend === 'linux_iouring')('blocking: closed after registration, then loop.reinit() (libev re-registers every fd)', () => {
+        const out = closedFd(backend, 'blocking', 'reinit');
+        expect(out.errors).toEqual(EBADF);
+        expect(out.calls).toBe(0);
+        expect([out.active, out.activeCount, out.refCount]).toEqual([false, 0, 0]);
+      });
+
       it('attached: closed by Node code while the loop thread sleeps in the kernel', () => {
         const out = closedFd(backend, 'attached', 'outside');
         expect(out.errors).toEqual(EBADF);

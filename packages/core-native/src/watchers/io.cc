@@ -24,7 +24,9 @@
 // - select loops: libev finds EBADF itself and kills the fd (EV_ERROR).
 // - every loop: once a second the guard checks every active watcher's fd, for
 //   closes nothing would otherwise notice (an attached loop asleep in the
-//   kernel; on epoll, an fd closed after it was registered).
+//   kernel; on epoll, an fd closed after it was registered), and so does its
+//   fork watcher right before libev rebuilds its kernel state (loop.reinit(),
+//   epoll's own recovery), which re-registers every watched fd.
 //
 // Retiring is what libev's own fd_kill does: ev_io_stop, then ev_feed_event
 // with EV_ERROR|EV_READ|EV_WRITE, so the normal record/deliver path and
@@ -111,6 +113,8 @@ class IoGuard final : public LoopCore::Extension {
     async_.data = this;
     ev_init(&sweep_, OnSweep);
     sweep_.data = this;
+    ev_fork_init(&fork_, OnFork);
+    fork_.data = this;
   }
 
   // poll and io_uring read the fds only in the kernel call, where an attached
@@ -152,6 +156,8 @@ class IoGuard final : public LoopCore::Extension {
       ev_prepare_start(loop, &prepare_);
       ev_unref(loop);
       ev_async_start(loop, &async_);
+      ev_unref(loop);
+      ev_fork_start(loop, &fork_);
       ev_unref(loop);
     }
     if (w->ownsFd) {
@@ -200,6 +206,10 @@ class IoGuard final : public LoopCore::Extension {
     if (ev_is_active(&sweep_)) {
       ev_ref(loop);
       ev_timer_stop(loop, &sweep_);
+    }
+    if (ev_is_active(&fork_)) {
+      ev_ref(loop);
+      ev_fork_stop(loop, &fork_);
     }
     CloseGraveyard();
     for (EvIo* w : watchers_) w->guard = nullptr;
@@ -272,6 +282,12 @@ class IoGuard final : public LoopCore::Extension {
     static_cast<IoGuard*>(w->data)->Sweep(loop);
   }
 
+  // libev is about to rebuild its kernel state (loop.reinit(), or epoll's own
+  // recovery) and will re-register every watched fd: a closed one would abort.
+  static void OnFork(struct ev_loop* loop, ev_fork* w, int) noexcept {
+    static_cast<IoGuard*>(w->data)->Sweep(loop);
+  }
+
   static void OnAsync(struct ev_loop*, ev_async* w, int) noexcept {
     // After the poll returned: the duplicates can go (fd_reify drops them
     // from the poll set before the next poll).
@@ -282,6 +298,7 @@ class IoGuard final : public LoopCore::Extension {
   ev_prepare prepare_;
   ev_async async_;
   ev_timer sweep_;
+  ev_fork fork_;
   bool retired_ = false;
   std::vector<EvIo*> watchers_;  // every Io of the loop, active or not
   std::vector<EvIo*> owned_;     // active, watched through a duplicate
