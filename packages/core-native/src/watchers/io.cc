@@ -70,6 +70,38 @@ struct EvIo : ev_io {
   int userFd = -1;           // the application's fd; `fd` is what libev watches
   bool ownsFd = false;       // `fd` is evkit's duplicate of userFd
   int cause = kCauseOther;
+  // Positions in the guard's lists (-1: not in it), for O(1) removal.
+  std::ptrdiff_t watcherSlot = -1;
+  std::ptrdiff_t ownedSlot = -1;
+};
+
+// An unordered list of watchers that knows where each one is.
+class SlotList {
+ public:
+  explicit SlotList(std::ptrdiff_t EvIo::*slot) : slot_(slot) {}
+  void Add(EvIo* w) {
+    if (w->*slot_ >= 0) return;
+    w->*slot_ = static_cast<std::ptrdiff_t>(items_.size());
+    items_.push_back(w);
+  }
+  void Remove(EvIo* w) {
+    std::ptrdiff_t i = w->*slot_;
+    if (i < 0) return;
+    EvIo* last = items_.back();
+    items_[static_cast<size_t>(i)] = last;
+    last->*slot_ = i;
+    items_.pop_back();
+    w->*slot_ = -1;
+  }
+  void Clear() {
+    for (EvIo* w : items_) w->*slot_ = -1;
+    items_.clear();
+  }
+  const std::vector<EvIo*>& items() const { return items_; }
+
+ private:
+  std::ptrdiff_t EvIo::*slot_;
+  std::vector<EvIo*> items_;
 };
 
 bool FdClosed(int fd) { return fcntl(fd, F_GETFD) == -1 && errno == EBADF; }
@@ -125,17 +157,17 @@ class IoGuard final : public LoopCore::Extension {
   bool Epoll() const { return !retired_ && (ev_backend(core_->loop()) & EVBACKEND_EPOLL) != 0; }
   bool retired() const { return retired_; }
 
-  const std::vector<EvIo*>& watchers() const { return watchers_; }
+  const std::vector<EvIo*>& watchers() const { return watchers_.items(); }
 
   // The calls below run on the JS thread with the loop lock held.
   void Add(EvIo* w) {
-    watchers_.push_back(w);
+    watchers_.Add(w);
     w->guard = this;
   }
 
   void Remove(EvIo* w) {
-    Erase(&watchers_, w);
-    Erase(&owned_, w);
+    watchers_.Remove(w);
+    owned_.Remove(w);
     Erase(&fresh_, w);
     w->guard = nullptr;
   }
@@ -161,7 +193,7 @@ class IoGuard final : public LoopCore::Extension {
       ev_unref(loop);
     }
     if (w->ownsFd) {
-      owned_.push_back(w);
+      owned_.Add(w);
       return false;
     }
     fresh_.push_back(w);
@@ -178,7 +210,7 @@ class IoGuard final : public LoopCore::Extension {
 
   void Stopped(EvIo* w) {
     Erase(&fresh_, w);
-    Erase(&owned_, w);
+    owned_.Remove(w);
   }
 
   // libev no longer watches `fd`, one of evkit's duplicates: close it where no
@@ -212,9 +244,9 @@ class IoGuard final : public LoopCore::Extension {
       ev_fork_stop(loop, &fork_);
     }
     CloseGraveyard();
-    for (EvIo* w : watchers_) w->guard = nullptr;
-    watchers_.clear();
-    owned_.clear();
+    for (EvIo* w : watchers_.items()) w->guard = nullptr;
+    watchers_.Clear();
+    owned_.Clear();
     fresh_.clear();
     retired_ = true;
   }
@@ -236,10 +268,11 @@ class IoGuard final : public LoopCore::Extension {
     CloseGraveyard();
     // Duplicates stay valid for libev whatever the application closes: check
     // the application's fds, so a closed one surfaces as an error.
-    for (size_t i = owned_.size(); i-- > 0;) {
-      EvIo* w = owned_[i];
+    const std::vector<EvIo*>& owned = owned_.items();
+    for (size_t i = owned.size(); i-- > 0;) {
+      EvIo* w = owned[i];
       if (ev_is_active(w) && FdClosed(w->userFd)) {
-        owned_.erase(owned_.begin() + static_cast<std::ptrdiff_t>(i));
+        owned_.Remove(w);  // moves the last one here: already checked
         Kill(loop, w);
       }
     }
@@ -256,9 +289,9 @@ class IoGuard final : public LoopCore::Extension {
   // in the kernel (nothing woke it), and on epoll fds closed after they were
   // registered (the kernel drops them silently: the watcher would wait forever).
   void Sweep(struct ev_loop* loop) noexcept {
-    for (EvIo* w : watchers_) {
+    for (EvIo* w : watchers_.items()) {
       if (!ev_is_active(w) || !FdClosed(w->userFd)) continue;
-      Erase(&owned_, w);
+      owned_.Remove(w);
       Kill(loop, w);
     }
   }
@@ -300,8 +333,8 @@ class IoGuard final : public LoopCore::Extension {
   ev_timer sweep_;
   ev_fork fork_;
   bool retired_ = false;
-  std::vector<EvIo*> watchers_;  // every Io of the loop, active or not
-  std::vector<EvIo*> owned_;     // active, watched through a duplicate
+  SlotList watchers_{&EvIo::watcherSlot};  // every Io of the loop, active or not
+  SlotList owned_{&EvIo::ownedSlot};       // active, watched through a duplicate
   std::vector<EvIo*> fresh_;     // epoll: started since the last check
   std::vector<int> graveyard_;   // duplicates waiting for the loop thread
 };

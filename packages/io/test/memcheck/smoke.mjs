@@ -44,6 +44,14 @@ function blocking(flags) {
     closeSync(e); // without stop: the guard or libev retires it
   });
   loop.run();
+  // registered, closed, then reinit(): the guard's fork watcher retires it
+  const [g, h] = pair();
+  new Io(loop, g, READ).start(() => {});
+  loop.run({ nowait: true });
+  closeSync(g);
+  loop.reinit();
+  loop.run({ nowait: true });
+  closeSync(h);
   // dropped without close, active and stopped; a throwing callback
   new Io(loop, d, WRITE).start(() => {}).stop();
   new Io(loop, f, WRITE);
