@@ -12,6 +12,7 @@ export const evkitAliases: Record<string, string> = {
   '@evkit/loop/internal': at('loop/src/internal.ts'),
   '@evkit/loop': at('loop/src/index.ts'),
   '@evkit/timer': at('timer/src/index.ts'),
+  '@evkit/io': at('io/src/index.ts'),
   '@evkit/prepare-check': at('prepare-check/src/index.ts'),
   '@evkit/signal': at('signal/src/index.ts'),
   '@evkit/async': at('async/src/index.ts'),

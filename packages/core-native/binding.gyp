@@ -14,6 +14,7 @@
         "src/testing.cc",
         "src/watcher.cc",
         "src/watchers/async.cc",
+        "src/watchers/io.cc",
         "src/watchers/prepare_check.cc",
         "src/watchers/signal.cc",
         "src/watchers/signal_chain.cc",

@@ -99,6 +99,8 @@ export interface SigactionView {
 
 /** Test-only native helpers; not part of any public API. */
 export interface Testing extends ForkTesting {
+  /** A connected, non-blocking AF_UNIX stream socket pair Node knows nothing about. */
+  socketpair(): [number, number];
   /** A bare ev_loop made as foreign native code would (for `unsafeForeignPointer`). */
   rawLoopNew(): bigint;
   rawLoopDestroy(ptr: bigint): void;
@@ -162,6 +164,19 @@ export interface ForkTesting {
   forkProbe(ptr: bigint, reinit: boolean): ForkProbeResult;
 }
 
+export interface NativeIo extends NativeWatcher {
+  /** Sets fd and events; ignored while active (the JS layer refuses that). */
+  set(fd: number, events: number): void;
+  /**
+   * Call right before start(): 0 when the start may go ahead, else an errno
+   * (EBADF: fd not open; EMFILE: no duplicate for a poll/io_uring loop), or -1
+   * for an epoll instance on an epoll loop.
+   */
+  prepareStart(): number;
+  /** What the last ERROR event came from (then reset): 0 libev or feed(), 1 a closed fd evkit found, 2 closingFd(). */
+  takeCause(): number;
+}
+
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
   /** Called with the watcher's owner as `this`; must never throw. */
@@ -206,6 +221,11 @@ export interface Binding {
   asyncSend(id: bigint): boolean;
   Fork: NativeWatcherConstructor;
   Stat: new (loop: NativeLoop, owner: object, path: Uint8Array, interval: number) => NativeStat;
+  Io: new (loop: NativeLoop, owner: object, fd: number, events: number) => NativeIo;
+  /** 0 when `fd` is open, else the errno of `fcntl(fd, F_GETFD)`. */
+  ioFdStatus(fd: number): number;
+  /** Stops every active Io of `loop` on `fd` with an error event; returns how many. */
+  ioClosingFd(loop: NativeLoop, fd: number): number;
 }
 
 /** The ABI major this JS code was written for. */

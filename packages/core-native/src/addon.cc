@@ -14,6 +14,7 @@
 #include "loop_wrap.h"
 #include "testing.h"
 #include "watchers/async.h"
+#include "watchers/io.h"
 #include "watchers/prepare_check.h"
 #include "watchers/fork.h"
 #include "watchers/signal.h"
@@ -167,6 +168,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAsync(env, exports);
   InitFork(env, exports);
   InitStat(env, exports);
+  InitIo(env, exports);
   TestingExports(env, exports);
   return exports;
 }

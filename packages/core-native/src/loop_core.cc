@@ -55,6 +55,7 @@ LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns, unsigned flag
     : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns), flags_(flags) {
   pthread_mutex_init(&mutex_, nullptr);
   pthread_cond_init(&deliveredCv_, nullptr);
+  pthread_cond_init(&blockedCv_, nullptr);
   env_->cores.insert(this);
   env_->counts.loopsCreated++;
 }
@@ -64,6 +65,7 @@ LoopCore::~LoopCore() {
   env_->cores.erase(this);
   env_->counts.loopsFreed++;
   pthread_cond_destroy(&deliveredCv_);
+  pthread_cond_destroy(&blockedCv_);
   pthread_mutex_destroy(&mutex_);
 }
 
@@ -159,6 +161,7 @@ void LoopCore::Destroy() {
     std::vector<WatcherBase*> watchers;
     watchers.swap(watchers_);
     for (WatcherBase* w : watchers) w->DetachFromLoop();
+    for (auto& extension : extensions_) extension.second->Retire(loop_);
     batch_.clear();
     if (callbacksQueued_) {
       ev_unref(loop_);
@@ -350,6 +353,7 @@ void LoopCore::StopThread() {
   stopping_ = true;
   if (ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
   pthread_cond_signal(&deliveredCv_);
+  pthread_cond_broadcast(&blockedCv_);
   pthread_mutex_unlock(&mutex_);
   if (thread_.joinable()) thread_.join();
   // Single-threaded again.
@@ -381,12 +385,16 @@ void LoopCore::LoopThreadMain(LoopCore* core) {
   tlsRunning = core;
   pthread_mutex_lock(&core->mutex_);
   while (!core->stopping_) ev_run(core->loop_, 0);
+  pthread_cond_broadcast(&core->blockedCv_);
   pthread_mutex_unlock(&core->mutex_);
   tlsRunning = nullptr;
 }
 
 void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
-  pthread_mutex_unlock(&static_cast<LoopCore*>(ev_userdata(loop))->mutex_);
+  auto* self = static_cast<LoopCore*>(ev_userdata(loop));
+  self->blockGen_++;
+  pthread_cond_broadcast(&self->blockedCv_);
+  pthread_mutex_unlock(&self->mutex_);
 }
 
 void LoopCore::OnAcquire(struct ev_loop* loop) noexcept {
@@ -396,19 +404,34 @@ void LoopCore::OnAcquire(struct ev_loop* loop) noexcept {
 // Loop thread, mutex_ held.
 void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
   auto* self = static_cast<LoopCore*>(ev_userdata(loop));
-  if (!self->stopping_) {
+  // Callbacks may make watchers pending (feed(), io's closingFd): those run
+  // before the loop blocks, as they do inside a blocking run's ev_invoke_pending.
+  while (!self->stopping_) {
     ev_invoke_pending(loop);  // internal watchers run here; user ones are recorded
-    if (!self->batch_.empty()) {
-      self->handoff_ = true;
-      uv_async_send(self->uvAsync_);
-      while (self->handoff_ && !self->stopping_) {
-        pthread_cond_wait(&self->deliveredCv_, &self->mutex_);
-      }
+    if (self->batch_.empty()) break;
+    self->handoff_ = true;
+    pthread_cond_broadcast(&self->blockedCv_);
+    uv_async_send(self->uvAsync_);
+    while (self->handoff_ && !self->stopping_) {
+      pthread_cond_wait(&self->deliveredCv_, &self->mutex_);
     }
+    if (ev_pending_count(loop) == 0) break;
   }
   // ev_break must come from this thread: from another one, assert-enabled
   // libev overwrites it after the poll.
   if (self->stopping_) ev_break(loop, EVBREAK_ALL);
+}
+
+void LoopCore::SyncWithLoopThread() {
+  if (!attached_ || invoking_ || loop_ == nullptr) return;
+  bool locked = !jsHolds_;
+  if (locked) pthread_mutex_lock(&mutex_);
+  if (!stopping_ && !handoff_ && ev_is_active(&wake_)) {
+    uint64_t gen = blockGen_;
+    ev_async_send(loop_, &wake_);
+    while (blockGen_ == gen && !handoff_ && !stopping_) pthread_cond_wait(&blockedCv_, &mutex_);
+  }
+  if (locked) pthread_mutex_unlock(&mutex_);
 }
 
 void LoopCore::Record(WatcherBase* w, int revents) { batch_.push_back(Delivery{w, revents}); }
@@ -518,6 +541,17 @@ void LoopCore::SetCallbacksQueued(bool queued) {
   } else {
     EvUnref();
   }
+}
+
+LoopCore::Extension* LoopCore::FindExtension(const void* key) const {
+  for (const auto& extension : extensions_) {
+    if (extension.first == key) return extension.second.get();
+  }
+  return nullptr;
+}
+
+void LoopCore::AddExtension(const void* key, std::unique_ptr<Extension> extension) {
+  extensions_.emplace_back(key, std::move(extension));
 }
 
 void LoopCore::Register(WatcherBase* w) {

@@ -20,9 +20,11 @@
 #include <pthread.h>
 #include <uv.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ev_config.h"
@@ -86,6 +88,20 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int activeCount() const { return activeCount_; }
   void NoteActive(int delta) { activeCount_ += delta; }
 
+
+  // Native per-loop state a watcher kind keeps beside the loop (io keeps its
+  // fd guard here), found by a key the kind owns. Made on first use (JS
+  // thread); Retire() runs once when the loop is destroyed, on the JS thread
+  // under the loop lock, after every watcher was detached and while no thread
+  // polls the loop; the extension is freed with the core.
+  class Extension {
+   public:
+    virtual ~Extension() = default;
+    virtual void Retire(struct ev_loop* loop) noexcept = 0;
+  };
+  Extension* FindExtension(const void* key) const;
+  void AddExtension(const void* key, std::unique_ptr<Extension> extension);
+
   // Watcher registry (raw; watchers unregister themselves). O(1) both ways:
   // each watcher remembers its slot.
   void Register(WatcherBase* w);
@@ -95,6 +111,12 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool deliversLater() const { return attached_; }
   void Record(WatcherBase* w, int revents);
   void Forget(WatcherBase* w);  // drop w's queued deliveries
+
+  // JS thread, attached loop, outside a delivery (a no-op otherwise): wakes
+  // the loop thread and waits until it has taken in every change made so far
+  // (it went back into its kernel wait, so fd_reify has run), is parked for a
+  // delivery, or stopped. May be called with a Lock held.
+  void SyncWithLoopThread();
 
   // Calls into JS: napi_make_callback when attached (so nextTicks and promise
   // reactions settle after each callback), a plain call when blocking.
@@ -178,12 +200,15 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int syserrErrno_ = 0;
   bool hasSyserr_ = false;
   std::vector<WatcherBase*> watchers_;
+  std::vector<std::pair<const void*, std::unique_ptr<Extension>>> extensions_;
 
   // Attached mode. mutex_ guards the loop against the loop thread; the flags
   // below it are read and written under it (invoking_ and jsHolds_ only ever
   // by the JS thread).
   pthread_mutex_t mutex_;
   pthread_cond_t deliveredCv_;
+  pthread_cond_t blockedCv_;  // the loop thread blocked, parked or stopped
+  uint64_t blockGen_ = 0;     // bumped each time the loop thread enters the kernel wait
   std::thread thread_;
   uv_async_t* uvAsync_ = nullptr;
   bool uvRefed_ = false;

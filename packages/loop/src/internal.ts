@@ -1,5 +1,11 @@
 // For evkit's watcher packages, not applications: the argument checks every
-// package shares, so all of evkit words its errors the same way.
+// package shares, so all of evkit words its errors the same way, and the
+// native handle of a loop for module-level native calls.
+import { LoopDestroyedError } from './errors.js';
+import { Loop, loopState } from './loop.js';
+import type { NativeLoop } from './native.js';
+import { describe } from './validate.js';
+
 export {
   checkBoolean,
   checkFinite,
@@ -10,3 +16,13 @@ export {
   checkPriority,
   describe,
 } from './validate.js';
+
+/**
+ * The native handle of a live loop, for a watcher package's module-level
+ * native calls (io's `closingFd`). Views of one loop share one handle.
+ */
+export function nativeLoopOf(loop: unknown): NativeLoop {
+  if (!(loop instanceof Loop)) throw new TypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+  if (loop.destroyed) throw new LoopDestroyedError();
+  return loopState(loop).native;
+}

@@ -1,0 +1,543 @@
+// Io (ev_io): readiness of a file descriptor, and the per-loop guard that
+// keeps closed fds away from libev.
+//
+// Debian's libev keeps its asserts, and each backend meets a closed fd its own
+// way: poll asserts on POLLNVAL, epoll asserts on EBADF from epoll_ctl (in
+// fd_reify), io_uring asserts on an EBADF completion, select reports EV_ERROR.
+// An application may close an fd at any moment, and an attached loop's thread
+// may be inside the kernel at that moment. IoGuard makes that harmless:
+//
+// - poll and io_uring loops: libev watches evkit's own duplicate of each fd,
+//   so nothing the application closes can be a closed fd for libev. A
+//   duplicate is closed only where no thread can be polling it: at once when
+//   the loop is blocking or parked in a delivery, otherwise by the loop thread
+//   (the graveyard, flushed through the guard's async watcher or prepare).
+//   Before each poll the guard checks every active watcher's own fd and
+//   retires the closed ones.
+// - epoll loops: the kernel forgets a closed fd by itself, but epoll_ctl on
+//   one aborts. Before each poll the guard checks the fds of watchers started
+//   since its last check; a start inside a callback queues that check again
+//   right after the callback, and a start from outside a callback on an
+//   attached loop waits until the loop thread has registered the fd, so a close
+//   that follows cannot race epoll_ctl. An epoll fd is refused: epoll_ctl on
+//   the loop's own one aborts (checked in prepareStart).
+// - select loops: libev finds EBADF itself and kills the fd (EV_ERROR).
+// - every loop: once a second the guard checks every active watcher's fd, for
+//   closes nothing would otherwise notice (an attached loop asleep in the
+//   kernel; on epoll, an fd closed after it was registered), and so does its
+//   fork watcher right before libev rebuilds its kernel state (loop.reinit(),
+//   epoll's own recovery), which re-registers every watched fd.
+//
+// Retiring is what libev's own fd_kill does: ev_io_stop, then ev_feed_event
+// with EV_ERROR|EV_READ|EV_WRITE, so the normal record/deliver path and
+// WatcherBase's "libev stopped it" bookkeeping apply; the JS side turns the
+// event into an EBADF error. The guard's check runs natively on the loop's
+// thread (inside ev_invoke_pending): no JS, no keep-alive counts.
+#include "watchers/io.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "loop_wrap.h"
+#include "watcher_wrap.h"
+
+namespace evkit {
+namespace {
+
+// What an EV_ERROR event came from; the JS side reads it once per event.
+enum Cause : int { kCauseOther = 0, kCauseClosedFd = 1, kCauseClosingFd = 2 };
+
+// How often the guard looks at every watched fd (IoGuard::Sweep), seconds.
+constexpr ev_tstamp kSweepInterval = 1.0;
+
+// prepareStart(): an epoll instance cannot be watched by an epoll loop.
+constexpr int kRefuseEpollFd = -1;
+
+class IoGuard;
+
+// ev_io plus what the guard and the static StopIn need.
+struct EvIo : ev_io {
+  IoGuard* guard = nullptr;  // null once the loop is destroyed
+  int userFd = -1;           // the application's fd; `fd` is what libev watches
+  bool ownsFd = false;       // `fd` is evkit's duplicate of userFd
+  int cause = kCauseOther;
+  // Positions in the guard's lists (-1: not in it), for O(1) removal.
+  std::ptrdiff_t watcherSlot = -1;
+  std::ptrdiff_t ownedSlot = -1;
+};
+
+// An unordered list of watchers that knows where each one is.
+class SlotList {
+ public:
+  explicit SlotList(std::ptrdiff_t EvIo::*slot) : slot_(slot) {}
+  void Add(EvIo* w) {
+    if (w->*slot_ >= 0) return;
+    w->*slot_ = static_cast<std::ptrdiff_t>(items_.size());
+    items_.push_back(w);
+  }
+  void Remove(EvIo* w) {
+    std::ptrdiff_t i = w->*slot_;
+    if (i < 0) return;
+    EvIo* last = items_.back();
+    items_[static_cast<size_t>(i)] = last;
+    last->*slot_ = i;
+    items_.pop_back();
+    w->*slot_ = -1;
+  }
+  void Clear() {
+    for (EvIo* w : items_) w->*slot_ = -1;
+    items_.clear();
+  }
+  const std::vector<EvIo*>& items() const { return items_; }
+
+ private:
+  std::ptrdiff_t EvIo::*slot_;
+  std::vector<EvIo*> items_;
+};
+
+bool FdClosed(int fd) { return fcntl(fd, F_GETFD) == -1 && errno == EBADF; }
+
+bool IsEpollInstance(int fd) {
+  char path[48];
+  char target[64];
+  std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(path, target, sizeof target - 1);
+  if (n < 0) return false;
+  target[n] = '\0';
+  return std::strcmp(target, "anon_inode:[eventpoll]") == 0;
+}
+
+int IntArg(const Napi::CallbackInfo& info, size_t i, int fallback) {
+  return info[i].IsNumber() ? info[i].As<Napi::Number>().Int32Value() : fallback;
+}
+
+class IoGuard final : public LoopCore::Extension {
+ public:
+  static const char kKey;
+
+  static IoGuard* Find(LoopCore* core) { return static_cast<IoGuard*>(core->FindExtension(&kKey)); }
+
+  // JS thread. Made with the first Io of a loop; lives as long as the loop.
+  static IoGuard* Of(LoopCore* core) {
+    if (IoGuard* found = Find(core)) return found;
+    auto guard = std::make_unique<IoGuard>(core);
+    IoGuard* raw = guard.get();
+    core->AddExtension(&kKey, std::move(guard));
+    return raw;
+  }
+
+  explicit IoGuard(LoopCore* core) : core_(core) {
+    ev_prepare_init(&prepare_, OnPrepare);
+    prepare_.data = this;
+    // Lowest priority: after the runCallback drain and the user's prepares
+    // (when they run natively, i.e. blocking).
+    ev_set_priority(&prepare_, EV_MINPRI);
+    ev_async_init(&async_, OnAsync);
+    async_.data = this;
+    ev_init(&sweep_, OnSweep);
+    sweep_.data = this;
+    ev_fork_init(&fork_, OnFork);
+    fork_.data = this;
+  }
+
+  // poll and io_uring read the fds only in the kernel call, where an attached
+  // loop's thread holds no lock: they get duplicates.
+  bool Duplicates() const {
+    return !retired_ && (ev_backend(core_->loop()) & (EVBACKEND_POLL | EVBACKEND_IOURING)) != 0;
+  }
+  bool Epoll() const { return !retired_ && (ev_backend(core_->loop()) & EVBACKEND_EPOLL) != 0; }
+  bool retired() const { return retired_; }
+
+  const std::vector<EvIo*>& watchers() const { return watchers_.items(); }
+
+  // The calls below run on the JS thread with the loop lock held.
+  void Add(EvIo* w) {
+    watchers_.Add(w);
+    w->guard = this;
+  }
+
+  void Remove(EvIo* w) {
+    watchers_.Remove(w);
+    owned_.Remove(w);
+    Erase(&fresh_, w);
+    w->guard = nullptr;
+  }
+
+  // Returns whether the caller must wait for the loop thread (see StartIn).
+  bool Started(EvIo* w) {
+    if (retired_) return false;
+    struct ev_loop* loop = core_->loop();
+    if (!ev_is_active(&sweep_)) {
+      // Internal watchers never keep the loop alive.
+      ev_timer_set(&sweep_, kSweepInterval, kSweepInterval);
+      ev_timer_start(loop, &sweep_);
+      ev_unref(loop);
+    }
+    bool epoll = Epoll();
+    if (!w->ownsFd && !epoll) return false;  // select: libev copes
+    if (!ev_is_active(&prepare_)) {
+      ev_prepare_start(loop, &prepare_);
+      ev_unref(loop);
+      ev_async_start(loop, &async_);
+      ev_unref(loop);
+      ev_fork_start(loop, &fork_);
+      ev_unref(loop);
+    }
+    if (w->ownsFd) {
+      owned_.Add(w);
+      return false;
+    }
+    fresh_.push_back(w);
+    // Inside a callback the fd may still be closed before the loop reaches
+    // epoll_ctl: check again as soon as this callback (or delivery) is over.
+    if (core_->InCallback()) {
+      ev_feed_event(loop, &prepare_, EV_PREPARE);
+      return false;
+    }
+    // Outside one, an attached loop's thread registers the fd while JS runs
+    // on and may close it in between: wait until it is registered.
+    return core_->attached();
+  }
+
+  void Stopped(EvIo* w) {
+    Erase(&fresh_, w);
+    owned_.Remove(w);
+  }
+
+  // libev no longer watches `fd`, one of evkit's duplicates: close it where no
+  // thread can be polling it.
+  void ReleaseFd(int fd) {
+    if (!retired_ && core_->attached() && !core_->InCallback()) {
+      // The loop thread may be inside poll() with this fd right now.
+      graveyard_.push_back(fd);
+      ev_async_send(core_->loop(), &async_);
+      return;
+    }
+    close(fd);
+  }
+
+  // The loop is being destroyed (JS thread, lock held, nobody polls).
+  void Retire(struct ev_loop* loop) noexcept override {
+    if (ev_is_active(&prepare_)) {
+      ev_ref(loop);
+      ev_prepare_stop(loop, &prepare_);
+    }
+    if (ev_is_active(&async_)) {
+      ev_ref(loop);
+      ev_async_stop(loop, &async_);
+    }
+    if (ev_is_active(&sweep_)) {
+      ev_ref(loop);
+      ev_timer_stop(loop, &sweep_);
+    }
+    if (ev_is_active(&fork_)) {
+      ev_ref(loop);
+      ev_fork_stop(loop, &fork_);
+    }
+    CloseGraveyard();
+    for (EvIo* w : watchers_.items()) w->guard = nullptr;
+    watchers_.Clear();
+    owned_.Clear();
+    fresh_.clear();
+    retired_ = true;
+  }
+
+ private:
+  static void Erase(std::vector<EvIo*>* list, EvIo* w) {
+    auto it = std::find(list->begin(), list->end(), w);
+    if (it != list->end()) list->erase(it);
+  }
+
+  void CloseGraveyard() noexcept {
+    for (int fd : graveyard_) close(fd);
+    graveyard_.clear();
+  }
+
+  // The loop's thread (attached) or the JS thread inside run() (blocking);
+  // either way nobody is polling: this is the prepare phase, before fd_reify.
+  void Check(struct ev_loop* loop) noexcept {
+    CloseGraveyard();
+    // Duplicates stay valid for libev whatever the application closes: check
+    // the application's fds, so a closed one surfaces as an error.
+    const std::vector<EvIo*>& owned = owned_.items();
+    for (size_t i = owned.size(); i-- > 0;) {
+      EvIo* w = owned[i];
+      if (ev_is_active(w) && FdClosed(w->userFd)) {
+        owned_.Remove(w);  // moves the last one here: already checked
+        Kill(loop, w);
+      }
+    }
+    // epoll: fds about to be registered must be open.
+    if (!fresh_.empty()) {
+      for (EvIo* w : fresh_) {
+        if (ev_is_active(w) && FdClosed(w->fd)) Kill(loop, w);
+      }
+      fresh_.clear();
+    }
+  }
+
+  // Every watcher, every kSweepInterval: finds fds closed while the loop slept
+  // in the kernel (nothing woke it), and on epoll fds closed after they were
+  // registered (the kernel drops them silently: the watcher would wait forever).
+  void Sweep(struct ev_loop* loop) noexcept {
+    for (EvIo* w : watchers_.items()) {
+      if (!ev_is_active(w) || !FdClosed(w->userFd)) continue;
+      owned_.Remove(w);
+      Kill(loop, w);
+    }
+  }
+
+  // libev's fd_kill, for one watcher.
+  static void Kill(struct ev_loop* loop, EvIo* w) noexcept {
+    ev_io_stop(loop, w);
+    if (w->ownsFd) {
+      close(w->fd);
+      w->ownsFd = false;
+    }
+    w->cause = kCauseClosedFd;
+    ev_feed_event(loop, w, EV_ERROR | EV_READ | EV_WRITE);
+  }
+
+  static void OnPrepare(struct ev_loop* loop, ev_prepare* w, int) noexcept {
+    static_cast<IoGuard*>(w->data)->Check(loop);
+  }
+
+  static void OnSweep(struct ev_loop* loop, ev_timer* w, int) noexcept {
+    static_cast<IoGuard*>(w->data)->Sweep(loop);
+  }
+
+  // libev is about to rebuild its kernel state (loop.reinit(), or epoll's own
+  // recovery) and will re-register every watched fd: a closed one would abort.
+  static void OnFork(struct ev_loop* loop, ev_fork* w, int) noexcept {
+    static_cast<IoGuard*>(w->data)->Sweep(loop);
+  }
+
+  static void OnAsync(struct ev_loop*, ev_async* w, int) noexcept {
+    // After the poll returned: the duplicates can go (fd_reify drops them
+    // from the poll set before the next poll).
+    static_cast<IoGuard*>(w->data)->CloseGraveyard();
+  }
+
+  LoopCore* core_;  // the guard lives inside the core
+  ev_prepare prepare_;
+  ev_async async_;
+  ev_timer sweep_;
+  ev_fork fork_;
+  bool retired_ = false;
+  SlotList watchers_{&EvIo::watcherSlot};  // every Io of the loop, active or not
+  SlotList owned_{&EvIo::ownedSlot};       // active, watched through a duplicate
+  std::vector<EvIo*> fresh_;     // epoll: started since the last check
+  std::vector<int> graveyard_;   // duplicates waiting for the loop thread
+};
+
+const char IoGuard::kKey = 0;
+
+// new binding.Io(loop, owner, fd, events)
+class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
+ public:
+  explicit IoWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
+    ev_.fd = -1;
+    ev_.events = 0;
+    ev_.userFd = IntArg(info, 2, -1);
+    events_ = IntArg(info, 3, 0);
+    if (core() == nullptr) return;  // CoreOf threw
+    // The guard lives in the core: keep the core's memory while this object
+    // may still reach the guard (after close() the base lets go of it).
+    hold_ = core()->shared_from_this();
+    // libev asserts on a negative fd or a bad mask; the JS layer checks both.
+    if (ev_.userFd < 0 || events_ < EV_READ || events_ > (EV_READ | EV_WRITE)) {
+      Reject();
+      return;
+    }
+    LoopCore::Lock lock(core());
+    IoGuard::Of(core())->Add(&ev_);
+  }
+
+  ~IoWatcher() override {
+    Shutdown();  // stops it in libev (releasing a duplicate) while this object is whole
+    if (prepared_ >= 0) close(prepared_);
+    if (ev_.guard != nullptr) {
+      LoopCore::Lock lock(hold_.get());
+      ev_.guard->Remove(&ev_);
+    }
+  }
+
+  static IoWatcher* From(EvIo* w) { return static_cast<IoWatcher*>(static_cast<WatcherBase*>(w->data)); }
+
+  static Napi::Function Init(Napi::Env env) {
+    return DefineKind(env, "Io",
+                      {
+                          InstanceMethod<&IoWatcher::Set>("set"),
+                          InstanceMethod<&IoWatcher::PrepareStart>("prepareStart"),
+                          InstanceMethod<&IoWatcher::TakeCause>("takeCause"),
+                      });
+  }
+
+  void StartIn(struct ev_loop* loop) {
+    IoGuard* guard = ev_.guard;
+    int fd = ev_.userFd;
+    bool owns = false;
+    if (guard != nullptr && guard->Duplicates()) {
+      fd = prepared_ >= 0 ? prepared_ : fcntl(ev_.userFd, F_DUPFD_CLOEXEC, 0);
+      prepared_ = -1;
+      if (fd < 0) return;  // stays inactive; prepareStart reports why
+      owns = true;
+    }
+    ev_io_set(&ev_, fd, events_);
+    ev_.ownsFd = owns;
+    ev_.cause = kCauseOther;
+    ev_io_start(loop, &ev_);
+    if (guard != nullptr && guard->Started(&ev_)) core()->SyncWithLoopThread();
+  }
+
+  static void StopIn(struct ev_loop* loop, EvIo* w) {
+    ev_io_stop(loop, w);
+    if (w->guard != nullptr) w->guard->Stopped(w);
+    if (w->ownsFd) {
+      w->ownsFd = false;
+      if (w->guard != nullptr) {
+        w->guard->ReleaseFd(w->fd);
+      } else {
+        close(w->fd);
+      }
+    }
+  }
+
+  // closingFd(): stop, then an error event (JS thread, loop lock held).
+  bool RetireForClose() {
+    if (!Usable() || !ev_is_active(&ev_)) return false;
+    Stop();
+    ev_.cause = kCauseClosingFd;
+    Feed(EV_ERROR | events_);
+    return true;
+  }
+
+  int userFd() const { return ev_.userFd; }
+
+ private:
+  // set(fd, events): only while stopped (checked in JS).
+  void Set(const Napi::CallbackInfo& info) {
+    int fd = IntArg(info, 0, -1);
+    int events = IntArg(info, 1, 0);
+    if (fd < 0 || events < EV_READ || events > (EV_READ | EV_WRITE)) return;
+    if (Usable()) {
+      LoopCore::Lock lock(core());
+      if (ev_is_active(&ev_)) return;
+      ev_.userFd = fd;
+    } else {
+      ev_.userFd = fd;
+    }
+    events_ = events;
+    if (prepared_ >= 0) {
+      close(prepared_);
+      prepared_ = -1;
+    }
+  }
+
+  // Called by JS right before start(): 0 when the start may go ahead, an errno
+  // (EBADF: the fd is not open; EMFILE: no duplicate could be made) or
+  // kRefuseEpollFd. Makes the duplicate poll/io_uring loops need.
+  Napi::Value PrepareStart(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable()) return Napi::Number::New(env, 0);
+    IoGuard* guard = ev_.guard;
+    bool duplicates = false;
+    bool epoll = false;
+    {
+      LoopCore::Lock lock(core());
+      if (ev_is_active(&ev_)) return Napi::Number::New(env, 0);
+      if (guard != nullptr) {
+        duplicates = guard->Duplicates();
+        epoll = guard->Epoll();
+      }
+    }
+    struct stat st;
+    if (fstat(ev_.userFd, &st) != 0) return Napi::Number::New(env, errno);
+    // Anonymous inodes (no file type) include epoll instances.
+    if (epoll && (st.st_mode & S_IFMT) == 0 && IsEpollInstance(ev_.userFd)) {
+      return Napi::Number::New(env, kRefuseEpollFd);
+    }
+    if (duplicates) {
+      if (prepared_ >= 0) close(prepared_);
+      prepared_ = fcntl(ev_.userFd, F_DUPFD_CLOEXEC, 0);
+      if (prepared_ < 0) return Napi::Number::New(env, errno);
+    }
+    return Napi::Number::New(env, 0);
+  }
+
+  Napi::Value TakeCause(const Napi::CallbackInfo& info) {
+    int cause = ev_.cause;
+    ev_.cause = kCauseOther;
+    return Napi::Number::New(info.Env(), cause);
+  }
+
+  int events_ = 0;
+  int prepared_ = -1;  // a duplicate made by prepareStart, for StartIn
+  std::shared_ptr<LoopCore> hold_;
+};
+
+// ioFdStatus(fd): 0 when fd is open, else the errno of fcntl(F_GETFD).
+Napi::Value FdStatus(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, -1);
+  if (fd < 0) return Napi::Number::New(info.Env(), EBADF);
+  return Napi::Number::New(info.Env(), fcntl(fd, F_GETFD) == -1 ? errno : 0);
+}
+
+// ioClosingFd(loop, fd): every active Io of `loop` on `fd` stops and gets an
+// error event; returns how many did.
+Napi::Value ClosingFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<LoopCore> core = LoopWrap::CoreOf(env, info[0]);
+  if (!core) return env.Undefined();
+  int fd = IntArg(info, 1, -1);
+  IoGuard* guard = IoGuard::Find(core.get());
+  int count = 0;
+  if (guard != nullptr && fd >= 0) {
+    LoopCore::Lock lock(core.get(), /*wake=*/true);
+    std::vector<EvIo*> all = guard->watchers();
+    for (EvIo* w : all) {
+      if (w->userFd == fd && IoWatcher::From(w)->RetireForClose()) count++;
+    }
+  }
+  return Napi::Number::New(env, count);
+}
+
+// testing.socketpair(): a connected, non-blocking AF_UNIX stream pair that
+// Node knows nothing about (tests and benchmarks only).
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
+    Napi::Error error = Napi::Error::New(env, std::string("socketpair: ") + std::strerror(errno));
+    error.Set("errno", Napi::Number::New(env, errno));
+    error.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, sv[0]));
+  out.Set(1u, Napi::Number::New(env, sv[1]));
+  return out;
+}
+
+}  // namespace
+
+void InitIo(Napi::Env env, Napi::Object exports) {
+  exports.Set("Io", IoWatcher::Init(env));
+  exports.Set("ioFdStatus", Napi::Function::New<FdStatus>(env, "ioFdStatus"));
+  exports.Set("ioClosingFd", Napi::Function::New<ClosingFd>(env, "ioClosingFd"));
+  Napi::Object testing = exports.Has("testing") ? exports.Get("testing").As<Napi::Object>()
+                                                : Napi::Object::New(env);
+  testing.Set("socketpair", Napi::Function::New<SocketPair>(env, "socketpair"));
+  exports.Set("testing", testing);
+}
+
+}  // namespace evkit

@@ -1,0 +1,3 @@
+export { Io, closingFd, type IoOptions, type IoCallback } from './io.js';
+export { readable, writable, AbortError, type ReadinessOptions } from './readiness.js';
+export type { IoEvents } from './check.js';

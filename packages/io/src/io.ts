@@ -1,0 +1,209 @@
+import { constants } from 'node:os';
+import { inspect } from 'node:util';
+import { binding, type NativeIo } from '@evkit/core-native/binding';
+import {
+  ERROR,
+  EvError,
+  Loop,
+  LoopDestroyedError,
+  Watcher,
+  WatcherClosedError,
+  eventsToString,
+  type WatcherCallback,
+  type WatcherOptions,
+} from '@evkit/loop';
+import { checkBoolean, checkOptions, describe, nativeLoopOf } from '@evkit/loop/internal';
+import { checkFd, checkOpen, errnoError, parseEvents, type IoEvents } from './check.js';
+
+export interface IoOptions extends WatcherOptions {
+  /** Pass the event mask (`revents`) to the callback as its first argument (gevent's `pass_events`). */
+  passEvents?: boolean;
+}
+
+/** An Io callback: `(...args)`, or `(revents, ...args)` with `passEvents`. */
+export type IoCallback<A extends unknown[]> = ((...args: A) => unknown) | ((revents: number, ...args: A) => unknown);
+
+// Native causes of an ERROR event (binding.ts NativeIo.takeCause).
+const CAUSE_CLOSED_FD = 1;
+const CAUSE_CLOSING_FD = 2;
+// NativeIo.prepareStart: an epoll instance on an epoll loop.
+const REFUSE_EPOLL_FD = -1;
+
+const EBADF = constants.errno.EBADF;
+
+/**
+ * Where an Io sends the error of a closed fd instead of the loop's error path
+ * (readable() and writable() reject their promise with it). Package-private.
+ */
+export const kErrorSink = Symbol('evkit.io.errorSink');
+
+/**
+ * Readiness of a file descriptor (`ev_io`): the callback runs while `fd` is
+ * readable (`READ`), writable (`WRITE`) or either (`READWRITE`). Level
+ * triggered, like libev: it keeps firing while the condition holds.
+ *
+ * An error event stops the watcher: a closed fd (`EBADF`) goes to the loop's
+ * error path and the callback is not called; `closingFd()` calls the callback
+ * once with `ERROR` in `revents`. A callback that throws stops its watcher.
+ */
+export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
+  readonly #io: NativeIo;
+  readonly #passEvents: boolean;
+  #fd: number;
+  #events: number;
+  #fedError = false;
+  [kErrorSink]: ((error: EvError) => void) | undefined = undefined;
+
+  constructor(loop: Loop, fd: number, events: IoEvents, options?: IoOptions) {
+    if (!(loop instanceof Loop)) throw new TypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+    checkFd('fd', fd);
+    const mask = parseEvents(events);
+    const opts = checkOptions('options', options);
+    if (opts.passEvents !== undefined) checkBoolean('options.passEvents', opts.passEvents);
+    if (loop.destroyed) throw new LoopDestroyedError();
+    checkOpen(fd);
+    let created: NativeIo | undefined;
+    super(loop, (native, owner) => (created = new binding.Io(native, owner, fd, mask)), options);
+    this.#io = created as NativeIo;
+    this.#passEvents = opts.passEvents === true;
+    this.#fd = fd;
+    this.#events = mask;
+  }
+
+  /** The watched file descriptor. Settable only while the watcher is stopped. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  set fd(fd: number) {
+    checkFd('fd', fd);
+    this.#apply(fd, this.#events, "attribute 'fd' is");
+  }
+
+  /** `READ`, `WRITE` or `READWRITE`. Settable (also as "r", "w", "rw") only while stopped. */
+  get events(): number {
+    return this.#events;
+  }
+
+  set events(events: IoEvents) {
+    this.#apply(this.#fd, parseEvents(events), "attribute 'events' is");
+  }
+
+  /** `events` as text: "READ", "WRITE" or "READ|WRITE". */
+  get eventsString(): string {
+    return eventsToString(this.#events);
+  }
+
+  /** Whether the callback gets `revents` first. */
+  get passEvents(): boolean {
+    return this.#passEvents;
+  }
+
+  /** Changes fd and events; only while stopped. */
+  set(fd: number, events: IoEvents): this {
+    checkFd('fd', fd);
+    this.#apply(fd, parseEvents(events), "attributes 'fd' and 'events' are");
+    return this;
+  }
+
+  #apply(fd: number, mask: number, what: string): void {
+    if (this.closed) throw new WatcherClosedError('Io');
+    if (this.loop.destroyed) throw new LoopDestroyedError();
+    if (this.active) {
+      throw new EvError(`'Io' ${what} read-only while the watcher is active; stop() it first`, 'ERR_EVKIT_WATCHER_ACTIVE');
+    }
+    checkOpen(fd);
+    this.#io.set(fd, mask);
+    this.#fd = fd;
+    this.#events = mask;
+  }
+
+  /**
+   * Starts watching. Throws `EvError` `EBADF` when the fd is no longer open.
+   * With `passEvents` the callback gets `revents` first.
+   */
+  override start(callback: IoCallback<A>, ...args: A): this {
+    if (typeof callback === 'function' && !this.closed && !this.loop.destroyed) {
+      const status = this.#io.prepareStart();
+      if (status !== 0) throw this.#startError(status);
+    }
+    return super.start(callback as WatcherCallback<A>, ...args);
+  }
+
+  #startError(status: number): EvError {
+    const fd = this.#fd;
+    if (status === REFUSE_EPOLL_FD) {
+      return new EvError(
+        `fd ${fd} is an epoll instance, which an epoll loop cannot watch (libev aborts on its own backend fd); use a poll or select loop`,
+        'EINVAL',
+      );
+    }
+    if (status === EBADF) return errnoError(status, `fd ${fd} is not an open file descriptor`, 'fstat');
+    return errnoError(status, `cannot duplicate fd ${fd} for the ${this.loop.backend} backend`, 'fcntl');
+  }
+
+  /** As the base's; an ERROR fed by hand is treated as libev's own error event. */
+  override feed(revents: number): void {
+    super.feed(revents);
+    if ((revents & ERROR) !== 0) this.#fedError = true;
+  }
+
+  protected override fire(callback: WatcherCallback<A>, args: A, revents: number): void {
+    if ((revents & ERROR) !== 0) {
+      const cause = this.#io.takeCause();
+      const fed = this.#fedError;
+      this.#fedError = false;
+      if (cause !== CAUSE_CLOSING_FD) {
+        // libev's select backend kills an fd only after fcntl said EBADF; by
+        // now (attached) its number may belong to a new file already.
+        this.#failed(cause === CAUSE_CLOSED_FD || (!fed && this.loop.backend === 'select'));
+        return;
+      }
+    }
+    if (!this.#passEvents) {
+      super.fire(callback, args, revents);
+    } else if (args.length === 0) {
+      (callback as unknown as (this: this, revents: number) => unknown).call(this, revents);
+    } else {
+      (callback as unknown as (this: this, ...rest: unknown[]) => unknown).call(this, revents, ...args);
+    }
+  }
+
+  // An error event from libev (select's EBADF handling), from evkit's own
+  // check, or fed by hand: the watcher stops and the error path hears of it.
+  #failed(knownClosed: boolean): void {
+    const fd = this.#fd;
+    this.stop();
+    const error =
+      knownClosed || binding.ioFdStatus(fd) !== 0
+        ? new EvError(
+            `fd ${fd} was closed while an Io watcher watched it; stop() the watcher or call closingFd() before closing the fd`,
+            'EBADF',
+            { errno: EBADF },
+          )
+        : new EvError(`libev reported an error (EV_ERROR) on fd ${fd}; the Io watcher was stopped`, 'ERR_EVKIT_IO_ERROR');
+    const sink = this[kErrorSink];
+    if (sink === undefined) throw error;
+    sink(error);
+  }
+
+  /** A throwing callback stops its io watcher, so a ready fd cannot spin (gevent). */
+  protected override onCallbackError(): void {
+    this.stop();
+  }
+
+  override [inspect.custom](): string {
+    return super[inspect.custom]().replace(/^<(\w+)/, `<$1 fd=${this.#fd} events=${this.eventsString}`);
+  }
+}
+
+/**
+ * Tells evkit that `fd` is about to be closed (gevent's `closing_fd`): every
+ * active Io of `loop` on `fd` stops at once and its callback then runs once
+ * with `ERROR` in `revents`. Returns whether any watcher was affected.
+ */
+export function closingFd(loop: Loop, fd: number): boolean {
+  const native = nativeLoopOf(loop);
+  checkFd('fd', fd);
+  return binding.ioClosingFd(native, fd) > 0;
+}
