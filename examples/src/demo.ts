@@ -5,16 +5,18 @@
 //    a forked child calls) runs a fork watcher.
 // 2. Attached: "a timer after 2 s, repeating every 3 s, printing the time",
 //    on Loop.default, which Node's event loop drives: a Node setTimeout, an
-//    awaited evkit sleep(), a signal watcher, a worker thread that wakes the
-//    loop, a stat watcher on a log file and an io watcher on a pipe run beside
-//    it. The demo ends after three ticks.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//    awaited evkit sleep(), an io echo on a socket Node accepted, a signal
+//    watcher, a worker thread that wakes the loop and a stat watcher on a log
+//    file run beside it. The demo ends after three ticks.
+import { appendFileSync, mkdtempSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Async } from '@evkit/async';
 import { Loop } from '@evkit/loop';
 import { Fork } from '@evkit/fork';
+import { readable, writable } from '@evkit/io';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { Signal } from '@evkit/signal';
 import { Stat } from '@evkit/stat';
@@ -60,10 +62,12 @@ async function attachedTimer(): Promise<void> {
   signalWatcher(loop);
   workerWakesLoop(loop);
   const cleanupLog = logFileWatcher(loop);
+  const echo = ioEcho();
   await sleep(1.5);
   console.log(`[attached] ${clock()} await sleep(1.5) resolved`);
   await loop.runAsync(); // resolves when nothing keeps the loop alive: after tick 3
   cleanupLog();
+  await echo;
   console.log(`[attached] ${clock()} done: runAsync() resolved after ${ticks} ticks`);
 }
 
@@ -103,6 +107,31 @@ function logFileWatcher(loop: Loop): () => void {
     stat.close();
     rmSync(dir, { recursive: true, force: true });
   };
+}
+
+// Io beside Node's sockets: Node accepts a connection (paused, so Node never
+// reads it) and evkit serves it on Loop.default with readiness promises.
+async function ioEcho(): Promise<void> {
+  const server = net.createServer({ pauseOnConnect: true }, async (socket) => {
+    const fd = (socket as unknown as { _handle: { fd: number } })._handle.fd;
+    const buffer = Buffer.alloc(1024);
+    await readable(fd);
+    const n = readSync(fd, buffer);
+    await writable(fd);
+    writeSync(fd, buffer.toString('utf8', 0, n).toUpperCase());
+    console.log(`[attached] ${clock()} Io: echoed ${n} bytes on fd ${fd}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => {
+    const client = net.connect(port, '127.0.0.1', () => client.write('hello from a Node socket'));
+    client.once('data', (reply) => {
+      console.log(`[node]     ${clock()} the Node client got back "${reply}"`);
+      client.destroy();
+      server.close();
+      resolve();
+    });
+  });
 }
 
 phases();
