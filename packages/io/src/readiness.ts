@@ -1,29 +1,13 @@
 import { constants } from 'node:os';
-import { ERROR, EvError, Loop, READ, WRITE } from '@evkit/loop';
-import { describe } from '@evkit/loop/internal';
+import { ERROR, EvError, READ, WRITE } from '@evkit/loop';
+import { AbortError, abortError, checkPromiseOptions, type PromiseOptions } from '@evkit/loop/internal';
 import { checkFd } from './check.js';
 import { Io, kErrorSink } from './io.js';
 
-export interface ReadinessOptions {
-  /** The loop whose io watcher waits; `Loop.default` (attached) when omitted. */
-  loop?: Loop;
-  /** Aborting it rejects the promise with an `AbortError` and closes the watcher. */
-  signal?: AbortSignal;
-}
+export type ReadinessOptions = PromiseOptions;
 
-/**
- * The rejection of an aborted `readable()`/`writable()`, shaped like Node's
- * (`timers/promises`) and `@evkit/timer`'s: `name` "AbortError", `code`
- * "ABORT_ERR", the signal's reason as `cause`.
- */
-export class AbortError extends Error {
-  readonly code = 'ABORT_ERR';
-
-  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AbortError';
-  }
-}
+/** The rejection of an aborted `readable()`/`writable()` (the same class as `@evkit/timer`'s). */
+export { AbortError };
 
 /** Resolves once `fd` is readable (one-shot). */
 export function readable(fd: number, options?: ReadinessOptions): Promise<void> {
@@ -36,23 +20,16 @@ export function writable(fd: number, options?: ReadinessOptions): Promise<void> 
 }
 
 function ready(fd: number, events: number, name: string, options: ReadinessOptions = {}): Promise<void> {
+  let checked: ReturnType<typeof checkPromiseOptions>;
   try {
     checkFd('fd', fd);
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, got ${describe(options)}`);
-    }
-    if (options.loop !== undefined && !(options.loop instanceof Loop)) {
-      throw new TypeError(`options.loop must be an evkit Loop, got ${describe(options.loop)}`);
-    }
-    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-      throw new TypeError(`options.signal must be an AbortSignal, got ${describe(options.signal)}`);
-    }
+    checked = checkPromiseOptions(options);
   } catch (error) {
     return Promise.reject(error);
   }
-  const { signal } = options;
-  if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
-  const loop = options.loop ?? Loop.default;
+  const { signal } = checked;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const loop = checked.loop();
   return new Promise<void>((resolve, reject) => {
     let io: Io<[]>;
     try {
@@ -67,7 +44,7 @@ function ready(fd: number, events: number, name: string, options: ReadinessOptio
       if (error === undefined) resolve();
       else reject(error);
     };
-    const onAbort = (): void => settle(new AbortError(undefined, { cause: signal?.reason }));
+    const onAbort = (): void => settle(abortError(signal));
     // A closed fd rejects the promise instead of reaching the loop's error path.
     io[kErrorSink] = settle;
     try {

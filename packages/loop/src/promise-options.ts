@@ -1,0 +1,41 @@
+// What evkit's promise helpers (sleep, readable, writable) share: the
+// `{ loop, signal }` options and the AbortError they reject with.
+import { Loop } from './loop.js';
+import { describe } from './validate.js';
+
+export interface PromiseOptions {
+  /** The loop to wait on; `Loop.default` (attached) when omitted. */
+  loop?: Loop;
+  /** Aborting it rejects the promise with an `AbortError` and closes the watcher. */
+  signal?: AbortSignal;
+}
+
+/** Like `timers/promises`' rejection: `name` "AbortError", `code` "ABORT_ERR", the signal's reason as `cause`. */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** The rejection for an aborted signal. */
+export function abortError(signal: AbortSignal | undefined): AbortError {
+  return new AbortError(undefined, { cause: signal?.reason });
+}
+
+/** Validates `{ loop, signal }`; returns them with the loop resolved (`Loop.default` when omitted). */
+export function checkPromiseOptions(options: unknown): { loop: () => Loop; signal: AbortSignal | undefined } {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`options must be an object, got ${describe(options)}`);
+  }
+  const { loop, signal } = options as PromiseOptions;
+  if (loop !== undefined && !(loop instanceof Loop)) {
+    throw new TypeError(`options.loop must be an evkit Loop, got ${describe(loop)}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
+  }
+  return { loop: () => loop ?? Loop.default, signal };
+}
