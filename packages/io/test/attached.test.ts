@@ -37,6 +37,21 @@ describe('attached io', () => {
     });
   }
 
+  it('closingFd() from Node code keeps the loop referenced until the error event is delivered', async () => {
+    const loop = attachedLoop();
+    const [a] = socketpair();
+    const io = new Io(loop, a, WRITE, { ref: true });
+    const delivered = new Promise<void>((resolve) => io.start(() => resolve()));
+    await delay(5);
+    expect(closingFd(loop, a)).toBe(true);
+    // the only watcher is stopped, yet its pending error event holds the loop
+    expect(io.active).toBe(false);
+    expect(loop.refCount).toBe(1);
+    await delivered;
+    await delay(5);
+    expect(loop.refCount).toBe(0);
+  });
+
   it('callbacks run in the AsyncLocalStorage context of start()', async () => {
     const loop = attachedLoop();
     const [a, b] = socketpair();

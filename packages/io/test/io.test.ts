@@ -323,6 +323,28 @@ describe('readiness (blocking)', () => {
 });
 
 describe('closingFd (gevent item 52)', () => {
+  it('a watcher stopped or restarted before its error event is delivered lets the loop go', () => {
+    const loop = freshLoop();
+    const [a] = socketpair();
+    const io = new Io(loop, a, WRITE).start(() => {});
+    closingFd(loop, a);
+    expect(loop.refCount).toBe(1);
+    io.stop();
+    expect(loop.refCount).toBe(0);
+    expect(io.pending).toBe(false);
+    io.start(() => {});
+    closingFd(loop, a);
+    io.start(() => io.stop());
+    expect(loop.refCount).toBe(1); // active again, the closing reference dropped
+    loop.run();
+    expect(loop.refCount).toBe(0);
+    io.start(() => {});
+    closingFd(loop, a);
+    io.close();
+    expect(loop.refCount).toBe(0);
+    loop.run({ nowait: true }); // libev counts a cleared pending slot until it iterates
+  });
+
   it('returns false when no watcher is active on the fd', () => {
     const loop = freshLoop();
     const [a] = socketpair();
@@ -346,6 +368,8 @@ describe('closingFd (gevent item 52)', () => {
     expect(closingFd(loop, a)).toBe(true);
     expect([w.active, r.active, other.active]).toEqual([false, false, true]);
     expect([w.pending, r.pending]).toEqual([true, true]);
+    // each pending error event holds the loop until delivered; `other` too
+    expect(loop.refCount).toBe(3);
     closeFds(a);
     other.stop();
     expect(loop.run()).toBe(false);

@@ -70,6 +70,10 @@ struct EvIo : ev_io {
   int userFd = -1;           // the application's fd; `fd` is what libev watches
   bool ownsFd = false;       // `fd` is evkit's duplicate of userFd
   int cause = kCauseOther;
+  // closingFd() took a keep-alive reference so the loop (and, attached, the
+  // process) lives until its error event is delivered; released then, or by a
+  // stop/start/close first.
+  bool closingRef = false;
   // Positions in the guard's lists (-1: not in it), for O(1) removal.
   std::ptrdiff_t watcherSlot = -1;
   std::ptrdiff_t ownedSlot = -1;
@@ -158,6 +162,14 @@ class IoGuard final : public LoopCore::Extension {
   bool retired() const { return retired_; }
 
   const std::vector<EvIo*>& watchers() const { return watchers_.items(); }
+  LoopCore* core() const { return core_; }
+
+  // JS thread, loop lock held.
+  void DropClosingRef(EvIo* w) {
+    if (!w->closingRef) return;
+    w->closingRef = false;
+    if (!retired_) core_->EvUnref();
+  }
 
   // The calls below run on the JS thread with the loop lock held.
   void Add(EvIo* w) {
@@ -384,6 +396,7 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
 
   void StartIn(struct ev_loop* loop) {
     IoGuard* guard = ev_.guard;
+    if (guard != nullptr) guard->DropClosingRef(&ev_);
     int fd = ev_.userFd;
     bool owns = false;
     if (guard != nullptr && guard->Duplicates()) {
@@ -394,14 +407,18 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     }
     ev_io_set(&ev_, fd, events_);
     ev_.ownsFd = owns;
-    ev_.cause = kCauseOther;
+    // A restart keeps a pending error event what it was (closingFd's).
+    if (!ev_is_pending(&ev_)) ev_.cause = kCauseOther;
     ev_io_start(loop, &ev_);
     if (guard != nullptr && guard->Started(&ev_)) core()->SyncWithLoopThread();
   }
 
   static void StopIn(struct ev_loop* loop, EvIo* w) {
     ev_io_stop(loop, w);
-    if (w->guard != nullptr) w->guard->Stopped(w);
+    if (w->guard != nullptr) {
+      w->guard->Stopped(w);
+      w->guard->DropClosingRef(w);
+    }
     if (w->ownsFd) {
       w->ownsFd = false;
       if (w->guard != nullptr) {
@@ -414,9 +431,13 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
 
   // closingFd(): stop, then an error event (JS thread, loop lock held).
   bool RetireForClose() {
-    if (!Usable() || !ev_is_active(&ev_)) return false;
+    if (!Usable() || !ev_is_active(&ev_) || ev_.guard == nullptr) return false;
     Stop();
     ev_.cause = kCauseClosingFd;
+    // Stopped, the watcher no longer keeps the loop alive: hold it until the
+    // error event has been delivered (TakeCause), or Node could exit first.
+    core()->EvRef();
+    ev_.closingRef = true;
     Feed(EV_ERROR | events_);
     return true;
   }
@@ -474,9 +495,14 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     return Napi::Number::New(env, 0);
   }
 
+  // The JS side asks once per ERROR event it is delivered.
   Napi::Value TakeCause(const Napi::CallbackInfo& info) {
     int cause = ev_.cause;
     ev_.cause = kCauseOther;
+    if (ev_.closingRef && ev_.guard != nullptr && Usable()) {
+      LoopCore::Lock lock(core());
+      ev_.guard->DropClosingRef(&ev_);
+    }
     return Napi::Number::New(info.Env(), cause);
   }
 
