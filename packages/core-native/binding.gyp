@@ -8,6 +8,7 @@
       "sources": [
         "src/addon.cc",
         "src/env_state.cc",
+        "src/loop_attached.cc",
         "src/loop_core.cc",
         "src/loop_wrap.cc",
         "src/registry.cc",

@@ -233,5 +233,6 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
 
 // The loop whose ev_run is on this thread's stack (for ev_set_syserr_cb).
 LoopCore* CurrentlyRunning();
+void SetCurrentlyRunning(LoopCore* core);
 
 }  // namespace evkit

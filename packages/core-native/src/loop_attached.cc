@@ -1,0 +1,233 @@
+// LoopCore's attached mode: the loop thread, the hand-off of each batch to
+// the JS thread, and the lock the JS thread takes for every libev call (see
+// loop_core.h for the design).
+#include <csignal>
+
+#include "env_state.h"
+#include "loop_core.h"
+#include "watcher.h"
+
+namespace evkit {
+
+// ---------------------------------------------------------------- attached mode
+
+LoopCore::Lock::Lock(LoopCore* core, bool wake) : core_(core), wake_(wake) {
+  if (core_->attached_ && !core_->invoking_ && !core_->jsHolds_) {
+    pthread_mutex_lock(&core_->mutex_);
+    core_->jsHolds_ = true;
+    locked_ = true;
+  }
+}
+
+LoopCore::Lock::~Lock() {
+  if (!locked_) return;
+  if (wake_ && core_->loop_ != nullptr && ev_is_active(&core_->wake_)) {
+    ev_async_send(core_->loop_, &core_->wake_);
+  }
+  core_->jsHolds_ = false;
+  pthread_mutex_unlock(&core_->mutex_);
+}
+
+bool LoopCore::Attach(std::string* error) {
+  if (attached_) return true;
+  if (!owns_) {
+    *error = "a loop wrapped from a foreign pointer cannot be attached";
+    return false;
+  }
+  napi_env env = env_->env();
+  uv_loop_t* uvLoop = nullptr;
+  if (napi_get_uv_event_loop(env, &uvLoop) != napi_ok || uvLoop == nullptr) {
+    *error = "no Node event loop on this thread";
+    return false;
+  }
+  uvAsync_ = new uv_async_t();
+  if (uv_async_init(uvLoop, uvAsync_, OnUvAsync) != 0) {
+    delete uvAsync_;
+    uvAsync_ = nullptr;
+    *error = "uv_async_init failed";
+    return false;
+  }
+  uvAsync_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(uvAsync_));
+  uvRefed_ = false;
+  if (asyncContext_ == nullptr) {
+    napi_value resource, name;
+    napi_create_object(env, &resource);
+    napi_create_string_utf8(env, "evkit.Loop", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(env, resource, name, &asyncContext_);
+  }
+  // The loop thread must never stop on its own: an extra reference keeps its
+  // ev_run going while nothing is active (it blocks in the kernel instead).
+  ev_ref(loop_);
+  ev_now_update(loop_);
+  ev_set_loop_release_cb(loop_, OnRelease, OnAcquire);
+  ev_set_invoke_pending_cb(loop_, OnInvokePending);
+  stopping_ = false;
+  attached_ = true;
+  // Like a referenced Node handle, an attached loop lives until it is detached
+  // or destroyed, whether or not JS still references it.
+  if (owner_ != nullptr) napi_reference_ref(env, owner_, nullptr);
+  thread_ = std::thread(LoopThreadMain, this);
+  SyncUvRef();
+  return true;
+}
+
+void LoopCore::Detach() {
+  if (!attached_ || invoking_) return;
+  StopThread();
+}
+
+void LoopCore::StopThread() {
+  if (!attached_) return;
+  pthread_mutex_lock(&mutex_);
+  stopping_ = true;
+  if (ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
+  pthread_cond_signal(&deliveredCv_);
+  pthread_cond_broadcast(&blockedCv_);
+  pthread_mutex_unlock(&mutex_);
+  if (thread_.joinable()) thread_.join();
+  // Single-threaded again.
+  attached_ = false;
+  stopping_ = false;
+  handoff_ = false;
+  DropBatch();
+  ev_set_invoke_pending_cb(loop_, ev_invoke_pending);
+  ev_set_loop_release_cb(loop_, nullptr, nullptr);
+  ev_unref(loop_);
+  if (uvAsync_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(uvAsync_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); });
+    uvAsync_ = nullptr;
+  }
+  uvRefed_ = false;
+  if (asyncContext_ != nullptr) {
+    napi_async_destroy(env_->env(), asyncContext_);
+    asyncContext_ = nullptr;
+  }
+  if (owner_ != nullptr) napi_reference_unref(env_->env(), owner_, nullptr);
+}
+
+void LoopCore::LoopThreadMain(LoopCore* core) {
+  // Signals are for Node's threads (libuv, evkit's chained handlers).
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  SetCurrentlyRunning(core);
+  pthread_mutex_lock(&core->mutex_);
+  while (!core->stopping_) ev_run(core->loop_, 0);
+  pthread_cond_broadcast(&core->blockedCv_);
+  pthread_mutex_unlock(&core->mutex_);
+  SetCurrentlyRunning(nullptr);
+}
+
+void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
+  auto* self = static_cast<LoopCore*>(ev_userdata(loop));
+  self->blockGen_++;
+  pthread_cond_broadcast(&self->blockedCv_);
+  pthread_mutex_unlock(&self->mutex_);
+}
+
+void LoopCore::OnAcquire(struct ev_loop* loop) noexcept {
+  pthread_mutex_lock(&static_cast<LoopCore*>(ev_userdata(loop))->mutex_);
+}
+
+// Loop thread, mutex_ held.
+void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
+  auto* self = static_cast<LoopCore*>(ev_userdata(loop));
+  // Callbacks may make watchers pending (feed(), io's closingFd): those run
+  // before the loop blocks, as they do inside a blocking run's ev_invoke_pending.
+  while (!self->stopping_) {
+    ev_invoke_pending(loop);  // internal watchers run here; user ones are recorded
+    if (self->batch_.empty()) break;
+    self->handoff_ = true;
+    pthread_cond_broadcast(&self->blockedCv_);
+    uv_async_send(self->uvAsync_);
+    while (self->handoff_ && !self->stopping_) {
+      pthread_cond_wait(&self->deliveredCv_, &self->mutex_);
+    }
+    if (ev_pending_count(loop) == 0) break;
+  }
+  // ev_break must come from this thread: from another one, assert-enabled
+  // libev overwrites it after the poll.
+  if (self->stopping_) ev_break(loop, EVBREAK_ALL);
+}
+
+void LoopCore::SyncWithLoopThread() {
+  if (!attached_ || invoking_ || loop_ == nullptr) return;
+  bool locked = !jsHolds_;
+  if (locked) pthread_mutex_lock(&mutex_);
+  if (!stopping_ && !handoff_ && ev_is_active(&wake_)) {
+    uint64_t gen = blockGen_;
+    ev_async_send(loop_, &wake_);
+    while (blockGen_ == gen && !handoff_ && !stopping_) pthread_cond_wait(&blockedCv_, &mutex_);
+  }
+  if (locked) pthread_mutex_unlock(&mutex_);
+}
+
+void LoopCore::Record(WatcherBase* w, int revents) { batch_.push_back(Delivery{w, revents}); }
+
+void LoopCore::Forget(WatcherBase* w) {
+  for (Delivery& d : batch_) {
+    if (d.watcher == w) d.watcher = nullptr, d.revents = -1;
+  }
+}
+
+void LoopCore::DropBatch() {
+  for (Delivery& d : batch_) {
+    if (d.watcher != nullptr) d.watcher->Undeliver();
+  }
+  batch_.clear();
+}
+
+void LoopCore::OnUvAsync(uv_async_t* handle) {
+  static_cast<LoopCore*>(handle->data)->JsInvoke();
+}
+
+// JS thread: deliver the batch the loop thread is waiting on.
+void LoopCore::JsInvoke() {
+  auto keep = shared_from_this();
+  pthread_mutex_lock(&mutex_);
+  if (handoff_) {
+    invoking_ = true;
+    std::vector<Delivery> batch;
+    batch.swap(batch_);
+    for (const Delivery& d : batch) {
+      if (destroyRequested_) break;
+      if (d.watcher != nullptr) {
+        d.watcher->Deliver(d.revents);
+      } else if (d.revents != -1) {
+        RunDrain();
+      }
+    }
+    invoking_ = false;
+    handoff_ = false;
+    pthread_cond_signal(&deliveredCv_);
+  }
+  pthread_mutex_unlock(&mutex_);
+  if (destroyRequested_ && loop_ != nullptr) {
+    FinishDestroy();
+    return;
+  }
+  MaybeSettle();
+}
+
+void LoopCore::SetWantSettle(bool want) {
+  wantSettle_ = want;
+  if (want && keepalive_ == 0 && uvAsync_ != nullptr) uv_async_send(uvAsync_);
+}
+
+void LoopCore::MaybeSettle() {
+  if (!wantSettle_ || keepalive_ != 0 || jsDead_ || env_->exiting) return;
+  napi_env env = env_->env();
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value owner = Owner();
+  if (owner != nullptr) {
+    wantSettle_ = false;
+    napi_value result;
+    if (CallJs(env_->settle(), owner, 0, nullptr, &result) == CallResult::kJsDead) MarkJsDead();
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+}  // namespace evkit
