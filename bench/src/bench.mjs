@@ -2,13 +2,14 @@
 // built-ins and, where a C compiler and ev.h are present, plain C on the
 // system libev — all in one invocation.
 //
-//   node src/bench.mjs [--quick] [--only W1,W3a,...] [--runs N] [--no-c]
+//   node src/bench.mjs [--quick | --smoke] [--only W1,W3a,...] [--runs N] [--no-c] [--json]
 //
 // Every measurement is a fresh child process (src/runner.mjs, or a C binary)
 // printing one JSON line. Runs are interleaved: round i runs every
 // (workload, system) once before round i+1 starts, so machine drift hits all
 // systems alike. The table shows medians over the rounds; the raw results go
-// to results/latest.json.
+// to results/latest.json (with --json also to stdout, the table then going to
+// stderr).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,17 +24,20 @@ const resultsDir = path.join(benchDir, 'results');
 
 // ------------------------------------------------------------------ options
 
-const WORKLOAD_IDS = ['W1', 'W3a', 'W3b', 'W6', 'Ha', 'Hb'];
+const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'Ha', 'Hb'];
 
 function usage(code) {
   const out = code === 0 ? process.stdout : process.stderr;
   out.write(
     [
-      'usage: pnpm bench [--quick] [--only W1,W3a,W3b,W6,Ha,Hb] [--runs N] [--no-c]',
+      `usage: pnpm bench [--quick | --smoke] [--only ${WORKLOAD_IDS.join(',')}] [--runs N] [--no-c] [--json]`,
       '  --quick   sizes / 10 and 3 runs (about a minute)',
+      '  --smoke   sizes / 100 and 1 run: a check that every workload still runs (the smoke test);',
+      '            results go to results/smoke.json instead of results/latest.json',
       '  --only    run only these workloads (Ha/Hb: attached-mode hand-off cost / wake-up latency)',
-      '  --runs N  fresh-process runs per (workload, system); default 5 (3 with --quick)',
+      '  --runs N  fresh-process runs per (workload, system); default 5 (3 with --quick, 1 with --smoke)',
       '  --no-c    skip the C libev floor',
+      '  --json    print the results as JSON on stdout (the table goes to stderr); results/latest.json as always',
       '',
     ].join('\n'),
   );
@@ -41,7 +45,7 @@ function usage(code) {
 }
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: null, runs: null, c: true };
+  const opts = { quick: false, smoke: false, only: null, runs: null, c: true, json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -52,7 +56,9 @@ function parseArgs(argv) {
     };
     if (flag === '--') continue; // pnpm may pass one through
     else if (flag === '--quick') opts.quick = true;
+    else if (flag === '--smoke') opts.smoke = true;
     else if (flag === '--no-c') opts.c = false;
+    else if (flag === '--json') opts.json = true;
     else if (flag === '--only') {
       const wanted = value()
         .split(',')
@@ -75,23 +81,36 @@ function parseArgs(argv) {
       usage(2);
     }
   }
-  opts.runs ??= opts.quick ? 3 : 5;
+  opts.runs ??= opts.smoke ? 1 : opts.quick ? 3 : 5;
   return opts;
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const div = opts.quick ? 10 : 1;
+const sizeName = opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'default';
+const div = opts.smoke ? 100 : opts.quick ? 10 : 1;
+const size = (n) => Math.max(1, Math.round(n / div));
 const SIZES = {
-  W1: 200_000 / div,
-  W3a: 1_000_000 / div,
-  W3b: 1_000_000 / div,
-  W3bAttached: 20_000 / div,
-  W6: 1_000_000 / div,
-  W6close: 100_000 / div,
-  Ha: 20_000 / div,
-  Hb: 2_000 / div,
+  W1: size(200_000),
+  W2: size(200_000),
+  W2Attached: size(50_000), // each round trip is two thread hand-offs (up to ~150 µs on an idle VM)
+  W3a: size(1_000_000),
+  W3b: size(1_000_000),
+  W3bAttached: size(20_000),
+  W4: size(50_000),
+  W5pairs: size(5_000),
+  W5selectPairs: size(500), // 1,000 fds, kept below FD_SETSIZE (1024)
+  W5iterations: size(100_000),
+  // select() scans every watched fd in the kernel (~140 µs per iteration at
+  // 1,000 fds here), so fewer iterations keep the default run short.
+  W5selectIterations: size(25_000),
+  W6: size(1_000_000),
+  W6close: size(100_000),
+  Ha: size(20_000),
+  Hb: size(2_000),
   HbGapMs: 1,
 };
+// W5 needs 2 fds per pair (evkit and Node alike) plus what Node itself holds.
+const W5_FDS_NEEDED = 2 * SIZES.W5pairs + 256;
 
 // ------------------------------------------------------------------ the C floor
 
@@ -102,7 +121,7 @@ function buildC() {
   if (!existsSync('/usr/include/ev.h')) return { ok: false, note: 'skipped: /usr/include/ev.h not found' };
   mkdirSync(cBuildDir, { recursive: true });
   const bins = {};
-  for (const name of ['w1_timers', 'w3b_idle', 'timer_chain', 'handoff_thread']) {
+  for (const name of ['w1_timers', 'w2_pingpong', 'w3b_idle', 'w4_async', 'w5_scale', 'timer_chain', 'handoff_thread']) {
     const out = path.join(cBuildDir, name);
     const r = spawnSync('cc', ['-O2', '-o', out, path.join(cDir, `${name}.c`), '-lev', '-lpthread'], {
       encoding: 'utf8',
@@ -113,17 +132,55 @@ function buildC() {
   return { ok: true, note: `cc -O2 … -lev (${cc.stdout.split('\n')[0]})`, bins };
 }
 
+// ------------------------------------------------------------------ W5's file limit
+// W5 holds 10,000 sockets in one process, and Node cannot raise its own
+// RLIMIT_NOFILE. So W5's processes are started through bash with `ulimit -n`
+// raised to 65536 or, where raising the hard limit is not permitted, to the
+// hard limit; rows that need more fds than that are skipped with a note.
+
+const NOFILE_WANTED = 65_536;
+const ULIMIT_SCRIPT = `ulimit -n ${NOFILE_WANTED} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
+
+function probeFileLimit() {
+  const r = spawnSync('bash', ['-c', ULIMIT_SCRIPT, 'bash', '-c', 'ulimit -n'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    return { wrap: false, limit: NaN, note: 'no bash to raise `ulimit -n`: W5 runs with the inherited limit' };
+  }
+  const out = r.stdout.trim();
+  const limit = out === 'unlimited' ? Infinity : Number(out);
+  const note =
+    limit >= NOFILE_WANTED
+      ? `W5 runs with ulimit -n ${out}`
+      : `W5: \`ulimit -n ${NOFILE_WANTED}\` not permitted here; W5 runs with the hard limit, ${out}`;
+  return { wrap: true, limit, note };
+}
+
 // ------------------------------------------------------------------ the plan
 
 const k = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 // better: 'higher' (throughput) or 'lower' (time, latency, memory).
 // unit: how the value is shown; scale: 'rate' picks k/M, otherwise fixed.
-function defineWorkloads(c) {
+function defineWorkloads(c, files, skipped) {
   const node = (system, params) => ({ system, kind: 'node', params });
   const cJob = (system, bin, args) => (c.ok ? [{ system, kind: 'c', bin: c.bins[bin], args: args.map(String) }] : []);
+  // A job that holds many fds: started with a raised `ulimit -n`, or skipped.
+  const manyFds = (needed, jobs) =>
+    jobs.flatMap((job) => {
+      if (needed > files.limit) {
+        skipped.push(`W5 ${job.system}: needs ~${needed} fds, ulimit -n is ${files.limit}; skipped`);
+        return [];
+      }
+      return [{ ...job, wrap: files.wrap }];
+    });
   const C_LIBEV = 'C libev';
   const C_THREAD = 'C libev + thread hand-off';
+  const C_ASYNC = 'C libev + pthread';
+  const C_EPOLL = 'C libev epoll';
+  const C_SELECT = 'C libev select';
+  const w5Params = { pairs: SIZES.W5pairs, iterations: SIZES.W5iterations };
+  const w5SelectParams = { pairs: SIZES.W5selectPairs, iterations: SIZES.W5selectIterations };
+  const w5SelectFds = 2 * SIZES.W5selectPairs + 256;
   return [
     {
       id: 'W1',
@@ -138,6 +195,20 @@ function defineWorkloads(c) {
         ...cJob(C_LIBEV, 'w1_timers', [SIZES.W1]),
       ],
       nodeRef: ['node-setTimeout'],
+      cRef: { '*': C_LIBEV },
+    },
+    {
+      id: 'W2',
+      title: `W2 io ping-pong: one byte bounced over a socket pair ×${k(SIZES.W2)} round trips (attached ×${k(SIZES.W2Attached)}; Node: a unix-domain net connection)`,
+      short: `W2 io ping-pong ${k(SIZES.W2)}`,
+      metrics: [{ key: 'rate', unit: 'round trips/s', better: 'higher', scale: 'rate' }],
+      jobs: [
+        node('evkit-blocking', { n: SIZES.W2 }),
+        node('node-net', { n: SIZES.W2 }),
+        node('evkit-attached', { n: SIZES.W2Attached }),
+        ...cJob(C_LIBEV, 'w2_pingpong', [SIZES.W2]),
+      ],
+      nodeRef: ['node-net'],
       cRef: { '*': C_LIBEV },
     },
     {
@@ -168,6 +239,43 @@ function defineWorkloads(c) {
       ],
       nodeRef: ['node-setImmediate'],
       cRef: { 'evkit-blocking': C_LIBEV, 'evkit-attached': C_THREAD, 'node-setImmediate': C_LIBEV },
+    },
+    {
+      id: 'W4',
+      title: `W4 cross-thread wake-up: ${k(SIZES.W4)} round trips Worker → loop (Async send, Atomics.wait for the reply) → Worker (Node: postMessage ping-pong)`,
+      short: `W4 cross-thread wake-up ${k(SIZES.W4)}`,
+      metrics: [
+        { key: 'rate', label: 'rate', unit: 'round trips/s', better: 'higher', scale: 'rate' },
+        { key: 'p50', label: 'p50 round trip', unit: 'µs', better: 'lower' },
+      ],
+      jobs: [
+        node('evkit-blocking', { n: SIZES.W4 }),
+        node('node-postMessage', { n: SIZES.W4 }),
+        node('evkit-attached', { n: SIZES.W4 }),
+        ...cJob(C_ASYNC, 'w4_async', [SIZES.W4]),
+      ],
+      nodeRef: ['node-postMessage'],
+      cRef: { '*': C_ASYNC },
+    },
+    {
+      id: 'W5',
+      title:
+        `W5 scale: ${k(SIZES.W5pairs)} socket pairs (${k(2 * SIZES.W5pairs)} fds) on epoll and ${SIZES.W5selectPairs} pairs ` +
+        `(${k(2 * SIZES.W5selectPairs)} fds) on select, all watched, one fd made ready per iteration, ${k(SIZES.W5iterations)} iterations ` +
+        `(select: ${k(SIZES.W5selectIterations)}) (Node: ${k(2 * SIZES.W5pairs)} net sockets)`,
+      short: `W5 scale`,
+      metrics: [{ key: 'rate', unit: 'iterations/s', better: 'higher', scale: 'rate' }],
+      jobs: [
+        ...manyFds(W5_FDS_NEEDED, [node('evkit-epoll', w5Params), node('node-net', w5Params)]),
+        ...manyFds(w5SelectFds, [node('evkit-select', w5SelectParams)]),
+        ...manyFds(W5_FDS_NEEDED, cJob(C_EPOLL, 'w5_scale', ['epoll', SIZES.W5pairs, SIZES.W5iterations])),
+        ...manyFds(w5SelectFds, cJob(C_SELECT, 'w5_scale', ['select', SIZES.W5selectPairs, SIZES.W5selectIterations])),
+      ].map((job) => ({
+        ...job,
+        label: `${job.system} (${k(2 * (job.system.includes('select') ? SIZES.W5selectPairs : SIZES.W5pairs))} fds)`,
+      })),
+      nodeRef: ['node-net'],
+      cRef: { 'evkit-epoll': C_EPOLL, 'node-net': C_EPOLL, 'evkit-select': C_SELECT },
     },
     {
       id: 'W6',
@@ -225,10 +333,11 @@ function defineWorkloads(c) {
 const JOB_TIMEOUT_MS = 180_000;
 
 function runJob(workloadId, job) {
-  const [cmd, args] =
+  let [cmd, args] =
     job.kind === 'c'
       ? [job.bin, job.args]
       : [process.execPath, ['--expose-gc', runnerPath, workloadId, job.system, JSON.stringify(job.params)]];
+  if (job.wrap) [cmd, args] = ['bash', ['-c', ULIMIT_SCRIPT, cmd, ...args]];
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(cmd, args, { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -325,7 +434,10 @@ function padTable(rows) {
 async function main() {
   const startedAt = new Date();
   const c = buildC();
-  const workloads = defineWorkloads(c).filter((w) => opts.only === null || opts.only.includes(w.id));
+  const wanted = (id) => opts.only === null || opts.only.includes(id);
+  const files = wanted('W5') ? probeFileLimit() : { wrap: false, limit: NaN, note: '' };
+  const skipped = [];
+  const workloads = defineWorkloads(c, files, skipped).filter((w) => wanted(w.id));
   const cpus = os.cpus();
   const host = {
     cpus: cpus.length,
@@ -348,8 +460,10 @@ async function main() {
   }
   const totalJobs = workloads.reduce((n, w) => n + w.jobs.length, 0) * opts.runs;
   process.stderr.write(
-    `evkit bench: ${opts.quick ? 'quick' : 'default'} sizes, ${opts.runs} runs × ${totalJobs / opts.runs} (workload, system) pairs, fresh process each\n` +
-      `C floor: ${c.note}\n`,
+    `evkit bench: ${sizeName} sizes, ${opts.runs} runs × ${totalJobs / opts.runs} (workload, system) pairs, fresh process each\n` +
+      `C floor: ${c.note}\n` +
+      (files.note ? `${files.note}\n` : '') +
+      skipped.map((s) => `${s}\n`).join(''),
   );
 
   // Interleaved: round i runs every (workload, system) once.
@@ -443,7 +557,7 @@ async function main() {
             ? fmtRatio(vsNode[0].ratio)
             : vsNode.map((v) => `${fmtRatio(v.ratio)} ${NODE_SHORT[v.ref] ?? v.ref}`).join(', ');
         const cCell = job.kind === 'c' ? 'ref' : vsC ? fmtRatio(vsC.ratio) : '';
-        tableRows.push([label, job.system, med, range, unit, nodeCell || '', cCell]);
+        tableRows.push([label, job.label ?? job.system, med, range, unit, nodeCell || '', cCell]);
       }
     }
   }
@@ -456,47 +570,52 @@ async function main() {
     '',
     `evkit bench — ${startedAt.toISOString()} — ${host.cpus}× ${host.model}, ${host.memGB} GB, ${host.platform}, Node ${host.node}`,
     `evkit at ${commit}${packagesDirty ? ' (packages/ has uncommitted changes)' : ''}; C floor: ${c.ok ? c.note : c.note.split('\n')[0]}`,
-    `${opts.quick ? 'quick' : 'default'} sizes; ${opts.runs} fresh-process runs per row, systems interleaved; median and min–max over the runs`,
+    `${sizeName} sizes; ${opts.runs} fresh-process runs per row, systems interleaved; median and min–max over the runs`,
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadEnd[0].toFixed(2)} at end (this bench adds ~1)${busy ? ' — the machine was busy: expect wide min–max ranges' : ''}`,
     'Ratios: >1 means the row is FASTER (or leaner) than the reference, <1 slower.',
     '  throughput rows (…/s): row ÷ reference;  time, latency and memory rows (µs, B, MB): reference ÷ row.',
     '  "vs Node": against the Node built-in of the same workload; "vs C": against plain C on the system libev.',
     '',
   ];
-  process.stdout.write(`${header.join('\n')}${padTable(tableRows)}\n\n`);
+  // With --json, stdout carries the JSON document only and the table goes to stderr.
+  const tableOut = opts.json ? process.stderr : process.stdout;
+  tableOut.write(`${header.join('\n')}${padTable(tableRows)}\n\n`);
   const notes = [];
   for (const w of workloads) notes.push(`${w.title}`);
   if (!c.ok) notes.push(`C floor ${c.note}`);
-  process.stdout.write(`${notes.map((n) => `  ${n}`).join('\n')}\n`);
+  if (files.note) notes.push(files.note);
+  notes.push(...skipped);
+  tableOut.write(`${notes.map((n) => `  ${n}`).join('\n')}\n`);
   const failed = raw.filter((r) => !r.ok);
   if (failed.length > 0) {
-    process.stdout.write(`\n${failed.length} run(s) failed:\n`);
-    for (const f of failed) process.stdout.write(`  run ${f.run + 1} ${f.workload} ${f.system}: ${f.error}\n`);
+    tableOut.write(`\n${failed.length} run(s) failed:\n`);
+    for (const f of failed) tableOut.write(`  run ${f.run + 1} ${f.workload} ${f.system}: ${f.error}\n`);
   }
 
   mkdirSync(resultsDir, { recursive: true });
-  const out = path.join(resultsDir, 'latest.json');
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        date: startedAt.toISOString(),
-        elapsedSeconds: elapsed,
-        host,
-        commit,
-        packagesDirty,
-        options: { quick: opts.quick, runs: opts.runs, only: opts.only, c: opts.c },
-        sizes: SIZES,
-        cFloor: { ok: c.ok, note: c.note },
-        ratioConvention: '>1 means the row is faster/leaner than the reference (higher-is-better: row/ref; lower-is-better: ref/row)',
-        summary,
-        raw,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  process.stdout.write(`\nraw results: ${path.relative(process.cwd(), out) || out}  (${elapsed.toFixed(0)} s in all)\n`);
+  // A smoke run (the test suite's) does not replace the last real results.
+  const out = path.join(resultsDir, opts.smoke ? 'smoke.json' : 'latest.json');
+  const doc = `${JSON.stringify(
+    {
+      date: startedAt.toISOString(),
+      elapsedSeconds: elapsed,
+      host,
+      commit,
+      packagesDirty,
+      options: { quick: opts.quick, smoke: opts.smoke, runs: opts.runs, only: opts.only, c: opts.c },
+      sizes: SIZES,
+      cFloor: { ok: c.ok, note: c.note },
+      fileLimit: { limit: files.limit, note: files.note, skipped },
+      ratioConvention: '>1 means the row is faster/leaner than the reference (higher-is-better: row/ref; lower-is-better: ref/row)',
+      summary,
+      raw,
+    },
+    null,
+    2,
+  )}\n`;
+  writeFileSync(out, doc);
+  tableOut.write(`\nraw results: ${path.relative(process.cwd(), out) || out}  (${elapsed.toFixed(0)} s in all)\n`);
+  if (opts.json) process.stdout.write(doc);
   if (failed.length > 0) process.exitCode = 1;
 }
 

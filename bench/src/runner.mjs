@@ -4,10 +4,18 @@
 // (or { ok: false, error }) and exits. Every workload does a small warm-up of
 // the same code path first, except where noted, so that the measured part
 // runs with the JIT already warm for evkit and Node alike.
+import { closeSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Loop } from '@evkit/loop';
+import { Worker } from 'node:worker_threads';
+import { binding } from '@evkit/core-native/binding';
+import { Loop, READ } from '@evkit/loop';
 import { Timer } from '@evkit/timer';
 import { Idle } from '@evkit/prepare-check';
+import { Io } from '@evkit/io';
+import { Async } from '@evkit/async';
 
 const now = () => performance.now(); // ms, sub-microsecond resolution
 
@@ -39,6 +47,26 @@ function prng(seed) {
 }
 
 const noop = () => {};
+
+// Raw non-blocking AF_UNIX socket pairs that Node knows nothing about; fs
+// reads and writes on them throw EAGAIN instead of blocking.
+const socketpair = () => binding.testing.socketpair();
+const byte = Buffer.alloc(1);
+const scratch = Buffer.alloc(64);
+
+// Reads what is there (the chains below keep one byte in flight); 0 on EAGAIN.
+function drain(fd) {
+  try {
+    return readSync(fd, scratch, 0, scratch.length, null);
+  } catch (error) {
+    if (error.code === 'EAGAIN') return 0;
+    throw error;
+  }
+}
+
+function unixSocketPath(tag) {
+  return path.join(os.tmpdir(), `evkit-bench-${tag}-${process.pid}.sock`);
+}
 
 // ------------------------------------------------------------------ W1: timer churn
 // N one-shot timers with a 0 delay, all started up front, then run until every
@@ -117,6 +145,100 @@ async function runW1(system, { n }) {
   await fn(Math.max(100, Math.floor(n / 20)));
   const ms = await fn(n);
   return { metrics: { rate: n / (ms / 1000), ms }, info: { n } };
+}
+
+// ------------------------------------------------------------------ W2: io ping-pong
+// One byte bounced over a socket pair N times (a -> b -> a is one round
+// trip). evkit: an Io READ watcher on each end, on the same loop; each
+// callback reads the byte and writes it back. Node: a unix-domain `net`
+// connection, the server end echoing. Measured: first write to last read.
+
+function w2Evkit(loop, n) {
+  const [a, b] = socketpair();
+  let trips = 0;
+  const echo = new Io(loop, a, READ).start(() => {
+    drain(a);
+    writeSync(a, byte, 0, 1);
+  });
+  const back = new Io(loop, b, READ).start(() => {
+    drain(b);
+    if (++trips < n) writeSync(b, byte, 0, 1);
+    else {
+      echo.stop();
+      back.stop();
+    }
+  });
+  const done = () => {
+    loop.destroy();
+    closeSync(a);
+    closeSync(b);
+    if (trips !== n) throw new Error(`${trips} of ${n} round trips`);
+  };
+  return { start: () => writeSync(b, byte, 0, 1), done };
+}
+
+function w2EvkitBlocking(n) {
+  const loop = new Loop();
+  const pp = w2Evkit(loop, n);
+  const t0 = now();
+  pp.start();
+  loop.run();
+  const ms = now() - t0;
+  const iterations = loop.iteration;
+  pp.done();
+  return { ms, iterations };
+}
+
+async function w2EvkitAttached(n) {
+  const loop = new Loop();
+  loop.attach();
+  const pp = w2Evkit(loop, n);
+  const t0 = now();
+  pp.start();
+  await loop.runAsync();
+  const ms = now() - t0;
+  const iterations = loop.iteration;
+  pp.done();
+  return { ms, iterations };
+}
+
+async function w2Node(n) {
+  const where = unixSocketPath('w2');
+  rmSync(where, { force: true });
+  const server = net.createServer((socket) => socket.on('data', (d) => socket.write(d)));
+  await new Promise((resolve, reject) => server.once('error', reject).listen(where, resolve));
+  const client = net.connect(where);
+  await new Promise((resolve, reject) => client.once('error', reject).once('connect', resolve));
+  const one = Buffer.from([1]);
+  let trips = 0;
+  const t0 = now();
+  await new Promise((resolve) => {
+    client.on('data', () => {
+      if (++trips < n) client.write(one);
+      else resolve();
+    });
+    client.write(one);
+  });
+  const ms = now() - t0;
+  client.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(where, { force: true });
+  return { ms };
+}
+
+const W2 = {
+  'evkit-blocking': w2EvkitBlocking,
+  'evkit-attached': w2EvkitAttached,
+  'node-net': w2Node,
+};
+
+async function runW2(system, { n }) {
+  const fn = W2[system];
+  await fn(Math.max(100, Math.floor(n / 20)));
+  const r = await fn(n);
+  const info = { n };
+  if (r.iterations !== undefined) info.loopIterations = r.iterations;
+  return { metrics: { rate: n / (r.ms / 1000), ms: r.ms }, info };
 }
 
 // ------------------------------------------------------------------ W3a: callback chain in one pass
@@ -254,6 +376,247 @@ async function runW3b(system, { n }) {
   return { metrics: { usPerPass: (ms * 1000) / n, ms }, info: { n } };
 }
 
+// ------------------------------------------------------------------ W4: cross-thread wake-up
+// N round trips between a Worker and the loop. evkit: the worker stores a
+// request number and calls `sender.send()`, then waits (Atomics.wait); the
+// loop's Async callback replies with Atomics.store + Atomics.notify. Node:
+// postMessage ping-pong with the main thread. The worker times every round
+// trip and the whole run (src/worker.mjs).
+
+const workerPath = new URL('./worker.mjs', import.meta.url);
+// Int32 slots of the shared buffer (src/worker.mjs uses the same).
+const W4_REQUEST = 0;
+const W4_REPLY = 1;
+const W4_FAILED = 2;
+
+// Resolves with the worker's { ms, lat } message; rejects on its error/exit.
+function w4Result(worker) {
+  return new Promise((resolve, reject) => {
+    let result = null;
+    worker.once('message', (m) => (result = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (result?.ok) resolve(result);
+      else reject(new Error(result?.error ?? `worker exited with code ${code} before reporting`));
+    });
+  });
+}
+
+async function w4Evkit(n, attached) {
+  const loop = new Loop();
+  if (attached) loop.attach();
+  const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  let replies = 0;
+  const wake = new Async(loop).start(function () {
+    // Sends coalesce, and one wake-up may find no new request: reply to
+    // whatever request is current, once.
+    const req = Atomics.load(shared, W4_REQUEST);
+    if (Atomics.load(shared, W4_REPLY) !== req) {
+      Atomics.store(shared, W4_REPLY, req);
+      Atomics.notify(shared, W4_REPLY);
+      replies++;
+    }
+    if (req >= n || Atomics.load(shared, W4_FAILED) !== 0) this.stop();
+  });
+  // A blocked run() cannot see the worker die before its first line runs
+  // (a failed import, say): give up after 10 s without a new request.
+  let lastRequest = -1;
+  const watchdog = new Timer(loop, 10, 10, { ref: false }).start(function () {
+    const req = Atomics.load(shared, W4_REQUEST);
+    if (req === lastRequest) {
+      wake.stop();
+      this.stop();
+    }
+    lastRequest = req;
+  });
+  const worker = new Worker(workerPath, { workerData: { mode: 'async', n, shared, sender: wake.sender() } });
+  const result = w4Result(worker);
+  if (attached) await loop.runAsync();
+  else loop.run(); // the worker's first send may come before or after this
+  watchdog.stop();
+  const r = await result;
+  loop.destroy();
+  if (replies !== n) throw new Error(`${replies} of ${n} replies`);
+  return r;
+}
+
+async function w4Node(n) {
+  const worker = new Worker(workerPath, { workerData: { mode: 'postMessage', n } });
+  worker.on('message', (m) => {
+    if (typeof m === 'number') worker.postMessage(m);
+  });
+  const result = new Promise((resolve, reject) => {
+    worker.on('message', (m) => {
+      if (typeof m !== 'number') m.ok ? resolve(m) : reject(new Error(m.error));
+    });
+    worker.once('error', reject);
+  });
+  const r = await result;
+  await worker.terminate();
+  return r;
+}
+
+const W4 = {
+  'evkit-blocking': (n) => w4Evkit(n, false),
+  'evkit-attached': (n) => w4Evkit(n, true),
+  'node-postMessage': w4Node,
+};
+
+async function runW4(system, { n }) {
+  const fn = W4[system];
+  await fn(Math.max(100, Math.floor(n / 20)));
+  const r = await fn(n);
+  const lat = Array.from(r.lat, (ms) => ms * 1000).sort((a, b) => a - b);
+  return {
+    metrics: { rate: n / (r.ms / 1000), p50: percentile(lat, 50), ms: r.ms },
+    info: { n, p90: percentile(lat, 90), p99: percentile(lat, 99), minUs: lat[0], maxUs: lat[lat.length - 1] },
+  };
+}
+
+// ------------------------------------------------------------------ W5: scale
+// P socket pairs, both ends watched (2P fds), one made ready per iteration:
+// a byte is written to a random fd (seeded), so its peer becomes readable;
+// the peer's callback reads it and writes the next one. evkit: Io READ
+// watchers on one blocking loop, epoll or select. Node: P unix-domain `net`
+// connections (2P sockets, client and server ends alike).
+// Warm-up: the first 1/20 iterations run on the same fds and watchers and are
+// not timed (making 10,000 of them twice would double the setup for nothing).
+// Needs `ulimit -n` above 2P: bench.mjs starts this process through bash with
+// a raised limit.
+
+function openFileLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return Number(line?.split(/\s{2,}/)[1]);
+  } catch {
+    return NaN;
+  }
+}
+
+function w5Evkit(backend, pairs, iterations) {
+  // The pairs come first, so that a select loop's fds stay as low as they can.
+  const fds = new Int32Array(2 * pairs);
+  try {
+    for (let i = 0; i < pairs; i++) fds.set(socketpair(), 2 * i);
+  } catch (error) {
+    throw new Error(`making ${pairs} socket pairs (ulimit -n ${openFileLimit()}): ${error.message}`);
+  }
+  const maxFd = fds.reduce((m, fd) => Math.max(m, fd), -1);
+  if (backend === 'select' && maxFd > 1023) {
+    throw new Error(`select: fd ${maxFd} is above FD_SETSIZE - 1 (1023); use fewer pairs`);
+  }
+  const loop = new Loop({ flags: backend });
+  if (loop.backend !== backend) throw new Error(`asked for ${backend}, got ${loop.backend}`);
+  const rand = prng(0x5eed);
+  let count = 0;
+  let target = 0;
+  const next = () => writeSync(fds[Math.floor(rand() * fds.length)], byte, 0, 1);
+  const cb = (fd) => {
+    drain(fd);
+    if (++count < target) next();
+    else loop.break();
+  };
+  const t0 = now();
+  for (let i = 0; i < fds.length; i++) new Io(loop, fds[i], READ).start(cb, fds[i]);
+  const setupMs = now() - t0;
+  const lap = (n) => {
+    count = 0;
+    target = n;
+    const t = now();
+    next();
+    loop.run();
+    const ms = now() - t;
+    if (count !== n) throw new Error(`${count} of ${n} iterations`);
+    return ms;
+  };
+  lap(Math.max(100, Math.floor(iterations / 20)));
+  const ms = lap(iterations);
+  const active = loop.activeCount;
+  loop.destroy();
+  for (const fd of fds) closeSync(fd);
+  if (active !== fds.length) throw new Error(`${active} active watchers, expected ${fds.length}`);
+  return { ms, setupMs, fds: fds.length, maxFd };
+}
+
+async function w5Node(pairs, iterations) {
+  const where = unixSocketPath('w5');
+  rmSync(where, { force: true });
+  const sockets = [];
+  const server = net.createServer((socket) => sockets.push(socket));
+  await new Promise((resolve, reject) => server.once('error', reject).listen({ path: where, backlog: 4096 }, resolve));
+  const t0 = now();
+  // Connect in batches: the listen backlog is finite.
+  for (let made = 0; made < pairs; ) {
+    const batch = Math.min(256, pairs - made);
+    const accepted = made + batch;
+    await Promise.all(
+      Array.from(
+        { length: batch },
+        () =>
+          new Promise((resolve, reject) => {
+            const client = net.connect(where);
+            client.once('error', (error) =>
+              reject(new Error(`connection ${sockets.length} (ulimit -n ${openFileLimit()}): ${error.message}`)),
+            );
+            client.once('connect', () => {
+              sockets.push(client);
+              resolve();
+            });
+          }),
+      ),
+    );
+    while (sockets.length < 2 * accepted) await new Promise((resolve) => setImmediate(resolve));
+    made = accepted;
+  }
+  const setupMs = now() - t0;
+  const rand = prng(0x5eed);
+  const one = Buffer.from([1]);
+  let count = 0;
+  let target = 0;
+  let finished = noop;
+  const next = () => sockets[Math.floor(rand() * sockets.length)].write(one);
+  const onData = () => {
+    if (++count < target) next();
+    else finished();
+  };
+  for (const s of sockets) s.on('data', onData);
+  const lap = async (n) => {
+    count = 0;
+    target = n;
+    const done = new Promise((resolve) => (finished = resolve));
+    const t = now();
+    next();
+    await done;
+    const ms = now() - t;
+    if (count !== n) throw new Error(`${count} of ${n} iterations`);
+    return ms;
+  };
+  await lap(Math.max(100, Math.floor(iterations / 20)));
+  const ms = await lap(iterations);
+  for (const s of sockets) s.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(where, { force: true });
+  return { ms, setupMs, fds: sockets.length };
+}
+
+async function runW5(system, { pairs, iterations }) {
+  const r =
+    system === 'evkit-epoll'
+      ? w5Evkit('epoll', pairs, iterations)
+      : system === 'evkit-select'
+        ? w5Evkit('select', pairs, iterations)
+        : system === 'node-net'
+          ? await w5Node(pairs, iterations)
+          : undefined;
+  if (r === undefined) throw new Error(`unknown W5 system ${system}`);
+  return {
+    metrics: { rate: iterations / (r.ms / 1000), ms: r.ms },
+    info: { pairs, iterations, ...r, openFileLimit: openFileLimit() },
+  };
+}
+
 // ------------------------------------------------------------------ W6: timer scale
 // N timers with random timeouts in [1, 100] s are started, then all stopped.
 // evkit uses a blocking loop that is never run. Memory: RSS after a full GC,
@@ -288,9 +651,10 @@ function w6Evkit(n, timeoutsMs, measure) {
   const t2 = now();
   for (let i = 0; i < n; i++) timers[i].stop();
   const t3 = now();
-  // Not close(): closing one watcher costs O(watchers on the loop) in
-  // evkit's native registry, so closing 1M takes ~a minute. destroy() releases
-  // them all at once; close() is measured separately, at a smaller scale.
+  // Not close(): until ad33bd1 made evkit's native watcher registry O(1),
+  // closing one watcher cost O(watchers on the loop) (1M took ~a minute).
+  // destroy() releases them all at once; close() is measured separately, at a
+  // smaller scale.
   loop.destroy();
   const t4 = now();
   timers = null;
@@ -503,7 +867,17 @@ async function runHb(system, { samples, gapMs = 1 }) {
 
 // ------------------------------------------------------------------ main
 
-const WORKLOADS = { W1: runW1, W3a: runW3a, W3b: runW3b, W6: runW6, Ha: runHa, Hb: runHb };
+const WORKLOADS = {
+  W1: runW1,
+  W2: runW2,
+  W3a: runW3a,
+  W3b: runW3b,
+  W4: runW4,
+  W5: runW5,
+  W6: runW6,
+  Ha: runHa,
+  Hb: runHb,
+};
 
 async function main() {
   const [workload, system, paramsJson = '{}'] = process.argv.slice(2);

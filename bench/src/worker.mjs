@@ -1,0 +1,67 @@
+// W4's Worker side (started by src/runner.mjs): N round trips to the main
+// thread, each timed with performance.now(). Posts one message at the end:
+// { ok: true, ms, lat } (lat: a Float64Array of round-trip times in ms, ms:
+// first request to last reply) or { ok: false, error }.
+//
+//   mode 'async'        evkit: store the request number, `sender.send()`,
+//                       then Atomics.wait until the loop's Async callback
+//                       has stored it as the reply (shared Int32 slots, the
+//                       same as runner.mjs's W4_* constants)
+//   mode 'postMessage'  Node: postMessage(i) to the main thread, which posts it
+//                       straight back
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { AsyncSender } from '@evkit/async';
+
+const now = () => performance.now();
+
+const REQUEST = 0;
+const REPLY = 1;
+const FAILED = 2;
+
+function viaAsync({ n, shared, sender }) {
+  const wake = AsyncSender.from(sender);
+  const lat = new Float64Array(n);
+  try {
+    const t0 = now();
+    for (let i = 1; i <= n; i++) {
+      const t = now();
+      Atomics.store(shared, REQUEST, i);
+      if (!wake.send()) throw new Error(`send() #${i} did not reach the loop's Async watcher`);
+      while (Atomics.load(shared, REPLY) !== i) Atomics.wait(shared, REPLY, i - 1);
+      lat[i - 1] = now() - t;
+    }
+    const ms = now() - t0;
+    parentPort.postMessage({ ok: true, ms, lat }, [lat.buffer]);
+  } catch (error) {
+    // Let a blocked loop.run() on the main thread return.
+    Atomics.store(shared, FAILED, 1);
+    wake.send();
+    parentPort.postMessage({ ok: false, error: String(error?.stack ?? error) });
+  }
+}
+
+function viaPostMessage({ n }) {
+  const lat = new Float64Array(n);
+  let i = 0;
+  let t = 0;
+  let t0 = 0;
+  parentPort.on('message', () => {
+    lat[i] = now() - t;
+    if (++i < n) {
+      t = now();
+      parentPort.postMessage(i);
+    } else {
+      const ms = now() - t0;
+      parentPort.postMessage({ ok: true, ms, lat }, [lat.buffer]);
+      parentPort.close();
+    }
+  });
+  t0 = now();
+  t = t0;
+  parentPort.postMessage(i);
+}
+
+if (workerData.mode === 'async') viaAsync(workerData);
+else if (workerData.mode === 'postMessage') viaPostMessage(workerData);
+else parentPort.postMessage({ ok: false, error: `unknown mode ${workerData.mode}` });
