@@ -26,4 +26,4 @@ export function nativeLoopOf(loop: unknown): NativeLoop {
   if (loop.destroyed) throw new LoopDestroyedError();
   return loopState(loop).native;
 }
-export { AbortError, abortError, checkPromiseOptions, type PromiseOptions } from './promise-options.js';
+export { AbortError, abortError, checkPromiseOptions, watchOnce, type PromiseOptions } from './promise-options.js';

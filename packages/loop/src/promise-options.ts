@@ -39,3 +39,53 @@ export function checkPromiseOptions(options: unknown): { loop: () => Loop; signa
   }
   return { loop: () => loop ?? Loop.default, signal };
 }
+
+/**
+ * The shape of evkit's one-shot promises (sleep, readable, writable): check the
+ * arguments, reject at once on an aborted signal, otherwise create a watcher on
+ * the loop and start it; it settles through `settle`, or rejects with an
+ * AbortError when the signal aborts. The watcher is closed either way.
+ */
+export function watchOnce<W extends { close(): void }>(
+  options: unknown,
+  check: () => void,
+  create: (loop: Loop) => W,
+  start: (watcher: W, settle: (error?: unknown) => void) => void,
+): Promise<void> {
+  let checked: ReturnType<typeof checkPromiseOptions>;
+  try {
+    check();
+    checked = checkPromiseOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { signal } = checked;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const loop = checked.loop();
+  return new Promise<void>((resolve, reject) => {
+    let watcher: W;
+    try {
+      watcher = create(loop);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    let settled = false;
+    const settle = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      watcher.close();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onAbort = (): void => settle(abortError(signal));
+    try {
+      start(watcher, settle);
+    } catch (error) {
+      settle(error);
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
