@@ -34,6 +34,22 @@ function percentile(sorted, p) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
+// Runs a workload once small (warms the JIT), then at size n; the result as
+// `{ ms, ... }` whether the workload returned milliseconds or an object.
+async function warmThenRun(fn, n, minWarm = 100) {
+  await fn(Math.max(minWarm, Math.floor(n / 20)));
+  const r = await fn(n);
+  return typeof r === 'number' ? { ms: r } : r;
+}
+
+// A throughput workload table (system → fn(n)) as a runner.
+const rateRunner = (table) => async (system, { n }) => {
+  const r = await warmThenRun(table[system], n);
+  const info = { n };
+  if (r.iterations !== undefined) info.loopIterations = r.iterations;
+  return { metrics: { rate: n / (r.ms / 1000), ms: r.ms }, info };
+};
+
 // mulberry32: a tiny seeded PRNG, so every run draws the same timeouts.
 function prng(seed) {
   let a = seed >>> 0;
@@ -140,12 +156,7 @@ const W1 = {
   'node-setTimeout': w1Node,
 };
 
-async function runW1(system, { n }) {
-  const fn = W1[system];
-  await fn(Math.max(100, Math.floor(n / 20)));
-  const ms = await fn(n);
-  return { metrics: { rate: n / (ms / 1000), ms }, info: { n } };
-}
+const runW1 = rateRunner(W1);
 
 // ------------------------------------------------------------------ W2: io ping-pong
 // One byte bounced over a socket pair N times (a -> b -> a is one round
@@ -232,14 +243,7 @@ const W2 = {
   'node-net': w2Node,
 };
 
-async function runW2(system, { n }) {
-  const fn = W2[system];
-  await fn(Math.max(100, Math.floor(n / 20)));
-  const r = await fn(n);
-  const info = { n };
-  if (r.iterations !== undefined) info.loopIterations = r.iterations;
-  return { metrics: { rate: n / (r.ms / 1000), ms: r.ms }, info };
-}
+const runW2 = rateRunner(W2);
 
 // ------------------------------------------------------------------ W3a: callback chain in one pass
 // Each callback schedules the next; N callbacks in all.
@@ -308,14 +312,7 @@ const W3A = {
   'node-nextTick': w3aNextTick,
 };
 
-async function runW3a(system, { n }) {
-  const fn = W3A[system];
-  await fn(Math.max(100, Math.floor(n / 20)));
-  const r = await fn(n);
-  const info = { n };
-  if (r.iterations !== undefined) info.loopIterations = r.iterations;
-  return { metrics: { rate: n / (r.ms / 1000), ms: r.ms }, info };
-}
+const runW3a = rateRunner(W3A);
 
 // ------------------------------------------------------------------ W3b: one callback per loop pass
 // An Idle watcher counts N loop iterations; Node: a setImmediate chain.
@@ -370,9 +367,7 @@ const W3B = {
 };
 
 async function runW3b(system, { n }) {
-  const fn = W3B[system];
-  await fn(Math.max(100, Math.floor(n / 20)));
-  const ms = await fn(n);
+  const { ms } = await warmThenRun(W3B[system], n);
   return { metrics: { usPerPass: (ms * 1000) / n, ms }, info: { n } };
 }
 
@@ -463,9 +458,7 @@ const W4 = {
 };
 
 async function runW4(system, { n }) {
-  const fn = W4[system];
-  await fn(Math.max(100, Math.floor(n / 20)));
-  const r = await fn(n);
+  const r = await warmThenRun(W4[system], n);
   const lat = Array.from(r.lat, (ms) => ms * 1000).sort((a, b) => a - b);
   return {
     metrics: { rate: n / (r.ms / 1000), p50: percentile(lat, 50), ms: r.ms },
@@ -764,9 +757,7 @@ const HA = {
 };
 
 async function runHa(system, { n }) {
-  const fn = HA[system];
-  await fn(Math.max(50, Math.floor(n / 20)));
-  const ms = await fn(n);
+  const { ms } = await warmThenRun(HA[system], n, 50);
   return { metrics: { usPerIter: (ms * 1000) / n, ms }, info: { n } };
 }
 
