@@ -21,10 +21,16 @@ namespace {
 thread_local LoopCore* tlsRunning = nullptr;
 
 constexpr ev_tstamp kHeartbeatInterval = 0.1;
+// Internal "one-shot" timers repeat with this period and stop themselves in
+// their callbacks: a timer libev stops by itself is counted as stopped before
+// its callback runs, and for an unref'd one that dips libev's active count
+// below what ev_verify accepts.
+constexpr ev_tstamp kSelfStopping = 1e9;
 
-// libev creates its wake-up fd when the first async watcher starts and, if
-// that fails (EMFILE), retries forever through the syserr hook. Check that one
-// can be had before letting libev try (libev tries an eventfd first).
+// libev creates its wake-up fd when the first async watcher starts (and again
+// after ev_loop_fork) and, if that fails (EMFILE), retries forever through the
+// syserr hook. Check that one can be had right before letting libev try
+// (libev tries an eventfd first).
 bool CanCreateWakeupFd(int* err) {
 #ifdef __linux__
   int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -70,16 +76,18 @@ LoopCore::~LoopCore() {
   pthread_mutex_destroy(&mutex_);
 }
 
-std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
-                                           std::string* error) {
-  int err = 0;
-  if (!CanCreateWakeupFd(&err)) {
-    *error = std::string("cannot create the loop's wake-up fd: ") + std::strerror(err);
-    return nullptr;
-  }
+std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags, int* err) {
+  *err = 0;
+  errno = 0;
   struct ev_loop* loop = ev_loop_new(flags);
   if (loop == nullptr) {
-    *error = "ev_loop_new failed";
+    *err = errno;  // the backend's own fd (epoll_create1 ...), when that failed
+    return nullptr;
+  }
+  // After the backend took its fd: the wake-up fd is made in
+  // StartInternalWatchers, and libev would spin if it cannot be had.
+  if (!CanCreateWakeupFd(err)) {
+    ev_loop_destroy(loop);
     return nullptr;
   }
   std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true, flags));
@@ -183,6 +191,7 @@ void LoopCore::Destroy() {
 void LoopCore::FinishDestroy() {
   if (attached_) StopThread();
   StopInternalWatchers();
+  CloseGraveyard();
   if (owns_) {
     ev_set_userdata(loop_, nullptr);
     ev_loop_destroy(loop_);
@@ -208,18 +217,35 @@ void LoopCore::FinishDestroy() {
 // timer forkRepair_ (which also keeps that iteration's poll from blocking)
 // asks again when they were not. forkSeen_ stops both, so fork watchers run
 // once per reinit, on the next iteration.
-void LoopCore::Reinit() {
+int LoopCore::Reinit() {
+  int err = 0;
+  if (!CanCreateWakeupFd(&err)) return err;
   Lock lock(this, /*wake=*/true);
   if (!ev_is_active(&forkSeen_)) {
     ev_fork_start(loop_, &forkSeen_);
     ev_unref(loop_);
   }
   if (!ev_is_active(&forkRepair_)) {
-    ev_timer_set(&forkRepair_, 0., 0.);
+    ev_timer_set(&forkRepair_, 0., kSelfStopping);
     ev_timer_start(loop_, &forkRepair_);
     ev_unref(loop_);
   }
   ev_loop_fork(loop_);
+  return 0;
+}
+
+void LoopCore::Verify() {
+  Lock lock(this);
+  // Watchers libev stopped by itself whose callbacks have not run yet: libev
+  // took their start's count back on top of our unref (NoteStopped gives it
+  // back when the callback runs).
+  int early = 0;
+  for (WatcherBase* w : watchers_) {
+    if (w->counted_ && w->unrefed_ && !ev_is_active(w->w_)) early++;
+  }
+  for (int i = 0; i < early; i++) ev_ref(loop_);
+  ev_verify(loop_);
+  for (int i = 0; i < early; i++) ev_unref(loop_);
 }
 
 void LoopCore::StopForkRepair() {
@@ -240,11 +266,9 @@ void LoopCore::OnForkSeen(struct ev_loop*, ev_fork* w, int) noexcept {
 }
 
 void LoopCore::OnForkRepair(struct ev_loop* loop, ev_timer*, int) noexcept {
-  // libev stopped this one-shot timer, unref'ing the loop once more than the
-  // start did (we unref'd after it): balance, as OnTimer0 does.
-  ev_ref(loop);
   // No fork watchers ran since the reinit (forkSeen_ would have stopped this
   // timer): request them again. Harmless when the request is still pending.
+  // The timer stays active (kSelfStopping) until forkSeen_ stops both.
   ev_loop_fork(loop);
 }
 
@@ -289,7 +313,9 @@ void LoopCore::AddKeepalive(int delta) {
 
 void LoopCore::SyncUvRef() {
   if (uvAsync_ == nullptr) return;
-  bool want = attached_ && keepalive_ > 0;
+  // A runAsync() waiting to settle holds the process too, so that Node cannot
+  // exit before the settle hook has run.
+  bool want = attached_ && (keepalive_ > 0 || wantSettle_);
   if (want != uvRefed_) {
     uvRefed_ = want;
     if (want) {
@@ -299,7 +325,7 @@ void LoopCore::SyncUvRef() {
     }
   }
   // Outside a delivery nobody else would notice that the loop went idle.
-  if (!want && wantSettle_ && !invoking_) uv_async_send(uvAsync_);
+  if (keepalive_ == 0 && wantSettle_ && !invoking_) uv_async_send(uvAsync_);
 }
 
 void LoopCore::EvRef() {
@@ -310,6 +336,37 @@ void LoopCore::EvRef() {
 void LoopCore::EvUnref() {
   ev_unref(loop_);
   AddKeepalive(-1);
+}
+
+void LoopCore::UserRef() {
+  Lock lock(this, /*wake=*/true);
+  userRefs_++;
+  EvRef();
+}
+
+bool LoopCore::UserUnref() {
+  if (userRefs_ == 0) return false;
+  Lock lock(this, /*wake=*/true);
+  userRefs_--;
+  EvUnref();
+  return true;
+}
+
+void LoopCore::ReleaseFd(int fd) {
+  if (attached_ && !invoking_ && !stopping_) {
+    // The loop thread may be inside the kernel with this fd right now.
+    graveyard_.push_back(fd);
+    if (ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
+    return;
+  }
+  close(fd);
+}
+
+// The loop thread after its poll returned, or any thread while none polls:
+// the stopped watchers' fds are out of the poll set by the next fd_reify.
+void LoopCore::CloseGraveyard() noexcept {
+  for (int fd : graveyard_) close(fd);
+  graveyard_.clear();
 }
 
 void LoopCore::SetCallbacksQueued(bool queued) {
@@ -424,7 +481,7 @@ void LoopCore::RunDrain() noexcept {
   // Callbacks may have run for a while: poll with a fresh clock.
   ev_now_update(loop);
   if (more && !ev_is_active(&timer0_)) {
-    ev_timer_set(&timer0_, 0., 0.);
+    ev_timer_set(&timer0_, 0., kSelfStopping);
     ev_timer_start(loop, &timer0_);
     ev_unref(loop);
   }
@@ -432,6 +489,7 @@ void LoopCore::RunDrain() noexcept {
 
 void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
   auto* self = static_cast<LoopCore*>(w->data);
+  self->CloseGraveyard();
   if (!self->callbacksQueued_) return;
   if (self->deliversLater()) {
     self->Record(nullptr, 0);
@@ -440,18 +498,22 @@ void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
   }
 }
 
-void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer*, int) noexcept {
-  // libev stopped this one-shot timer itself, which unref'd the loop a second
-  // time (we unref'd after start): balance it.
+void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer* w, int) noexcept {
+  // Its job (a poll that does not block) is done: stop it, re-ref'ing first.
   ev_ref(loop);
+  ev_timer_stop(loop, w);
 }
 
 void LoopCore::OnWake(struct ev_loop* loop, ev_async* w, int) noexcept {
   auto* self = static_cast<LoopCore*>(w->data);
+  self->CloseGraveyard();
   if (!self->hasSyserr_) return;
   // A failing backend: stop polling instead of spinning. An attached loop's
-  // thread ends (its watchers stay registered but no longer fire).
-  if (self->attached_) self->stopping_ = true;
+  // thread ends and the JS thread hears of it (ReportAttachedSyserr).
+  if (self->attached_) {
+    self->stopping_ = true;
+    uv_async_send(self->uvAsync_);
+  }
   ev_break(loop, EVBREAK_ALL);
 }
 

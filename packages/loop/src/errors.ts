@@ -1,3 +1,5 @@
+import { getSystemErrorMap } from 'node:util';
+
 /** Base class of evkit's errors. `code` is stable; messages may change. */
 export class EvError extends Error {
   readonly code: string;
@@ -11,6 +13,16 @@ export class EvError extends Error {
     this.errno = details.errno;
     this.syscall = details.syscall;
   }
+}
+
+/**
+ * An error from a system call, worded like Node's: `what: EMFILE: too many
+ * open files`, with `errno` and `syscall`; `code` is the errno's name unless
+ * given.
+ */
+export function systemError(what: string, errno: number, syscall: string, code?: string): EvError {
+  const [name, description] = getSystemErrorMap().get(-errno) ?? [`errno ${errno}`, 'unknown error'];
+  return new EvError(`${what}: ${name}: ${description}`, code ?? name, { errno, syscall });
 }
 
 /** An operation on a loop (or a watcher of a loop) after `destroy()`. */

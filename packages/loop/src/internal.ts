@@ -14,6 +14,7 @@ export {
   checkObject,
   checkOptions,
   checkPriority,
+  checkTime,
   describe,
 } from './validate.js';
 

@@ -1,8 +1,8 @@
-import { getSystemErrorName, inspect } from 'node:util';
+import { inspect } from 'node:util';
 import { supportedBackends as supportedBackendNames } from '@evkit/core-native';
 import type { Callback, CallbackFunction } from './callback.js';
 import { BACKEND_ALL, BACKEND_MASK, FLAG_FORKCHECK, FLAG_NOENV, FLAG_NOINOTIFY, FLAG_NOSIGMASK, FLAG_NOTIMERFD, FLAG_SIGNALFD } from './constants.js';
-import { EvError, LoopDestroyedError } from './errors.js';
+import { EvError, LoopDestroyedError, systemError } from './errors.js';
 import { backendName, flagsToInt, flagsToList } from './flags.js';
 import { LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
@@ -70,7 +70,6 @@ export class Loop {
   readonly #state: LoopState;
   readonly #owning: boolean;
   #detached = false;
-  #isDefault = false;
 
   /**
    * This thread's default loop: created on first use and attached (Node's
@@ -80,7 +79,7 @@ export class Loop {
   static get default(): Loop {
     if (defaultLoop === undefined || defaultLoop.destroyed) {
       const loop = new Loop();
-      loop.#isDefault = true;
+      loop.#state.isDefault = true;
       loop.attach();
       defaultLoop = loop;
     }
@@ -106,11 +105,10 @@ export class Loop {
     try {
       this.#state = new LoopState((flags | FLAG_NOENV) >>> 0);
     } catch (error) {
-      throw new EvError(
-        `ev_loop_new(${flagsToList(flags).join('|') || 0}) failed: the backend is not usable here`,
-        'ERR_EVKIT_LOOP_NEW',
-        { cause: error },
-      );
+      const what = `ev_loop_new(${flagsToList(flags).join('|') || 0}) failed`;
+      const errno = (error as { errno?: unknown }).errno;
+      if (typeof errno === 'number' && errno > 0) throw systemError(what, errno, 'ev_loop_new', 'ERR_EVKIT_LOOP_NEW');
+      throw new EvError(`${what}: the backend is not usable here`, 'ERR_EVKIT_LOOP_NEW', { cause: error });
     }
   }
 
@@ -152,7 +150,7 @@ export class Loop {
 
   /** Whether this is `Loop.default` (false once destroyed). */
   get isDefault(): boolean {
-    return this.#isDefault && !this.destroyed;
+    return this.#state.isDefault && !this.destroyed;
   }
 
   get destroyed(): boolean {
@@ -173,9 +171,16 @@ export class Loop {
    * lives until `detach()` or `destroy()`, referenced or not.
    */
   attach(): this {
-    this.#native();
+    const native = this.#native();
     if (!this.#owning) {
       throw new EvError('a view of a loop (new Loop({ ptr })) cannot be attached; attach the loop itself', 'ERR_EVKIT_ATTACH');
+    }
+    if (this.#state.attached) return this;
+    if (!native.owns()) {
+      throw new EvError('a loop wrapped from a foreign pointer cannot be attached: its owner runs it', 'ERR_EVKIT_ATTACH');
+    }
+    if (native.inCallback()) {
+      throw new EvError('attach() from inside a callback of a blocking run() of the same loop; call it after run() returns', 'ERR_EVKIT_IN_CALLBACK');
     }
     this.#state.attach();
     return this;
@@ -265,13 +270,7 @@ export class Loop {
       throw new EvError("run() on an attached loop: Node's event loop drives it (use runAsync(), or detach() first)", 'ERR_EVKIT_LOOP_ATTACHED');
     }
     const more = native.run(flags);
-    const syserr = state.destroyed ? null : state.native.takeSyserr();
-    if (syserr !== null) {
-      const [message, errno] = syserr;
-      const syscall = message.replace(/^\(libev\)\s*/, '');
-      const name = errno > 0 ? getSystemErrorName(-errno) : 'unknown error';
-      state.report(new EvError(`${message}: ${name}`, 'ERR_EVKIT_SYSERR', { errno, syscall }), null);
-    }
+    state.reportSyserr();
     const errors = state.takeErrors();
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} callbacks threw during one loop iteration`);
@@ -294,9 +293,15 @@ export class Loop {
     this.#native().ref();
   }
 
-  /** Counts one reference fewer (`ev_unref`), e.g. for a watcher that must not keep the loop alive. */
+  /**
+   * Takes back one `ref()` call. Throws `EvError` (`ERR_EVKIT_UNREF`) when no
+   * `ref()` is outstanding: a loop never counts fewer references than it has
+   * (use a watcher's own `unref()` to let the loop end while it is active).
+   */
   unref(): void {
-    this.#native().unref();
+    if (!this.#native().unref()) {
+      throw new EvError('unref() without an outstanding ref() on this loop (use watcher.unref() for a watcher)', 'ERR_EVKIT_UNREF');
+    }
   }
 
   /** libev's internal consistency check (`ev_verify`; a no-op unless libev was built with EV_VERIFY). */
@@ -306,7 +311,8 @@ export class Loop {
 
   /** `ev_loop_fork`: what a forked child calls; fork watchers fire on the next iteration. */
   reinit(): void {
-    this.#native().reinit();
+    const errno = this.#native().reinit();
+    if (errno !== 0) throw systemError('reinit(): libev cannot re-create its wake-up fd', errno, 'eventfd');
   }
 
   /**

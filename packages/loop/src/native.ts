@@ -21,6 +21,7 @@ if (binding.abi.major !== REQUIRED_ABI_MAJOR) {
 export const kInvoke = Symbol.for('evkit.watcher.invoke');
 export const kDrain = Symbol.for('evkit.loop.drain');
 export const kSettle = Symbol.for('evkit.loop.settle');
+export const kSyserr = Symbol.for('evkit.loop.syserr');
 
 interface Invokable {
   [kInvoke](revents: number, active: boolean): void;
@@ -28,6 +29,7 @@ interface Invokable {
 interface Drainable {
   [kDrain](): boolean;
   [kSettle](): void;
+  [kSyserr](): void;
 }
 
 binding.setHooks({
@@ -40,6 +42,9 @@ binding.setHooks({
   heartbeat(): void {},
   settle(this: object): void {
     (this as Drainable)[kSettle]();
+  },
+  syserr(this: object): void {
+    (this as Drainable)[kSyserr]();
   },
   isMainThread,
 });

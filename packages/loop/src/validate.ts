@@ -1,6 +1,6 @@
 // Argument checks shared by the loop and every watcher package. Each error
 // names the argument and what is allowed.
-import { MAXPRI, MINPRI } from './constants.js';
+import { MAX_TIME, MAXPRI, MINPRI } from './constants.js';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -34,6 +34,17 @@ export function checkObject(name: string, value: unknown): asserts value is obje
 export function checkFinite(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describe(value)}`);
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number, got ${describe(value)}`);
+}
+
+/**
+ * A time argument in seconds, from `min` to `MAX_TIME`: beyond it libev's
+ * arithmetic loses the value (a timer fires at once, a periodic spins).
+ */
+export function checkTime(name: string, value: unknown, min: number): asserts value is number {
+  checkFinite(name, value);
+  if (value < min || value > MAX_TIME) {
+    throw new RangeError(`${name} must be a number of seconds from ${min} to ${MAX_TIME} (MAX_TIME), got ${value}`);
+  }
 }
 
 export function checkInteger(name: string, value: unknown, min: number, max: number): asserts value is number {

@@ -25,8 +25,7 @@ export type NativeWatcherFactory = (loop: NativeLoop, owner: object) => NativeWa
  * without a user reference; a stopped or closed one can be collected.
  */
 export abstract class Watcher<A extends unknown[] = unknown[]> {
-  /** The loop this watcher belongs to. */
-  readonly loop: Loop;
+  readonly #loop: Loop;
   readonly #state: LoopState;
   readonly #native: NativeWatcher;
   #callback: WatcherCallback<A> | null = null;
@@ -45,7 +44,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (opts.priority !== undefined) checkPriority(opts.priority);
     const state = loopState(loop);
     if (loop.destroyed) throw new LoopDestroyedError();
-    this.loop = loop;
+    this.#loop = loop;
     this.#state = state;
     this.#native = createNative(state.native, this);
     if (opts.priority !== undefined) this.#native.setPriority(opts.priority as number);
@@ -61,6 +60,20 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (this.#state.destroyed) throw new LoopDestroyedError();
     if (this.#closed) throw new WatcherClosedError(this.#kind);
     return this.#native;
+  }
+
+  /**
+   * The native half, for kinds' members: throws `LoopDestroyedError` or
+   * `WatcherClosedError` first, so every member of a kind is guarded alike.
+   */
+  protected native<N extends NativeWatcher = NativeWatcher>(): N {
+    return this.#usable() as N;
+  }
+
+  /** The loop this watcher belongs to. */
+  get loop(): Loop {
+    this.#usable();
+    return this.#loop;
   }
 
   /**
@@ -100,19 +113,21 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.close();
   }
 
+  /** Whether `close()` was called or the loop was destroyed (which closes every watcher). */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#state.destroyed;
   }
 
   get active(): boolean {
-    return !this.#closed && !this.#state.destroyed && this.#native.active();
+    return this.#usable().active();
   }
 
   get pending(): boolean {
-    return !this.#closed && !this.#state.destroyed && this.#native.pending();
+    return this.#usable().pending();
   }
 
   get callback(): WatcherCallback<A, this> | null {
+    this.#usable();
     return this.#callback;
   }
 
@@ -123,6 +138,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   get args(): A | null {
+    this.#usable();
     return this.#args;
   }
 
@@ -135,7 +151,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   get priority(): number {
-    return this.#native.priority();
+    return this.#usable().priority();
   }
 
   /** Settable only while the watcher is neither active nor pending (libev's rule). */
@@ -164,7 +180,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /** Whether this watcher keeps its loop alive right now: active and referenced. */
   hasRef(): boolean {
-    return this.active && this.#native.keepalive();
+    const native = this.#usable();
+    return native.active() && native.keepalive();
   }
 
   /** Makes the watcher pending with `revents` (`ev_feed_event`), even when inactive. */
@@ -211,8 +228,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   [inspect.custom](): string {
     const flags: string[] = [];
-    if (this.#closed) flags.push('closed');
-    else if (this.#state.destroyed) flags.push('loop destroyed');
+    if (this.#state.destroyed) flags.push('loop destroyed');
+    else if (this.#closed) flags.push('closed');
     else {
       if (this.active) flags.push('active');
       if (this.pending) flags.push('pending');

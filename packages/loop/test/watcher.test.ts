@@ -98,9 +98,16 @@ describe('Watcher', () => {
     w.close();
     w.close();
     w[Symbol.dispose]();
-    expect([w.active, w.pending, w.closed, w.hasRef()]).toEqual([false, false, true, false]);
+    expect(w.closed).toBe(true);
     expect(loop.activeCount).toBe(0);
     for (const op of [
+      () => w.active,
+      () => w.pending,
+      () => w.hasRef(),
+      () => w.priority,
+      () => w.callback,
+      () => w.args,
+      () => w.loop,
       () => w.start(() => {}),
       () => w.stop(),
       () => w.feed(CUSTOM),

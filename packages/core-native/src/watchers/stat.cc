@@ -161,11 +161,13 @@ Inotify* Acquire(struct ev_loop* loop) {
   return infy;
 }
 
-void Release(Inotify* infy) {
+// JS thread, loop lock held.
+void Release(Inotify* infy, LoopCore* core) {
   if (--infy->users > 0) return;
   ev_ref(infy->loop);
   ev_io_stop(infy->loop, &infy->io);
-  close(infy->fd);
+  // An attached loop's thread may be in the kernel with the fd right now.
+  core->ReleaseFd(infy->fd);
   tlsInotify->erase(infy->loop);
   delete infy;
   if (tlsInotify->empty()) {  // nothing may outlive a worker thread
@@ -415,7 +417,7 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
 #if EVKIT_INOTIFY
     if (w->infy != nullptr) {
       Unwatch(w, false);
-      Release(w->infy);
+      Release(w->infy, static_cast<WatcherBase*>(w->data)->core());
       w->infy = nullptr;
     }
 #endif
