@@ -233,11 +233,12 @@ describe('AsyncSender on the owning thread', () => {
   });
 
   it('send() returns false after loop.destroy(), also when destroyed inside the callback', () => {
-    const a = new Async(new Loop()).start(() => {});
+    const first = new Loop();
+    const a = new Async(first).start(() => {});
     const sender = a.sender();
-    a.loop.destroy();
+    first.destroy();
     expect(sender.send()).toBe(false);
-    expect(a.sent).toBe(false);
+    expect(() => a.sent).toThrow(LoopDestroyedError);
 
     const loop = new Loop();
     const b = new Async(loop).start(() => {
@@ -290,13 +291,14 @@ describe('Async errors', () => {
     expect(() => new Async(loop).start('x' as never)).toThrow(/callback must be a function/);
   });
 
-  it('after close(): every method but close throws WatcherClosedError; sent is false', () => {
+  it('after close(): every member but close and closed throws WatcherClosedError', () => {
     const loop = fresh();
     const a = new Async(loop).start(() => {});
     a.send();
     a.close();
     a.close();
-    expect(a.sent).toBe(false);
+    expect(a.closed).toBe(true);
+    expect(() => a.sent).toThrow(WatcherClosedError);
     expect(() => a.send()).toThrow(WatcherClosedError);
     expect(() => a.sender()).toThrow(WatcherClosedError);
     expect(() => a.start(() => {})).toThrow(WatcherClosedError);
@@ -310,7 +312,7 @@ describe('Async errors', () => {
     expect(() => a.send()).toThrow(LoopDestroyedError);
     expect(() => a.sender()).toThrow(LoopDestroyedError);
     expect(() => new Async(loop)).toThrow(LoopDestroyedError);
-    expect(a.sent).toBe(false);
+    expect(() => a.sent).toThrow(LoopDestroyedError);
   });
 
   it('a throwing callback goes to errorHandler and the watcher stays active', () => {

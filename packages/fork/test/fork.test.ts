@@ -334,7 +334,8 @@ describe('errors', () => {
     const loop = new Loop();
     const fork = new Fork(loop).start(() => {});
     loop.destroy();
-    expect(fork.active).toBe(false);
+    expect(fork.closed).toBe(true);
+    expect(() => fork.active).toThrow(LoopDestroyedError);
     expect(() => fork.start(() => {})).toThrow(LoopDestroyedError);
     fork.close();
   });

@@ -118,6 +118,6 @@ describe('attached io', () => {
       });
     });
     expect(loop.destroyed).toBe(true);
-    expect(other.active).toBe(false);
+    expect(other.closed).toBe(true);
   });
 });

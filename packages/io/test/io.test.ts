@@ -113,7 +113,10 @@ describe('fd and events (gevent items 13, 14)', () => {
     io.start(() => {});
     expect(io.active).toBe(true);
     io.close();
-    expect(io.active).toBe(false);
+    expect(io.closed).toBe(true);
+    for (const member of [() => io.active, () => io.fd, () => io.events, () => io.eventsString, () => io.passEvents]) {
+      expect(member).toThrow(WatcherClosedError);
+    }
   });
 
   it('fd, events, set() and priority throw while active, in gevent\'s words (item 14)', () => {

@@ -36,3 +36,12 @@ describe('worker_threads', () => {
     expect(JSON.parse(result.stdout)).toEqual({ main: 5, workers: [5, 5] });
   });
 });
+
+describe('attached poll loop', () => {
+  it('stopping the last Stat while the loop thread polls its inotify fd never aborts libev', () => {
+    const result = runFixture(fixture('attached-poll.mjs'), { timeoutMs: 60_000 });
+    expect(result.signal, result.stderr).toBe(null);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('ok');
+  });
+});

@@ -612,7 +612,7 @@ describe('lifetime and errors', () => {
     expect(fds()).toBe(base + 1);
     loop.destroy();
     expect(fds()).toBe(before);
-    expect(ws[0]!.active).toBe(false);
+    expect(ws[0]!.closed).toBe(true);
   });
 
   it('a destroyed loop: LoopDestroyedError; a closed watcher: WatcherClosedError', () => {
