@@ -120,3 +120,12 @@ describe('keep-alive on Loop.default (child processes)', () => {
     expect(out.exitMs).toBeGreaterThanOrEqual(140);
   });
 });
+
+describe('start racing a close on an attached epoll loop', () => {
+  it('an fd closed right after start() while the loop thread is parked for a delivery never aborts libev', () => {
+    const result = runFixture(fixture('start-race.mjs'), { timeoutMs: 90_000 });
+    expect(result.signal, result.stderr).toBe(null);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('ok');
+  });
+});

@@ -79,6 +79,67 @@ describe('running out of file descriptors', () => {
     expect(result.status, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.first).toMatch(/^EvError ERR_EVKIT_LOOP_NEW .*EMFILE: too many open files/);
+    expect(out.oneFree.epoll).toMatch(/^EvError ERR_EVKIT_LOOP_NEW .*EMFILE: too many open files/);
+    expect(out.oneFree.poll).toBe('created');
+    expect(out.oneFree.select).toBe('created');
     expect(out.second).toMatch(/^(epoll|poll|select|linux_iouring)$/);
   });
 });
+
+describe.runIf(process.platform === 'linux')('libev system errors on an attached loop', () => {
+  it('go to the errorHandler, and the loop is left detached and usable', async () => {
+    const loop = brokenEpollLoop();
+    const seen: Array<[unknown, ErrorContext]> = [];
+    const reported = new Promise<void>((resolve) => {
+      loop.errorHandler = (error, context) => {
+        seen.push([error, context]);
+        resolve();
+      };
+    });
+    const idle = new TestIdle(loop).unref().start(() => {});
+    loop.attach();
+    await reported;
+    expect(seen.length).toBe(1);
+    const [error, context] = seen[0]!;
+    expect(error).toBeInstanceOf(EvError);
+    expect((error as EvError).code).toBe('ERR_EVKIT_SYSERR');
+    expect((error as EvError).syscall).toBe('epoll_wait');
+    expect(context).toBe(null);
+    expect(loop.attached).toBe(false);
+    expect(idle.active).toBe(true);
+    loop.destroy();
+  });
+});
+
+describe('foreign loops', () => {
+  it('attach() on a loop wrapped from a foreign pointer throws an EvError', async () => {
+    const { binding } = await import('@evkit/core-native/binding');
+    const raw = binding.testing.rawLoopNew();
+    const foreign = new Loop({ ptr: raw, unsafeForeignPointer: true });
+    expect(() => foreign.attach()).toThrow(expect.objectContaining({ name: 'EvError', code: 'ERR_EVKIT_ATTACH' }));
+    expect(() => foreign.runAsync()).toThrow(EvError);
+    foreign.destroy();
+    binding.testing.rawLoopDestroy(raw);
+  });
+
+  it('the raw-loop test helpers refuse addresses they did not make', async () => {
+    const { binding } = await import('@evkit/core-native/binding');
+    expect(() => binding.testing.rawLoopDestroy(8n)).toThrow(RangeError);
+    expect(() => binding.testing.rawLoopRunNowait(8n)).toThrow(RangeError);
+    const raw = binding.testing.rawLoopNew();
+    binding.testing.rawLoopDestroy(raw);
+    expect(() => binding.testing.rawLoopDestroy(raw)).toThrow(RangeError);
+  });
+});
+
+describe('views', () => {
+  it('a view of Loop.default reports what the loop is', () => {
+    const view = new Loop({ ptr: Loop.default.ptr });
+    expect(view.isDefault).toBe(true);
+    expect(view.attached).toBe(true);
+    expect(view.backend).toBe(Loop.default.backend);
+    view.destroy();
+    expect(Loop.default.destroyed).toBe(false);
+  });
+});
+
