@@ -11,7 +11,7 @@ import {
   type WatcherCallback,
   type WatcherOptions,
 } from '@evkit/loop';
-import { checkBoolean, checkOptions, describe, nativeLoopOf } from '@evkit/loop/internal';
+import { argTypeError, checkBoolean, checkOptions, describe, nativeLoopOf } from '@evkit/loop/internal';
 import { checkFd, checkOpen, errnoError, parseEvents, type IoEvents } from './check.js';
 
 export interface IoOptions extends WatcherOptions {
@@ -53,7 +53,7 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   [kErrorSink]: ((error: EvError) => void) | undefined = undefined;
 
   constructor(loop: Loop, fd: number, events: IoEvents, options?: IoOptions) {
-    if (!(loop instanceof Loop)) throw new TypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+    if (!(loop instanceof Loop)) throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
     checkFd('fd', fd);
     const mask = parseEvents(events);
     const opts = checkOptions('options', options);

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { supportedBackends as supportedBackendNames } from '@evkit/core-native';
 import type { Callback, CallbackFunction } from './callback.js';
 import { BACKEND_ALL, BACKEND_MASK, FLAG_FORKCHECK, FLAG_NOENV, FLAG_NOINOTIFY, FLAG_NOSIGMASK, FLAG_NOTIMERFD, FLAG_SIGNALFD } from './constants.js';
-import { EvError, LoopDestroyedError, systemError } from './errors.js';
+import { EvError, LoopDestroyedError, argTypeError, argValueError, outOfRangeError, systemError } from './errors.js';
 import { backendName, flagsToInt, flagsToList } from './flags.js';
 import { LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
@@ -34,16 +34,17 @@ function validateLoopFlags(flags: number): void {
   const backends = flags & BACKEND_MASK;
   const unknownBackend = backends & ~BACKEND_ALL;
   if (unknownBackend !== 0) {
-    throw new RangeError(`Invalid value for backend: 0x${unknownBackend.toString(16)} is not a libev backend bit`);
+    throw argValueError(`Invalid value for backend: 0x${unknownBackend.toString(16)} is not a libev backend bit`);
   }
   const unknownFlags = (flags & ~BACKEND_MASK & ~KNOWN_FLAGS) >>> 0;
   if (unknownFlags !== 0) {
-    throw new RangeError(`Invalid loop flag bits: 0x${unknownFlags.toString(16)}`);
+    throw argValueError(`Invalid loop flag bits: 0x${unknownFlags.toString(16)}`);
   }
   if (backends !== 0 && (backends & binding.backends().supported) === 0) {
     const names = flagsToList(backends).map((n) => (typeof n === 'number' ? `0x${n.toString(16)}` : n));
-    throw new Error(
+    throw new EvError(
       `Unsupported backend: ${names.join('|')} (supported here: ${supportedBackendNames().join(', ')})`,
+      'ERR_EVKIT_UNSUPPORTED_BACKEND',
     );
   }
 }
@@ -97,7 +98,7 @@ export class Loop {
       return;
     }
     if (opts.unsafeForeignPointer !== undefined) {
-      throw new TypeError('options.unsafeForeignPointer is only meaningful with options.ptr');
+      throw argTypeError('options.unsafeForeignPointer is only meaningful with options.ptr');
     }
     const flags = flagsToInt(opts.flags);
     validateLoopFlags(flags);
@@ -113,16 +114,16 @@ export class Loop {
   }
 
   static #fromPtr(ptr: unknown, unsafe: unknown): { state: LoopState; view: boolean } {
-    if (typeof ptr !== 'bigint') throw new TypeError(`options.ptr must be a bigint, got ${describe(ptr)}`);
+    if (typeof ptr !== 'bigint') throw argTypeError(`options.ptr must be a bigint, got ${describe(ptr)}`);
     if (unsafe !== undefined) checkBoolean('options.unsafeForeignPointer', unsafe);
-    if (ptr <= 0n || ptr >= 2n ** 64n) throw new RangeError(`options.ptr is not an address: ${ptr}n`);
+    if (ptr <= 0n || ptr >= 2n ** 64n) throw outOfRangeError(`options.ptr is not an address: ${ptr}n`);
     const found = binding.Loop.lookup(ptr);
     if (found instanceof LoopState) return { state: found, view: true };
     if (found === 'other-thread') {
-      throw new RangeError(`options.ptr 0x${ptr.toString(16)} is a loop of another thread; a loop is used from its own thread only`);
+      throw argValueError(`options.ptr 0x${ptr.toString(16)} is a loop of another thread; a loop is used from its own thread only`);
     }
     if (unsafe !== true) {
-      throw new RangeError(
+      throw argValueError(
         `options.ptr 0x${ptr.toString(16)} is not a live evkit loop (pass unsafeForeignPointer: true to wrap a foreign ev_loop*)`,
       );
     }
@@ -281,7 +282,7 @@ export class Loop {
   break(how: BreakHow = 'one'): void {
     const value = BREAKS[how];
     if (value === undefined || !Object.hasOwn(BREAKS, how)) {
-      throw new RangeError(`how must be "one", "all" or "cancel", got ${describe(how)}`);
+      throw argValueError(`how must be "one", "all" or "cancel", got ${describe(how)}`);
     }
     const native = this.#native();
     if (this.#state.attached) this.#state.settle();

@@ -2,6 +2,7 @@
 // per-thread hooks native code calls back into installed.
 import { isMainThread } from 'node:worker_threads';
 import { binding } from '@evkit/core-native/binding';
+import { EvError } from './errors.js';
 
 export type { NativeLoop, NativeWatcher } from '@evkit/core-native/binding';
 export { binding };
@@ -10,9 +11,10 @@ export { binding };
 const REQUIRED_ABI_MAJOR = 1;
 
 if (binding.abi.major !== REQUIRED_ABI_MAJOR) {
-  throw new Error(
+  throw new EvError(
     `@evkit/loop needs @evkit/core-native ABI ${REQUIRED_ABI_MAJOR}.x but found ` +
       `${binding.abi.major}.${binding.abi.minor}: install matching versions and rebuild`,
+    'ERR_EVKIT_ABI',
   );
 }
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { captureContext, runInContext, type AsyncContext } from './async-context.js';
-import { EvError, LoopDestroyedError, WatcherClosedError } from './errors.js';
+import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, stateTypeError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import type { LoopState } from './loop-state.js';
 import { kInvoke, type NativeLoop, type NativeWatcher } from './native.js';
@@ -37,7 +37,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   protected constructor(loop: Loop, createNative: NativeWatcherFactory, options?: WatcherOptions) {
     if (!(loop instanceof Loop)) {
-      throw new TypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+      throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
     }
     const opts = checkOptions('options', options);
     if (opts.ref !== undefined) checkBoolean('options.ref', opts.ref);
@@ -145,7 +145,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   set args(args: A | null) {
     this.#usable();
     if (args !== null && !Array.isArray(args)) {
-      throw new TypeError(`args must be an array or null, got ${describe(args)}`);
+      throw argTypeError(`args must be an array or null, got ${describe(args)}`);
     }
     this.#args = args;
   }
@@ -189,7 +189,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     const native = this.#usable();
     checkInteger('revents', revents, -0x80000000, 0xffffffff);
     if (this.#callback === null) {
-      throw new TypeError(`feed() needs a callback: start() the ${this.#kind} watcher or set its callback first`);
+      throw stateTypeError(`feed() needs a callback: start() the ${this.#kind} watcher or set its callback first`);
     }
     native.feed(revents | 0);
   }

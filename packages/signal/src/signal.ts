@@ -5,7 +5,10 @@ import { resolveSignal, signalName } from './names.js';
 export type SignalOptions = WatcherOptions;
 
 if (typeof binding.Signal !== 'function') {
-  throw new Error('@evkit/signal needs an @evkit/core-native build with Signal support: install matching versions and rebuild');
+  throw new EvError(
+    '@evkit/signal needs an @evkit/core-native build with Signal support: install matching versions and rebuild',
+    'ERR_EVKIT_ABI',
+  );
 }
 
 /**

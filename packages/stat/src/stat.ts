@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 import { binding, type NativeStat } from '@evkit/core-native/binding';
 import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
-import { checkTime, describe } from '@evkit/loop/internal';
+import { argTypeError, checkTime, describe } from '@evkit/loop/internal';
 import { FileStats } from './file-stats.js';
 
 export type StatOptions = WatcherOptions;
@@ -19,15 +19,15 @@ function normalizePath(path: unknown): { bytes: Buffer; shown: string | Buffer }
     shown = Buffer.from(path); // a copy: later changes to the caller's buffer do not move the watch
   } else if (path instanceof URL) {
     if (path.protocol !== 'file:') {
-      throw new TypeError(`path must be a file: URL, got a ${path.protocol} URL`);
+      throw argTypeError(`path must be a file: URL, got a ${path.protocol} URL`);
     }
     shown = fileURLToPath(path); // TypeError for a host or an encoded '/'
   } else {
-    throw new TypeError(`path must be a string, a Buffer or a file: URL, got ${describe(path)}`);
+    throw argTypeError(`path must be a string, a Buffer or a file: URL, got ${describe(path)}`);
   }
   const bytes = typeof shown === 'string' ? Buffer.from(shown, 'utf8') : shown;
-  if (bytes.length === 0) throw new TypeError('path must not be empty');
-  if (bytes.includes(0)) throw new TypeError('path must not contain a NUL byte');
+  if (bytes.length === 0) throw argTypeError('path must not be empty');
+  if (bytes.includes(0)) throw argTypeError('path must not contain a NUL byte');
   return { bytes, shown };
 }
 

@@ -1,6 +1,7 @@
 import { binding, type NativePeriodic } from '@evkit/core-native/binding';
 import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
+import { stateTypeError } from '@evkit/loop/internal';
 
 export type PeriodicOptions = WatcherOptions;
 
@@ -52,7 +53,7 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
   /** Stops and restarts the periodic with its current schedule (`ev_periodic_again`). */
   again(): this {
     const periodic = this.native<NativePeriodic>();
-    if (this.callback === null) throw new TypeError('again() needs a callback: start() the periodic first');
+    if (this.callback === null) throw stateTypeError('again() needs a callback: start() the periodic first');
     periodic.again();
     return this;
   }

@@ -1,6 +1,7 @@
 import { binding, type NativeTimer } from '@evkit/core-native/binding';
 import { EvError, Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
+import { stateTypeError } from '@evkit/loop/internal';
 
 export type TimerOptions = WatcherOptions;
 
@@ -70,7 +71,7 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
       this.args = args;
     }
     if (this.callback === null && this.#repeat > 0) {
-      throw new TypeError('again() needs a callback: pass one or start() the timer first');
+      throw stateTypeError('again() needs a callback: pass one or start() the timer first');
     }
     timer.again();
     return this;
