@@ -12,6 +12,7 @@
 #endif
 
 #include "env_state.h"
+#include "internal_watcher.h"
 #include "registry.h"
 #include "watcher.h"
 
@@ -108,13 +109,11 @@ void LoopCore::StartInternalWatchers() {
   // run before it (libev invokes one priority's pending watchers LIFO).
   ev_prepare_init(&drainPrepare_, OnDrainPrepare);
   drainPrepare_.data = this;
-  ev_prepare_start(loop_, &drainPrepare_);
-  ev_unref(loop_);
+  StartInternal(loop_, &drainPrepare_, ev_prepare_start);
 
   ev_async_init(&wake_, OnWake);
   wake_.data = this;
-  ev_async_start(loop_, &wake_);
-  ev_unref(loop_);
+  StartInternal(loop_, &wake_, ev_async_start);
 
   ev_timer_init(&timer0_, OnTimer0, 0., 0.);
   timer0_.data = this;
@@ -127,21 +126,11 @@ void LoopCore::StartInternalWatchers() {
 }
 
 void LoopCore::StopInternalWatchers() {
-  // Internal watchers were unref'd after start: re-ref before each stop.
-  if (ev_is_active(&drainPrepare_)) {
-    ev_ref(loop_);
-    ev_prepare_stop(loop_, &drainPrepare_);
-  }
+  StopInternal(loop_, &drainPrepare_, ev_prepare_stop);
   // While a loop thread runs, wake_ is how it is told to stop: FinishDestroy
   // stops wake_ after joining the thread.
-  if (ev_is_active(&wake_) && !attached_) {
-    ev_ref(loop_);
-    ev_async_stop(loop_, &wake_);
-  }
-  if (ev_is_active(&timer0_)) {
-    ev_ref(loop_);
-    ev_timer_stop(loop_, &timer0_);
-  }
+  if (!attached_) StopInternal(loop_, &wake_, ev_async_stop);
+  StopInternal(loop_, &timer0_, ev_timer_stop);
   StopHeartbeat();
   StopForkRepair();
 }
@@ -221,14 +210,10 @@ int LoopCore::Reinit() {
   int err = 0;
   if (!CanCreateWakeupFd(&err)) return err;
   Lock lock(this, /*wake=*/true);
-  if (!ev_is_active(&forkSeen_)) {
-    ev_fork_start(loop_, &forkSeen_);
-    ev_unref(loop_);
-  }
+  StartInternal(loop_, &forkSeen_, ev_fork_start);
   if (!ev_is_active(&forkRepair_)) {
     ev_timer_set(&forkRepair_, 0., kSelfStopping);
-    ev_timer_start(loop_, &forkRepair_);
-    ev_unref(loop_);
+    StartInternal(loop_, &forkRepair_, ev_timer_start);
   }
   ev_loop_fork(loop_);
   return 0;
@@ -250,14 +235,8 @@ void LoopCore::Verify() {
 
 void LoopCore::StopForkRepair() {
   if (loop_ == nullptr) return;
-  if (ev_is_active(&forkSeen_)) {
-    ev_ref(loop_);
-    ev_fork_stop(loop_, &forkSeen_);
-  }
-  if (ev_is_active(&forkRepair_)) {
-    ev_ref(loop_);
-    ev_timer_stop(loop_, &forkRepair_);
-  }
+  StopInternal(loop_, &forkSeen_, ev_fork_stop);
+  StopInternal(loop_, &forkRepair_, ev_timer_stop);
 }
 
 // Both run natively, on whichever thread runs the loop.
@@ -294,14 +273,11 @@ void LoopCore::Break(int how) {
 void LoopCore::StartHeartbeat() {
   if (ev_is_active(&heartbeat_)) return;
   ev_timer_set(&heartbeat_, kHeartbeatInterval, kHeartbeatInterval);
-  ev_timer_start(loop_, &heartbeat_);
-  ev_unref(loop_);
+  StartInternal(loop_, &heartbeat_, ev_timer_start);
 }
 
 void LoopCore::StopHeartbeat() {
-  if (loop_ == nullptr || !ev_is_active(&heartbeat_)) return;
-  ev_ref(loop_);
-  ev_timer_stop(loop_, &heartbeat_);
+  if (loop_ != nullptr) StopInternal(loop_, &heartbeat_, ev_timer_stop);
 }
 
 // ---------------------------------------------------------------- keep-alive
@@ -461,10 +437,7 @@ void LoopCore::RunDrain() noexcept {
   if (!callbacksQueued_ || jsDead_ || env_->exiting) return;
   auto keep = shared_from_this();
   struct ev_loop* loop = loop_;
-  if (ev_is_active(&timer0_)) {
-    ev_ref(loop);
-    ev_timer_stop(loop, &timer0_);
-  }
+  StopInternal(loop, &timer0_, ev_timer_stop);
   napi_env env = env_->env();
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -482,8 +455,7 @@ void LoopCore::RunDrain() noexcept {
   ev_now_update(loop);
   if (more && !ev_is_active(&timer0_)) {
     ev_timer_set(&timer0_, 0., kSelfStopping);
-    ev_timer_start(loop, &timer0_);
-    ev_unref(loop);
+    StartInternal(loop, &timer0_, ev_timer_start);
   }
 }
 
@@ -499,9 +471,8 @@ void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
 }
 
 void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer* w, int) noexcept {
-  // Its job (a poll that does not block) is done: stop it, re-ref'ing first.
-  ev_ref(loop);
-  ev_timer_stop(loop, w);
+  // Its job (a poll that does not block) is done.
+  StopInternal(loop, w, ev_timer_stop);
 }
 
 void LoopCore::OnWake(struct ev_loop* loop, ev_async* w, int) noexcept {

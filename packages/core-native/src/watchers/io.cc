@@ -49,6 +49,7 @@
 #include <memory>
 #include <vector>
 
+#include "internal_watcher.h"
 #include "loop_wrap.h"
 #include "watcher_wrap.h"
 
@@ -189,19 +190,13 @@ class IoGuard final : public LoopCore::Extension {
     if (retired_) return false;
     struct ev_loop* loop = core_->loop();
     if (!ev_is_active(&sweep_)) {
-      // Internal watchers never keep the loop alive.
       ev_timer_set(&sweep_, kSweepInterval, kSweepInterval);
-      ev_timer_start(loop, &sweep_);
-      ev_unref(loop);
+      StartInternal(loop, &sweep_, ev_timer_start);
     }
     bool epoll = Epoll();
     if (!w->ownsFd && !epoll) return false;  // select: libev copes
-    if (!ev_is_active(&prepare_)) {
-      ev_prepare_start(loop, &prepare_);
-      ev_unref(loop);
-      ev_fork_start(loop, &fork_);
-      ev_unref(loop);
-    }
+    StartInternal(loop, &prepare_, ev_prepare_start);
+    StartInternal(loop, &fork_, ev_fork_start);
     if (w->ownsFd) {
       owned_.Add(w);
       return false;
@@ -241,18 +236,9 @@ class IoGuard final : public LoopCore::Extension {
 
   // The loop is being destroyed (JS thread, lock held, nobody polls).
   void Retire(struct ev_loop* loop) noexcept override {
-    if (ev_is_active(&prepare_)) {
-      ev_ref(loop);
-      ev_prepare_stop(loop, &prepare_);
-    }
-    if (ev_is_active(&sweep_)) {
-      ev_ref(loop);
-      ev_timer_stop(loop, &sweep_);
-    }
-    if (ev_is_active(&fork_)) {
-      ev_ref(loop);
-      ev_fork_stop(loop, &fork_);
-    }
+    StopInternal(loop, &prepare_, ev_prepare_stop);
+    StopInternal(loop, &sweep_, ev_timer_stop);
+    StopInternal(loop, &fork_, ev_fork_stop);
     for (EvIo* w : watchers_.items()) w->guard = nullptr;
     watchers_.Clear();
     owned_.Clear();

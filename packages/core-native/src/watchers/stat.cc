@@ -46,6 +46,7 @@
 #define EVKIT_INOTIFY 0
 #endif
 
+#include "internal_watcher.h"
 #include "watcher_wrap.h"
 
 namespace evkit {
@@ -155,8 +156,7 @@ Inotify* Acquire(struct ev_loop* loop) {
   ev_io_init(&infy->io, OnInotify, fd, EV_READ);
   infy->io.data = infy;
   ev_set_priority(&infy->io, EV_MAXPRI);
-  ev_io_start(loop, &infy->io);
-  ev_unref(loop);
+  StartInternal(loop, &infy->io, ev_io_start);
   (*tlsInotify)[loop] = infy;
   return infy;
 }
@@ -164,8 +164,7 @@ Inotify* Acquire(struct ev_loop* loop) {
 // JS thread, loop lock held.
 void Release(Inotify* infy, LoopCore* core) {
   if (--infy->users > 0) return;
-  ev_ref(infy->loop);
-  ev_io_stop(infy->loop, &infy->io);
+  StopInternal(infy->loop, &infy->io, ev_io_stop);
   // An attached loop's thread may be in the kernel with the fd right now.
   core->ReleaseFd(infy->fd);
   tlsInotify->erase(infy->loop);
