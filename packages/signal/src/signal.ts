@@ -4,13 +4,6 @@ import { resolveSignal, signalName } from './names.js';
 
 export type SignalOptions = WatcherOptions;
 
-if (typeof binding.Signal !== 'function') {
-  throw new EvError(
-    '@evkit/signal needs an @evkit/core-native build with Signal support: install matching versions and rebuild',
-    'ERR_EVKIT_ABI',
-  );
-}
-
 /**
  * A watcher for a POSIX signal (gevent's `loop.signal`). It never uses libev's
  * `ev_signal`: evkit chains its own handler in front of Node's, so
