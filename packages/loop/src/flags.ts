@@ -1,10 +1,11 @@
 import { argTypeError, outOfRangeError } from './errors.js';
 import { BACKEND_NAMES, FLAG_NAMES } from '@evkit/core-native';
+import { BACKEND_IOURING, BACKEND_LINUXAIO } from './constants.js';
 import { describe } from './validate.js';
 
 const ALIASES: ReadonlyArray<readonly [string, number]> = [
-  ['linuxaio', 0x40],
-  ['iouring', 0x80],
+  ['linuxaio', BACKEND_LINUXAIO],
+  ['iouring', BACKEND_IOURING],
 ];
 
 const BY_NAME = new Map<string, number>([...BACKEND_NAMES, ...FLAG_NAMES, ...ALIASES]);
