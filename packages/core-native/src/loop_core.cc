@@ -226,7 +226,7 @@ void LoopCore::Verify() {
   // back when the callback runs).
   int early = 0;
   for (WatcherBase* w : watchers_) {
-    if (w->counted_ && w->unrefed_ && !ev_is_active(w->w_)) early++;
+    if (w->Has(WatcherBase::kCounted) && w->Has(WatcherBase::kUnrefed) && !ev_is_active(w->w_)) early++;
   }
   for (int i = 0; i < early; i++) ev_ref(loop_);
   ev_verify(loop_);

@@ -331,9 +331,6 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     ev_.userFd = IntArg(info, 2, -1);
     events_ = IntArg(info, 3, 0);
     if (core() == nullptr) return;  // CoreOf threw
-    // The guard lives in the core: keep the core's memory while this object
-    // may still reach the guard (after close() the base lets go of it).
-    hold_ = core()->shared_from_this();
     // libev asserts on a negative fd or a bad mask; the JS layer checks both.
     if (ev_.userFd < 0 || events_ < EV_READ || events_ > (EV_READ | EV_WRITE)) {
       Reject();
@@ -344,12 +341,8 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
   }
 
   ~IoWatcher() override {
-    Shutdown();  // stops it in libev (releasing a duplicate) while this object is whole
+    Leave();
     if (prepared_ >= 0) close(prepared_);
-    if (ev_.guard != nullptr) {
-      LoopCore::Lock lock(hold_.get());
-      ev_.guard->Remove(&ev_);
-    }
   }
 
   static IoWatcher* From(EvIo* w) { return static_cast<IoWatcher*>(static_cast<WatcherBase*>(w->data)); }
@@ -490,9 +483,13 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     return Napi::Number::New(info.Env(), cause);
   }
 
+  // Stopped already (which released a duplicate through the guard).
+  void OnLeavingLoop() override {
+    if (ev_.guard != nullptr) ev_.guard->Remove(&ev_);
+  }
+
   int events_ = 0;
   int prepared_ = -1;  // a duplicate made by prepareStart, for StartIn
-  std::shared_ptr<LoopCore> hold_;
 };
 
 // ioFdStatus(fd): 0 when fd is open, else the errno of fcntl(F_GETFD).
