@@ -89,6 +89,8 @@ export interface SignalLimits {
   nsig: number;
   rtmin: number;
   rtmax: number;
+  /** The signals evkit refuses to watch, with the reason: `[signum, reason]`. */
+  refusals: Array<[number, string]>;
 }
 
 /** What a `sigaction(2)` query returns: the handler (an address unless default or ignored) and sa_flags. */

@@ -37,24 +37,9 @@ export function signalName(signum: number): string {
   return `SIG${signum}`;
 }
 
-// Why evkit will not take a signal (the native side refuses the same ones).
-function refusal(signum: number): string | undefined {
-  switch (signum) {
-    case constants.signals.SIGKILL:
-    case constants.signals.SIGSTOP:
-      return 'it can be neither caught nor ignored';
-    case constants.signals.SIGSEGV:
-    case constants.signals.SIGBUS:
-    case constants.signals.SIGFPE:
-    case constants.signals.SIGILL:
-      return 'V8 and Node handle it themselves (faults, guard pages)';
-    case 32:
-    case 33:
-      return "glibc reserves it for its threads' internal use";
-    default:
-      return undefined;
-  }
-}
+// Why evkit will not take a signal: the native side's one list.
+const refusals = new Map(binding.signalLimits.refusals);
+const refusal = (signum: number): string | undefined => refusals.get(signum);
 
 /** Resolves a signal number or name to a number evkit may watch; throws TypeError/RangeError. */
 export function resolveSignal(signum: unknown): number {
