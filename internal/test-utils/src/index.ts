@@ -53,3 +53,18 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
 }
 
 
+
+/** A fixture's description of a thrown error: `{ name, code, message, cause }`. */
+export interface FixtureError {
+  name: string;
+  code?: string;
+  message: string;
+  cause?: string | null;
+}
+
+/** Asserts a fixture-reported error is an EvError that names EMFILE / "too many open files". */
+export function expectEmfileError(error: unknown, context = ''): void {
+  const e = error as FixtureError | undefined;
+  expect(e?.name, `${context} ${JSON.stringify(error)}`).toBe('EvError');
+  expect(`${e!.message} ${e!.cause ?? ''}`, context).toMatch(/EMFILE|too many open files/i);
+}

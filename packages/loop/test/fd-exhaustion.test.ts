@@ -3,10 +3,9 @@
 // EvError that names EMFILE — never an abort, a hang or a spin. Children run
 // with a low RLIMIT_NOFILE; the timeout is only a hang detector.
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runFixture } from '@evkit/test-utils';
+import { expectEmfileError, jsonLines, runFixture } from '@evkit/test-utils';
 
 const fixture = new URL('./fixtures/fd-limit.mjs', import.meta.url);
-const EMFILE = /EMFILE|too many open files/i;
 
 describe.runIf(process.platform === 'linux')('loops with the fd table (nearly) full', () => {
   it.each(['epoll', 'poll', 'select'])('%s: each step makes a working loop or throws an EvError naming EMFILE', (backend) => {
@@ -23,9 +22,7 @@ describe.runIf(process.platform === 'linux')('loops with the fd table (nearly) f
         expect(s, JSON.stringify(s)).toMatchObject({ backend, blocking: 1, attached: 1 });
         expect(s.error).toBeUndefined();
       } else {
-        const error = s.error as { name: string; message: string; cause: string | null };
-        expect(error.name, JSON.stringify(s)).toBe('EvError');
-        expect(`${error.message} ${error.cause ?? ''}`).toMatch(EMFILE);
+        expectEmfileError(s.error, JSON.stringify(s));
       }
     }
     // With no fd free nothing can work; with eight everything does.
