@@ -30,14 +30,41 @@ export function useFreshLoop(options?: LoopOptions): () => Loop {
  */
 export function runFixture(
   file: string | URL,
-  options: { args?: string[]; execArgv?: string[]; timeoutMs?: number; input?: string } = {},
+  options: { args?: string[]; execArgv?: string[]; timeoutMs?: number; input?: string; nofile?: number } = {},
 ): SpawnSyncReturns<string> {
   const path = typeof file === 'string' ? file : fileURLToPath(file);
-  return spawnSync(process.execPath, [...(options.execArgv ?? []), path, ...(options.args ?? [])], {
+  const argv = [process.execPath, ...(options.execArgv ?? []), path, ...(options.args ?? [])];
+  // nofile: the child's RLIMIT_NOFILE (soft and hard), set by the shell before exec.
+  const [command, ...args] =
+    options.nofile === undefined ? argv : ['/bin/sh', '-c', 'ulimit -n "$0" && exec "$@"', String(options.nofile), ...argv];
+  return spawnSync(command as string, args, {
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 30_000,
     input: options.input ?? '',
   });
 }
 
+/** The JSON lines a fixture printed (other lines are skipped). */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
+
+
+/** A fixture's description of a thrown error: `{ name, code, message, cause }`. */
+export interface FixtureError {
+  name: string;
+  code?: string;
+  message: string;
+  cause?: string | null;
+}
+
+/** Asserts a fixture-reported error is an EvError that names EMFILE / "too many open files". */
+export function expectEmfileError(error: unknown, context = ''): void {
+  const e = error as FixtureError | undefined;
+  expect(e?.name, `${context} ${JSON.stringify(error)}`).toBe('EvError');
+  expect(`${e!.message} ${e!.cause ?? ''}`, context).toMatch(/EMFILE|too many open files/i);
+}
