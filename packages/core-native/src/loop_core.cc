@@ -392,9 +392,11 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   if (napi_get_reference_value(env, fnRef, &fn) != napi_ok || fn == nullptr) {
     return CallResult::kJsDead;
   }
-  napi_status status = (attached_ && asyncContext_ != nullptr)
-                            ? napi_make_callback(env, asyncContext_, recv, fn, argc, argv, result)
-                            : napi_call_function(env, recv, fn, argc, argv, result);
+  // The callback may detach the loop: report what escapes it by the mode it
+  // was called in.
+  const bool attached = attached_ && asyncContext_ != nullptr;
+  napi_status status = attached ? napi_make_callback(env, asyncContext_, recv, fn, argc, argv, result)
+                                : napi_call_function(env, recv, fn, argc, argv, result);
   if (status == napi_ok) return CallResult::kOk;
   // The JS hooks catch every exception a user callback throws, so reaching
   // here means JS cannot run (worker terminating, process.exit in a worker)
@@ -406,7 +408,7 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   napi_valuetype type = napi_undefined;
   if (exc != nullptr) napi_typeof(env, exc, &type);
   if (exc == nullptr || (type == napi_undefined && !JsCanRun())) return CallResult::kJsDead;
-  if (attached_) {
+  if (attached) {
     // What escaped a callback's scope (its nextTicks, or evkit's own rethrow
     // when there is no errorHandler) is reported as Node reports a throwing
     // timer: 'uncaughtException', exit code 1 when nobody listens.
