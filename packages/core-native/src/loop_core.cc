@@ -351,6 +351,13 @@ void LoopCore::SetCallbacksQueued(bool queued) {
   callbacksQueued_ = queued;
   if (queued) {
     EvRef();
+    // Queued after this iteration's drain (a later prepare, a callback, its
+    // promise reactions): the next poll must not block, so that the next
+    // iteration's drain runs it. RunDrain stops the timer.
+    if (!ev_is_active(&timer0_)) {
+      ev_timer_set(&timer0_, 0., kSelfStopping);
+      StartInternal(loop_, &timer0_, ev_timer_start);
+    }
   } else {
     EvUnref();
   }

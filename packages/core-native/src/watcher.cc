@@ -68,6 +68,9 @@ void WatcherBase::Start() {
   if (!Usable()) return;
   LoopCore::Lock lock(core_.get(), /*wake=*/true);
   if (ev_is_active(w_)) return;
+  // A one-shot libev stopped whose callback has not run yet is still counted:
+  // settle that before counting the new start.
+  if (Has(kCounted)) NoteStopped(true);
   EvStart(core_->loop());
   if (ev_is_active(w_)) NoteStarted();
   UpdatePin();

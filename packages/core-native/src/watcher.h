@@ -83,6 +83,10 @@ class WatcherBase {
     LoopCore::Lock lock(core_.get(), /*wake=*/true);
     RefreshNowOutsideCallbacks();
     fn(core_->loop());
+    // libev's again() clears a pending event: so does it for one an attached
+    // loop's thread already took for delivery.
+    Set(kQueued, false);
+    core_->Forget(this);
     SyncActivity();
   }
 

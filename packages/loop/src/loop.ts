@@ -240,10 +240,12 @@ export class Loop {
   }
 
   get errorHandler(): ErrorHandler | null {
+    this.#native();
     return this.#state.errorHandler;
   }
 
   set errorHandler(handler: ErrorHandler | null) {
+    this.#native();
     if (handler !== null) checkFunction('errorHandler', handler);
     this.#state.errorHandler = handler;
   }

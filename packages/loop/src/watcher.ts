@@ -217,9 +217,9 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       this.#state.report(error, this);
       if (!this.#closed && !this.#state.destroyed) this.onCallbackError();
     }
-    // libev stopped it (one-shot) and the callback did not restart it: release
-    // callback and args, as gevent does, so they can be collected.
-    if (!active && starts === this.#starts && !this.#native.active()) {
+    // libev stopped it (one-shot) and the callback neither restarted nor fed
+    // it: release callback and args, as gevent does, so they can be collected.
+    if (!active && starts === this.#starts && !this.#closed && !this.#native.active() && !this.#native.pending()) {
       this.#callback = null;
       this.#args = null;
       this.#context = undefined;
