@@ -1,27 +1,118 @@
 // Shared fixtures for evkit's tests: a fresh loop per test and a check that
 // the test left it clean (libuv's MAKE_VALGRIND_HAPPY, in evkit form).
+//
+// Cleanup never depends on the test passing: every loop a fixture hands out is
+// destroyed after the test whatever happened, so a failed assertion cannot
+// leave a watcher behind for the next test. A loop left dirty is reported only
+// when the test itself passed; when it failed, its leftovers are a consequence
+// of that failure, not a second one. vitest skips the remaining afterEach
+// hooks of a test once one throws, so each fixture also clears, before the
+// next test, whatever a skipped afterEach left.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect, type TestContext } from 'vitest';
 import { Loop, type LoopOptions } from '@evkit/loop';
 
-/** Asserts nothing is left active, pending or referenced on `loop`, then destroys it. */
-export function expectLoopClean(loop: Loop): void {
-  if (loop.destroyed) return;
-  const state = { active: loop.activeCount, pending: loop.pendingCount, ref: loop.refCount };
-  loop.destroy();
-  expect(state, 'loop left dirty by the test').toEqual({ active: 0, pending: 0, ref: 0 });
+type LoopState = { active: number; pending: number; ref: number };
+
+function stateOf(loop: Loop): LoopState {
+  return { active: loop.activeCount, pending: loop.pendingCount, ref: loop.refCount };
 }
 
-/** Returns a getter for a fresh loop per test, checked clean after each test. */
+const CLEAN: LoopState = { active: 0, pending: 0, ref: 0 };
+
+/** Whether the test this afterEach hook runs for has already failed. */
+export function testFailed(context: TestContext | undefined): boolean {
+  return context?.task.result?.state === 'fail';
+}
+
+/**
+ * Destroys `loop` (always, even if reading its state throws), then asserts
+ * nothing was left active, pending or referenced on it, unless `check` is false.
+ */
+export function expectLoopClean(loop: Loop, check = true): void {
+  if (loop.destroyed) return;
+  let state: LoopState | undefined;
+  try {
+    state = stateOf(loop);
+  } finally {
+    loop.destroy();
+  }
+  if (check) expect(state, 'loop left dirty by the test').toEqual(CLEAN);
+}
+
+/**
+ * Returns `track(loop)`: every loop passed to it is destroyed after the test,
+ * in order, even if the test or an earlier destroy threw, and checked clean if
+ * the test passed (`check: false` only destroys).
+ */
+export function useLoops(options: { check?: boolean } = {}): <L extends Loop>(loop: L) => L {
+  const loops: Loop[] = [];
+  beforeEach(() => {
+    for (const loop of loops.splice(0)) if (!loop.destroyed) loop.destroy();
+  });
+  afterEach((context) => {
+    const check = options.check !== false && !testFailed(context);
+    const errors: unknown[] = [];
+    for (const loop of loops.splice(0)) {
+      try {
+        expectLoopClean(loop, check);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} loops left dirty`);
+  });
+  return (loop) => {
+    loops.push(loop);
+    return loop;
+  };
+}
+
+/** Returns a getter for a fresh loop per test, destroyed after each test and checked clean if it passed. */
 export function useFreshLoop(options?: LoopOptions): () => Loop {
   let loop: Loop | undefined;
-  afterEach(() => {
+  beforeEach(() => {
+    if (loop && !loop.destroyed) loop.destroy();
+    loop = undefined;
+  });
+  afterEach((context) => {
     const current = loop;
     loop = undefined;
-    if (current) expectLoopClean(current);
+    if (current) expectLoopClean(current, !testFailed(context));
   });
   return () => (loop ??= new Loop(options));
+}
+
+/**
+ * After each test, checks that `Loop.default` has nothing active or referenced.
+ * If it has, it is destroyed (the next `Loop.default` is a fresh loop), so the
+ * leftovers of one test never fail the tests after it.
+ */
+export function useCleanDefaultLoop(): void {
+  afterEach((context) => {
+    const loop = Loop.default;
+    const state = { active: loop.activeCount, ref: loop.refCount };
+    if (state.active === 0 && state.ref === 0) return;
+    loop.destroy();
+    if (!testFailed(context)) expect(state, 'Loop.default left dirty by the test').toEqual({ active: 0, ref: 0 });
+  });
+}
+
+/**
+ * A test that needs a quiet machine (it measures the machine's timing, not only
+ * evkit's order of events): vitest retries it once, and the retry is logged
+ * to stderr with the first attempt's errors, never silent. Keep these few.
+ */
+export const QUIET_MACHINE = { retry: 1 } as const;
+
+/** Call first thing in a QUIET_MACHINE test: logs when this attempt is the retry. */
+export function logRetry(context: TestContext): void {
+  const result = context.task.result;
+  if (!result?.retryCount) return;
+  const errors = (result.errors ?? []).map((e) => e.message.split('\n')[0]).join(' | ');
+  console.warn(`[retry] "${context.task.name}" failed once on a busy machine and runs again (first attempt: ${errors})`);
 }
 
 /**
@@ -39,5 +130,3 @@ export function runFixture(
     input: options.input ?? '',
   });
 }
-
-

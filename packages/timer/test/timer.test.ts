@@ -158,10 +158,16 @@ describe('Timer', () => {
   it('expired timers fire in priority order, then by expiry (item 60)', () => {
     const loop = fresh();
     const order: string[] = [];
-    for (const [priority, after] of [[0, 0.002], [-2, 0], [1, 0.001], [2, 0.003], [0, 0.001]] as const) {
-      new Timer(loop, after, 0, { priority }).start(() => order.push(`T${priority}@${after}`));
-    }
-    busyWait(10); // all expired before the loop looks
+    // Started inside one callback, all five count from the same cached loop
+    // time (outside a callback each start() reads a fresh clock, and on a slow
+    // machine T0@0.002 could then expire before T0@0.001).
+    const starter = new Prepare(loop).start(() => {
+      starter.stop();
+      for (const [priority, after] of [[0, 0.002], [-2, 0], [1, 0.001], [2, 0.003], [0, 0.001]] as const) {
+        new Timer(loop, after, 0, { priority }).start(() => order.push(`T${priority}@${after}`));
+      }
+      busyWait(10); // all expired before the loop looks
+    });
     loop.run();
     expect(order).toEqual(['T2@0.003', 'T1@0.001', 'T0@0.001', 'T0@0.002', 'T-2@0']);
   });
@@ -176,27 +182,43 @@ describe('Timer', () => {
     expect(fired).toBe(true);
   });
 
-  it('fires a 1 ms timer within 20 ms whenever run({ once }) sees it (TestTimerResolution)', () => {
+  it('a 1 ms timer wakes run({ once }) about as soon as the OS wakes a 1 ms sleep (TestTimerResolution)', () => {
+    // What gevent's TestTimerResolution guards against is a poll that sleeps
+    // far past the next timer (a coarse timeout, a collect interval). A fixed
+    // wall-clock bound per timer measured the machine instead: one late wake-up
+    // on a loaded machine failed it. Here each sample is paired with a
+    // reference, a 1 ms Atomics.wait on this same thread right after it, and
+    // the medians are compared: a busy machine delays both alike.
     const loop = fresh();
     // An active referenced watcher makes run({ once: true }) block in the poll.
     const other = new Prepare(loop).start(() => {});
-    let fired = 0;
-    for (let i = 0; i < 150; i++) {
-      const timer = new Timer(loop, 0.001);
-      let at = 0;
-      timer.start(() => {
-        at = performance.now();
-      });
-      const started = performance.now();
-      loop.run({ once: true });
-      if (at !== 0) {
-        fired++;
-        expect(at - started).toBeLessThan(20);
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const evkit: number[] = [];
+    const reference: number[] = [];
+    try {
+      for (let i = 0; i < 150; i++) {
+        const timer = new Timer(loop, 0.001);
+        let at = 0;
+        timer.start(() => {
+          at = performance.now();
+        });
+        try {
+          const started = performance.now();
+          loop.run({ once: true });
+          if (at !== 0) evkit.push(at - started);
+        } finally {
+          timer.close();
+        }
+        const slept = performance.now();
+        Atomics.wait(cell, 0, 0, 1);
+        reference.push(performance.now() - slept);
       }
-      timer.close();
+    } finally {
+      other.stop();
     }
-    expect(fired).toBeGreaterThan(0);
-    other.stop();
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    expect(evkit.length).toBeGreaterThan(0);
+    expect(median(evkit), `reference median ${median(reference).toFixed(2)} ms`).toBeLessThan(2 * median(reference) + 5);
   });
 
   it('after, repeat and remaining', () => {
