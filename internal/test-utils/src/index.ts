@@ -11,7 +11,8 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, type TestContext } from 'vitest';
-import { Loop, type LoopOptions } from '@evkit/loop';
+import { Loop, Watcher, type LoopOptions } from '@evkit/loop';
+import { binding } from '@evkit/core-native/binding';
 
 type LoopState = { active: number; pending: number; ref: number };
 
@@ -113,6 +114,23 @@ export function logRetry(context: TestContext): void {
   if (!result?.retryCount) return;
   const errors = (result.errors ?? []).map((e) => e.message.split('\n')[0]).join(' | ');
   console.warn(`[retry] "${context.task.name}" failed once on a busy machine and runs again (first attempt: ${errors})`);
+}
+
+/**
+ * Counts the iterations of `loop` with an unreferenced prepare watcher (it
+ * neither keeps the loop alive nor wakes it). "run() returns at once" is then
+ * "run() did one iteration", whatever the machine's speed.
+ */
+export function countIterations(loop: Loop): { readonly count: number; stop(): void } {
+  let count = 0;
+  const watcher = new Watcher(loop, (native, owner) => new binding.Prepare(native, owner), { ref: false });
+  watcher.start(() => count++);
+  return {
+    get count() {
+      return count;
+    },
+    stop: () => watcher.close(),
+  };
 }
 
 /**
