@@ -14,7 +14,7 @@ describe('process lifetime', () => {
     expect(result.status).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.active).toBe(true);
-    expect(out.exitMs).toBeLessThan(250);
+    expect(out.exitMs).toBeLessThan(10_000); // a hang guard: held, it would live until the fixture's 30 s kill
   });
 
   it('a referenced one holds it until unref()', () => {
@@ -23,7 +23,7 @@ describe('process lifetime', () => {
     expect(result.status).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.exitMs).toBeGreaterThanOrEqual(290);
-    expect(out.exitMs).toBeLessThan(5000);
+    expect(out.exitMs).toBeLessThan(10_000); // a hang guard: held, it would live until the fixture's 30 s kill
   });
 });
 
