@@ -47,7 +47,9 @@ describe('attached io', () => {
     expect(io.active).toBe(false);
     expect(loop.refCount).toBe(1);
     await delivered;
-    await delay(5);
+    // runAsync() resolves once nothing holds the loop: the event, delivered, no
+    // longer does (it would never resolve if the reference leaked).
+    await loop.runAsync();
     expect(loop.refCount).toBe(0);
   });
 
@@ -91,17 +93,22 @@ describe('attached io', () => {
   it('starts and stops from Node callbacks while the loop thread runs, many times', async () => {
     const loop = attachedLoop();
     const [a, b] = socketpair();
+    // Every watcher not stopped at once fires exactly once (always writable) and stops itself.
+    const expected = Array.from({ length: 200 }, (_, i) => i).filter((i) => i % 3 !== 0).length;
     let fired = 0;
+    let allFired!: () => void;
+    const done = new Promise<void>((resolve) => (allFired = resolve));
     for (let i = 0; i < 200; i++) {
       const io = new Io(loop, i % 2 ? a : b, WRITE).start(function (this: Io) {
-        fired++;
         this.stop();
+        if (++fired === expected) allFired();
       });
       if (i % 3 === 0) io.stop();
       if (i % 20 === 0) await delay(1);
     }
-    await delay(50);
-    expect(fired).toBeGreaterThan(0);
+    await done;
+    await loop.runAsync(); // resolves once nothing holds the loop any more
+    expect(fired).toBe(expected);
     expect(loop.activeCount).toBe(0);
     expect(loop.refCount).toBe(0);
   });
