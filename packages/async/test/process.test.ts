@@ -90,7 +90,7 @@ describe('2 workers × 100,000 sends racing the end of the watcher', () => {
       expect(out.sendsAtEnd).toBeLessThan(out.total);
       expect(trues).toBeGreaterThanOrEqual(out.sendsAtEnd); // every send counted before the end returned true
       expect(falses).toBeGreaterThan(0);
-      expect(out.callbacks).toBeGreaterThan(0);
+      expect(out.callbacks).toBeGreaterThan(0); // at least the one delivered before the race
       expect(out.destroyed).toBe(true);
     });
   }
