@@ -161,16 +161,20 @@ describe('callbacks as Node events', () => {
   it('callbacks run in the AsyncLocalStorage context of start() / runCallback()', async () => {
     const loop = attachedLoop();
     const als = new AsyncLocalStorage<string>();
-    const seen: Array<string | undefined> = [];
-    als.run('timer-store', () => new TestTimer(loop, 0.005).start(() => seen.push(als.getStore())));
-    als.run('callback-store', () => loop.runCallback(() => seen.push(als.getStore())));
-    const last = signal();
-    new TestTimer(loop, 0.01).start(() => {
-      seen.push(als.getStore());
-      last.fire();
-    });
-    await last.done;
-    expect(seen).toEqual(['callback-store', 'timer-store', undefined]);
+    // Which of the three runs first depends on when the loop thread gets a
+    // turn (a late one sees the 5 ms timer expired before the queued callback);
+    // each callback's context does not.
+    const seen = new Map<string, string | undefined>();
+    const all = signal();
+    const record = (what: string) => {
+      seen.set(what, als.getStore());
+      if (seen.size === 3) all.fire();
+    };
+    als.run('timer-store', () => new TestTimer(loop, 0.005).start(() => record('timer')));
+    als.run('callback-store', () => loop.runCallback(() => record('callback')));
+    new TestTimer(loop, 0.01).start(() => record('outside'));
+    await all.done;
+    expect(Object.fromEntries(seen)).toEqual({ timer: 'timer-store', callback: 'callback-store', outside: undefined });
   });
 
   it('depth is 1 inside a callback and 0 outside; now() is frozen during a batch', async () => {
