@@ -10,7 +10,7 @@
 // next test, whatever a skipped afterEach left.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, expect, type TestContext } from 'vitest';
+import { afterEach, beforeEach, expect, vi, type TestContext } from 'vitest';
 import { Loop, Watcher, type LoopOptions } from '@evkit/loop';
 import { binding } from '@evkit/core-native/binding';
 
@@ -134,8 +134,23 @@ export function countIterations(loop: Loop): { readonly count: number; stop(): v
 }
 
 /**
+ * The test timeout of files whose tests start child processes or workers
+ * (call `useProcessTimeout()` at the top of such a file). A Node process that
+ * starts in a quarter of a second on an idle machine can take many seconds on
+ * a loaded one; like every timeout here it only catches hangs.
+ */
+export const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
+/** Gives every test of the calling file PROCESS_TEST_TIMEOUT_MS. */
+export function useProcessTimeout(): void {
+  vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS });
+}
+
+/**
  * Runs a fixture script in a child process (process-global behaviour is tested
  * this way). Fixtures import the built packages, so they see the dist code.
+ * The default timeout (60 s) is a hang guard, far above a loaded machine's
+ * startup time.
  */
 export function runFixture(
   file: string | URL,
@@ -144,7 +159,7 @@ export function runFixture(
   const path = typeof file === 'string' ? file : fileURLToPath(file);
   return spawnSync(process.execPath, [...(options.execArgv ?? []), path, ...(options.args ?? [])], {
     encoding: 'utf8',
-    timeout: options.timeoutMs ?? 30_000,
+    timeout: options.timeoutMs ?? 60_000,
     input: options.input ?? '',
   });
 }

@@ -2,7 +2,9 @@
 // a send before anything started, keep-alive of an attached loop, GC, and
 // 100,000 sends from each of two workers racing a destroy()/close().
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 

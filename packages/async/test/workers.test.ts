@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import type { Loop } from '@evkit/loop';
 import { Async, AsyncSender, type AsyncSenderData } from '@evkit/async';
 import { Timer } from '@evkit/timer';
-import { useFreshLoop } from '@evkit/test-utils';
+import { useFreshLoop, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const workerUrl = new URL('./fixtures/worker.mjs', import.meta.url);
 // CLOCK_MONOTONIC, the same in every thread (timeOrigin + now() may differ per thread).

@@ -3,7 +3,9 @@
 // cannot run JavaScript).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 

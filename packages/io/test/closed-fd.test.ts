@@ -5,8 +5,10 @@
 // not spin, and the process must exit normally.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
 import { BACKENDS } from './helpers.js';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -20,7 +22,7 @@ interface Outcome {
 }
 
 function closedFd(backend: string, mode: string, scenario: string): Outcome {
-  const result = runFixture(fixture('closed-fd.mjs'), { args: [backend, mode, scenario], timeoutMs: 20_000 });
+  const result = runFixture(fixture('closed-fd.mjs'), { args: [backend, mode, scenario] });
   expect(result.stderr).toBe('');
   expect(result.signal).toBe(null);
   expect(result.status).toBe(0);

@@ -1,7 +1,9 @@
 // Attached mode at the process level: liveness, uncaught errors, child
 // processes, workers. Each scenario runs in a child process.
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 

@@ -1,7 +1,9 @@
 // Process-level lifetime: GC, worker_threads, exit codes. Each runs in a child
 // process against the built packages.
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 

@@ -14,7 +14,9 @@
 // counts are what is checked.
 const HANG_GUARD_MS = 5000;
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 

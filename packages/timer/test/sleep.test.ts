@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Loop } from '@evkit/loop';
 import { AbortError, sleep } from '@evkit/timer';
-import { runFixture, useCleanDefaultLoop, useLoops } from '@evkit/test-utils';
+import { runFixture, useCleanDefaultLoop, useLoops, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 describe('sleep', () => {
   const track = useLoops();
