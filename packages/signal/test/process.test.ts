@@ -138,9 +138,10 @@ describe('races', () => {
     const r = run('stress.mjs', ['1500']);
     expectClean(r);
     expect(r.out.nodeSeen).toBeGreaterThan(0);
-    expect(r.out.main.rounds).toBeGreaterThan(50);
+    // Every thread finished its churn (at least 60 rounds, more on a fast machine).
+    expect(r.out.main.rounds).toBeGreaterThanOrEqual(60);
     expect(r.out.workers).toHaveLength(4);
-    for (const w of r.out.workers) expect(w.rounds).toBeGreaterThan(50);
+    for (const w of r.out.workers) expect(w.rounds).toBeGreaterThanOrEqual(60);
   });
 });
 
