@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop, type ErrorContext } from '@evkit/loop';
 import { TestIdle } from './helpers.js';
+import { useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 function epollFds(): Set<number> {
   const fds = new Set<number>();
@@ -74,7 +77,7 @@ describe('running out of file descriptors', () => {
     const fixture = fileURLToPath(new URL('./fixtures/fd-exhaustion.mjs', import.meta.url));
     const result = spawnSync('bash', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${fixture}"`], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 60_000, // a hang guard (normally 1-3 s)
     });
     expect(result.status, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
