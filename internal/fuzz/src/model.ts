@@ -55,6 +55,8 @@ export interface MCore {
   statWatchers: number;
   /** since the last poll: an async send, a signal, inotify activity (libev's or evkit's internal MAXPRI io may be pending) */
   noise: boolean;
+  /** a reinit() the attached thread may or may not have consumed before detach() */
+  forkMaybe: boolean;
 }
 
 export interface MLoop {
@@ -90,6 +92,8 @@ export interface MWatcher {
   owed: boolean;
   /** the Loop object (index) it was created with */
   handle: number;
+  /** attached io: readiness seen before a drain may still be delivered once */
+  grace: boolean;
 }
 
 export interface MCallback {
@@ -171,7 +175,7 @@ export class Model {
       case 'newLoop': {
         const core: MCore = {
           id: this.cores.length, backend: op.backend || 'auto', destroyed: false, attached: false, refCalls: 0,
-          queue: [], handler: false, postfork: false, iter: null, uncaught: 0, handled: 0, statWatchers: 0, noise: false,
+          queue: [], handler: false, postfork: false, iter: null, uncaught: 0, handled: 0, statWatchers: 0, noise: false, forkMaybe: false,
         };
         this.cores.push(core);
         this.loops.push({ core: core.id, view: false, retired: false });
@@ -228,6 +232,8 @@ export class Model {
           if (!w.hasCb) return argError('TypeError', 'ERR_INVALID_ARG_TYPE');
           const top = this.stack[this.stack.length - 1];
           if (!w.active && top !== undefined && top.w === w.id && this.skipped('feed-self-inactive')) return SKIP;
+          // attached: the loop thread may have taken the first feed already
+          if (w.pending && this.cores[w.core].attached) w.grace = true;
           this.makePending(w);
           if (this.cores[w.core].attached) w.owed = true;
           return OK;
@@ -270,8 +276,16 @@ export class Model {
         return OK;
       case 'drain':
         // Draining a pipe another callback has yet to see makes its owed fire moot.
+        for (const w of this.watchers) {
+          if (w.kind === 'io' && w.end === 'r' && w.pipe === op.pipe % PIPES_PER_SEQUENCE && w.active && this.cores[w.core].attached && this.ioReady(w)) w.grace = true;
+        }
         this.pipeData[op.pipe % PIPES_PER_SEQUENCE] = false;
-        for (const w of this.watchers) if (w.kind === 'io' && w.end === 'r' && w.pipe === op.pipe % PIPES_PER_SEQUENCE) w.owed = false;
+        for (const w of this.watchers) {
+          if (w.kind === 'io' && w.end === 'r' && w.pipe === op.pipe % PIPES_PER_SEQUENCE) {
+            if (w.active && this.cores[w.core].attached && this.ioReady(w)) w.grace = true;
+            w.owed = false;
+          }
+        }
         return OK;
       case 'touch':
         for (const w of this.watchers) {
@@ -302,15 +316,18 @@ export class Model {
         return this.withLoop(op.loop, () => OK);
       case 'reinit':
         return this.withLoop(op.loop, (c) => {
-          c.postfork = true;
-          const it = c.iter;
-          if (it !== null && (it.phase === 'fork' || it.phase === 'prepare')) it.reinitEarly = true;
           if (c.attached) {
+            // the loop thread runs the fork watchers soon; one started meanwhile may run too
+            c.forkMaybe = true;
             for (const w of this.watchers) if (w.core === c.id && w.kind === 'fork' && w.active && !w.closed) {
               w.flag = true;
               w.owed = true;
             }
+            return OK;
           }
+          c.postfork = true;
+          const it = c.iter;
+          if (it !== null && (it.phase === 'fork' || it.phase === 'prepare')) it.reinitEarly = true;
           return OK;
         });
       case 'run':
@@ -340,7 +357,10 @@ export class Model {
       }
       case 'runCb':
         return this.withLoop(op.loop, (c) => {
-          if (c.attached && this.continuationOf === c.id && this.skipped('runcb-in-continuation')) return SKIP;
+          if (c.attached && this.skipped('runcb-in-attached-callback')) {
+            const top = this.stack[this.stack.length - 1];
+            if (this.continuationOf === c.id || (top !== undefined && top.core === c.id && top.w >= 0)) return SKIP;
+          }
           this.callbacks.push({ id: this.callbacks.length, core: c.id, state: 'queued' });
           c.queue.push(this.callbacks.length - 1);
           return OK;
@@ -413,6 +433,14 @@ export class Model {
     if (c.attached) return;
     c.attached = true;
     c.noise = true; // the loop thread is woken through libev's async pipe
+    if (c.postfork) {
+      c.postfork = false;
+      c.forkMaybe = true;
+      for (const w of this.watchers) if (w.core === c.id && w.kind === 'fork' && w.active && !w.closed) {
+        w.flag = true;
+        w.owed = true;
+      }
+    }
     // Whatever could fire now must fire eventually.
     for (const w of this.watchers) {
       if (w.core !== c.id || w.closed) continue;
@@ -477,7 +505,7 @@ export class Model {
       id: this.watchers.length, kind: op.kind, core: c.id, prio: op.prio ?? 0, keep: op.ref ?? true,
       active: false, pending: false, closed: false, hasCb: false, t1: op.t1 ?? 0, t2: op.t2 ?? 0, due: false,
       pipe: (op.io?.pipe ?? 0) % PIPES_PER_SEQUENCE, end: op.io?.end ?? 'r', events: op.io?.events ?? 1, sig: op.sig ?? 'SIGUSR2', flag: false,
-      uncertain: false, owed: false, handle: l,
+      uncertain: false, owed: false, handle: l, grace: false,
     };
     if (op.kind === 'periodic') w.due = w.t1 <= Date.now() / 1000 && w.t2 === 0;
     if (op.kind === 'timer') w.due = w.t1 <= 0;
@@ -505,7 +533,8 @@ export class Model {
     w.active = true;
     w.due = this.dueAtStart(w);
     if (w.kind === 'async') w.flag = false; // a send while stopped is lost
-    if (w.kind === 'signal' || w.kind === 'stat' || w.kind === 'fork') w.flag = false;
+    if (w.kind === 'signal' || w.kind === 'stat') w.flag = false;
+    if (w.kind === 'fork') w.flag = false;
     if (w.kind === 'stat') c.noise = true;
     if (c.attached) {
       if (isOneShotKind(w) && w.due) w.uncertain = true;
@@ -684,7 +713,8 @@ export class Model {
     switch (w.kind) {
       case 'timer': case 'periodic': return w.due;
       case 'io': return this.ioReady(w);
-      case 'signal': case 'async': case 'stat': case 'fork': return w.flag;
+      case 'signal': case 'async': case 'stat': return w.flag;
+      case 'fork': return w.flag || this.cores[w.core].forkMaybe;
       case 'prepare': case 'check': case 'idle': return true;
     }
   }
@@ -694,6 +724,7 @@ export class Model {
       case 'prepare': case 'check': return false; // needs the loop to wake up
       case 'idle': return !this.idleStarved(w);
       case 'io': return this.ioReady(w);
+      case 'fork': return w.flag;
       default: return this.mayFireAttached(w);
     }
   }
@@ -755,6 +786,8 @@ export class Model {
       if (c.postfork) {
         for (const w of mine) if (w.kind === 'fork' && w.active) add(w);
         it.reinitEarly = false;
+      } else if (c.forkMaybe) {
+        for (const w of mine) if (w.kind === 'fork' && w.active) it.optional.add(w.id);
       }
     } else if (phase === 'prepare') {
       for (const w of mine) if (w.kind === 'prepare' && w.active) add(w);
@@ -763,8 +796,9 @@ export class Model {
       // loop_fork (libev feeds its internal pipe watcher at MAXPRI, so no idle runs in this iteration);
       // evkit asks again for a reinit libev would lose
       const forked = c.postfork;
-      const noise = c.noise;
+      const noise = c.noise || c.forkMaybe;
       c.noise = false;
+      c.forkMaybe = false;
       c.postfork = it.reinitEarly;
       for (const w of mine) {
         if (!w.active) continue;
@@ -869,22 +903,29 @@ export class Model {
       }, this.describe(id));
       if (err !== null) return err;
       if (it.optional.size > 0 && w.prio < this.watchers[[...it.optional][0]].prio) it.optional.clear(); // not queued
+      if (it.phase === 'prepare' && w.prio < 0) it.drainDue = false; // the drain prepare (priority 0) is behind
       it.pend[pi(w.prio)].delete(id);
       w.pending = false;
     } else {
-      const allowed = w.pending || w.uncertain || (w.active && this.mayFireAttached(w));
+      const allowed = w.pending || w.uncertain || w.grace || (w.active && this.mayFireAttached(w));
+      w.grace = false;
       if (!allowed) return `${this.describe(id)} fired on an attached loop though it could not (active=${w.active})`;
       if (w.pending) {
-        // a fed event; libev may have coalesced a due one-shot with it (stays uncertain)
+        // a fed event; libev may have coalesced a due event with it (then the flags stay, permissively)
         w.pending = false;
-      } else if (w.uncertain) {
-        w.uncertain = false;
-        w.active = false;
-      } else if (w.active && isOneShotKind(w) && w.due) {
-        w.active = false;
+      } else {
+        if (w.uncertain) {
+          // a repeat set meanwhile may have re-armed it: then settle adopts what happened
+          if (w.t2 === 0) {
+            w.uncertain = false;
+            w.active = false;
+          }
+        } else if (w.active && isOneShotKind(w) && w.due) {
+          w.active = false;
+        }
+        if (w.active && w.kind === 'timer' && w.due) w.due = false;
+        if (w.kind === 'async' || w.kind === 'signal' || w.kind === 'stat' || w.kind === 'fork') w.flag = false;
       }
-      if (w.active && w.kind === 'timer' && w.due) w.due = false;
-      if (w.kind === 'async' || w.kind === 'signal' || w.kind === 'stat' || w.kind === 'fork') w.flag = false;
       w.owed = false;
     }
     this.stack.push({ core: c.id, w: id });
@@ -982,7 +1023,11 @@ export class Model {
     for (const c of this.cores) {
       if (!c.attached || c.destroyed) continue;
       for (const id of c.queue) out.push(`runCallback #${id}`);
-      for (const w of this.watchers) if (w.core === c.id && !w.closed && w.owed) out.push(this.describe(w.id));
+      for (const w of this.watchers) {
+        if (w.core !== c.id || w.closed || !w.owed) continue;
+        if (w.kind === 'idle' && this.idleStarved(w)) w.owed = false;
+        else out.push(this.describe(w.id));
+      }
     }
     return out;
   }

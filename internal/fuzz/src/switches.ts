@@ -18,7 +18,7 @@ export const KNOWN_ITEMS = {
   'destroyed-error-handler': 'loop.errorHandler get/set on a destroyed loop does not throw LoopDestroyedError',
   'attached-restart-undelivered': 'attached: start() of a one-shot that expired but was not delivered yet double-fires and leaks activeCount/refCount',
   'restart-queued-oneshot': 'start() of an expired one-shot whose callback is still queued leaks activeCount/refCount',
-  'runcb-in-continuation': 'attached: a runCallback queued from a promise continuation of a callback stalls until something wakes the loop',
+  'runcb-in-attached-callback': 'attached: a runCallback queued in a watcher callback (or a promise continuation) of the loop stalls until something wakes it',
   'view-watcher': "a watcher created through a view: after the view's destroy() its kind-specific members throw LoopDestroyedError on a live loop",
   'feed-self-inactive': 'feed() of an inactive watcher (an expired one-shot) from its own callback is silently dropped',
   'detach-in-continuation': 'attached: detach() in a promise continuation of a callback throws ERR_EVKIT_IN_CALLBACK',
