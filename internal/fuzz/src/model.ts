@@ -57,6 +57,7 @@ export interface MCore {
   noise: boolean;
   /** a reinit() the attached thread may or may not have consumed before detach() */
   forkMaybe: boolean;
+  everAttached: boolean;
 }
 
 export interface MLoop {
@@ -175,7 +176,7 @@ export class Model {
       case 'newLoop': {
         const core: MCore = {
           id: this.cores.length, backend: op.backend || 'auto', destroyed: false, attached: false, refCalls: 0,
-          queue: [], handler: false, postfork: false, iter: null, uncaught: 0, handled: 0, statWatchers: 0, noise: false, forkMaybe: false,
+          queue: [], handler: false, postfork: false, iter: null, uncaught: 0, handled: 0, statWatchers: 0, noise: false, forkMaybe: false, everAttached: false,
         };
         this.cores.push(core);
         this.loops.push({ core: core.id, view: false, retired: false });
@@ -432,6 +433,7 @@ export class Model {
   private attachCore(c: MCore): void {
     if (c.attached) return;
     c.attached = true;
+    c.everAttached = true;
     c.noise = true; // the loop thread is woken through libev's async pipe
     if (c.postfork) {
       c.postfork = false;
@@ -750,6 +752,7 @@ export class Model {
     if (c.iter !== null) return { expect: SKIP }; // no recursive run of one loop
     let mode = op.mode;
     if (mode === 'once' && !this.pollCertain(c)) mode = 'nowait';
+    if (mode === 'once' && c.everAttached && this.skipped('once-after-detach')) mode = 'nowait';
     if (mode === 'default' && !this.defaultSafe(c)) mode = 'nowait';
     c.iter = {
       phase: 'entry', pend: Array.from({ length: NPRI }, () => new Set<number>()), drainDue: false, draining: false,
@@ -761,10 +764,10 @@ export class Model {
 
   /** With no JS before the poll, something is certain to be ready (so `once` cannot block). */
   private pollCertain(c: MCore): boolean {
-    if (this.refCount(c) === 0) return true;
     const mine = this.watchers.filter((w) => w.core === c.id && !w.closed);
     if (c.queue.length > 0 || mine.some((w) => w.pending)) return false;
-    if (mine.some((w) => w.active && (w.kind === 'prepare' || (w.kind === 'fork' && c.postfork)))) return false;
+    if (mine.some((w) => w.active && (w.kind === 'prepare' || (w.kind === 'fork' && (c.postfork || c.forkMaybe))))) return false;
+    if (this.refCount(c) === 0) return true; // nothing keeps it: libev does not block
     return mine.some((w) => w.active && w.kind !== 'check' && w.kind !== 'fork' && this.mayFireAttached(w));
   }
 
@@ -997,7 +1000,6 @@ export class Model {
     c.iter = null;
     // everything queued in the iteration has run (or divergence was reported)
     for (const w of this.watchers) if (w.core === c.id && w.pending && it.pend[pi(w.prio)].has(w.id)) w.pending = false;
-    for (const w of this.watchers) if (w.core === c.id && !w.closed && !w.active && !w.pending) w.hasCb = false;
     // evkit's run() result: whether active watchers or queued callbacks remain
     return { missing, errors: it.errors, more: !c.destroyed && (this.activeCount(c) > 0 || c.queue.length > 0) };
   }

@@ -108,7 +108,8 @@ export async function campaign(opts: CampaignOptions): Promise<CampaignResult> {
       shrinkIsolated = outcome.kind !== 'diverged';
       if (shrinkIsolated) child.kill();
       lastMessage = describe(outcome);
-      log(`[fuzz] FAILED after ${sequences} sequences: ${lastMessage}\n[fuzz] shrinking (child per run, up to ${shrinkMs / 1000} s)...`);
+      log(`[fuzz] FAILED after ${sequences} sequences: ${lastMessage}`);
+      log(`[fuzz] shrinking (${shrinkIsolated ? 'a fresh child per candidate' : 'in one child'}, up to ${shrinkMs / 1000} s)...`);
       throw new Error(lastMessage);
     }
     // shrinking: a divergence in the long-lived child (fast), a crash or hang in a fresh child per candidate
