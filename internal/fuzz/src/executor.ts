@@ -156,7 +156,7 @@ export class Executor {
   }
 
   private async settle(): Promise<void> {
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (this.divergence === null) {
       const owed = this.model.obligations();
       if (owed.length === 0) break;
@@ -178,7 +178,7 @@ export class Executor {
       return;
     }
     // a runAsync() whose loop has nothing left must settle promptly
-    const promptDeadline = Date.now() + 1000;
+    const promptDeadline = Date.now() + 3000;
     for (const r of this.runAsyncs) {
       const c = this.model.cores[r.core];
       if (r.settled || !r.checkPrompt || c.destroyed || !c.attached || this.model.refCount(c) !== 0 || !this.model.quiescent(c)) continue;

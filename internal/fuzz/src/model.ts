@@ -910,7 +910,9 @@ export class Model {
       it.pend[pi(w.prio)].delete(id);
       w.pending = false;
     } else {
-      const allowed = w.pending || w.uncertain || w.grace || (w.active && this.mayFireAttached(w));
+      // Timing decides which events an active watcher sees on an attached loop (coalescing feeds with
+      // expiries, readiness seen before a drain, ...): only a stopped, non-pending watcher must stay quiet.
+      const allowed = w.pending || w.uncertain || w.grace || w.active;
       w.grace = false;
       if (!allowed) return `${this.describe(id)} fired on an attached loop though it could not (active=${w.active})`;
       if (w.pending) {

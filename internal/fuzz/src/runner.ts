@@ -41,7 +41,7 @@ const describe = (o: Outcome): string =>
   o.kind === 'diverged' ? `divergence at op ${o.at}: ${o.message}` : `${o.kind}: ${o.message}`;
 
 /** Runs one sequence in a fresh child (crash-proof). */
-export async function runIsolated(seq: Sequence, switches: Switches, timeoutMs = 15_000): Promise<Outcome> {
+export async function runIsolated(seq: Sequence, switches: Switches, timeoutMs = 30_000): Promise<Outcome> {
   const child = new ChildProc(switches);
   try {
     return await child.run(seq, timeoutMs);
@@ -52,7 +52,7 @@ export async function runIsolated(seq: Sequence, switches: Switches, timeoutMs =
 
 export async function campaign(opts: CampaignOptions): Promise<CampaignResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const shrinkMs = opts.shrinkMs ?? 60_000;
   const t0 = performance.now();
   let child = new ChildProc(opts.switches);
