@@ -520,6 +520,7 @@ export class Executor {
     const l = this.model.loopIndex(n);
     const c = this.model.coreOfLoop(l);
     const real = this.loops[l];
+    void real.refCount; // throws on a destroyed loop or retired view
     if (!c.attached) {
       const depth = c.iter !== null ? 1 : 0;
       if (real.depth !== depth) this.diverge(`loop ${l}: depth ${real.depth}, model ${depth}`);
