@@ -106,6 +106,8 @@ export interface MCallback {
 interface Frame {
   core: number;
   w: number; // watcher id, or -1 - callback id
+  /** libev had the watcher active when its callback was invoked */
+  active: boolean;
 }
 
 const isOneShotKind = (w: MWatcher): boolean =>
@@ -255,7 +257,9 @@ export class Model {
       case 'send':
         if (this.viaRetiredView(op.w)) return SKIP;
         return this.withKind(op.w, 'async', (w) => {
-          this.cores[w.core].noise = true;
+          const c = this.cores[w.core];
+          if (c.everAttached && !c.attached && this.skipped('once-after-detach')) return SKIP;
+          c.noise = true;
           if (w.active) {
             w.flag = true;
             if (this.cores[w.core].attached) w.owed = true;
@@ -933,24 +937,26 @@ export class Model {
       }
       w.owed = false;
     }
-    this.stack.push({ core: c.id, w: id });
+    this.stack.push({ core: c.id, w: id, active: w.active });
     return null;
   }
 
   /** The callback of a fired watcher returned (or threw). */
   fireEnd(id: number, threw: boolean): void {
-    this.stack.pop();
+    const frame = this.stack.pop();
     const w = this.watchers[id];
     const c = this.cores[w.core];
     if (threw) {
       this.reportError(c);
       if (w.kind === 'io' && !w.closed && !c.destroyed) {
-        w.active = false;
+        w.active = false; // evkit stop()s it, which releases the callback too
         w.pending = false;
+        w.hasCb = false;
         this.unqueue(w);
       }
     }
-    if (!w.closed && !w.active && !w.pending) w.hasCb = false;
+    // evkit releases callback and args of a watcher libev had stopped before the call
+    if (!w.closed && frame !== undefined && !frame.active && !w.active && !w.pending) w.hasCb = false;
   }
 
   callbackRuns(cbId: number): string | null {
@@ -967,7 +973,7 @@ export class Model {
     }
     c.queue.shift();
     cb.state = 'ran';
-    this.stack.push({ core: c.id, w: -1 - cbId });
+    this.stack.push({ core: c.id, w: -1 - cbId, active: false });
     return null;
   }
 
