@@ -23,3 +23,19 @@ for (const attachedBefore of [false, true]) {
   console.log(`${ms > 1000 ? 'BUG' : 'ok '}: ${attachedBefore ? 'after attach/detach' : 'never attached'}: run({once}) took ${ms} ms (async fired ${fired}x)`);
   loop.destroy();
 }
+
+// The same after detach(): a sent Async (or a raised signal watched by a
+// Signal) runs before the runCallback queue, i.e. at the start of the run
+// rather than in the poll phase after prepares and runCallbacks (a race too).
+{
+  const loop = new Loop();
+  const order = [];
+  const async = new Async(loop).start(() => order.push('async'));
+  loop.runAsync();
+  loop.detach();
+  async.send();
+  loop.runCallback(() => order.push('runCallback'));
+  loop.run({ nowait: true });
+  console.log(`${order[0] === 'runCallback' ? 'ok ' : 'BUG'}: after attach/detach: order ${order.join(', ')} (expected runCallback first)`);
+  loop.destroy();
+}

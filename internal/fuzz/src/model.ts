@@ -267,6 +267,8 @@ export class Model {
           return OK;
         });
       case 'raise':
+        if (this.skipped('once-after-detach') && this.cores.some((c) => c.everAttached && !c.attached && !c.destroyed &&
+          this.watchers.some((w) => w.core === c.id && w.kind === 'signal' && w.active && !w.closed))) return SKIP;
         for (const c of this.cores) c.noise = true;
         for (const w of this.watchers) {
           if (w.kind === 'signal' && w.sig === op.sig && w.active && !w.closed && !this.cores[w.core].destroyed) {

@@ -21,7 +21,7 @@ export const KNOWN_ITEMS = {
   'runcb-in-attached-callback': 'attached: a runCallback queued in a watcher callback (or a promise continuation) of the loop stalls until something wakes it',
   'view-watcher': "a watcher created through a view: after the view's destroy() its kind-specific members throw LoopDestroyedError on a live loop",
   'feed-self-inactive': 'feed() of an inactive watcher (an expired one-shot) from its own callback is silently dropped',
-  'once-after-detach': 'after attach()/detach(), a sent Async may run at the start of the next run() (before prepares and runCallbacks) and run({once}) then blocks in the poll',
+  'once-after-detach': 'after attach()/detach(), a sent Async or a raised signal may run at the start of the next run() (before prepares and runCallbacks) and run({once}) then blocks in the poll',
   'detach-in-continuation': 'attached: detach() in a promise continuation of a callback throws ERR_EVKIT_IN_CALLBACK',
 } as const;
 
