@@ -1021,6 +1021,8 @@ export class Model {
       w.uncertain = false;
       w.active = realActive(w.id);
       w.hasCb = realHasCb(w.id);
+      // a coalesced feed may still be followed by the expiry's own delivery
+      if (!w.active) w.grace = true;
     }
   }
 
