@@ -595,6 +595,7 @@ export class Model {
     if (c.destroyed) return this.skipped('destroyed-members') ? SKIP : destroyedError();
     if (w.closed) return this.skipped('closed-members') ? SKIP : closedError();
     if (w.uncertain) return SKIP;
+    if (c.attached && w.pending && this.skipped('attached-again-pending')) return SKIP;
     w.pending = false; // ev_timer_again clears a pending event
     this.unqueue(w);
     if (w.t2 > 0) {

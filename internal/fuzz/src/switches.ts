@@ -22,6 +22,7 @@ export const KNOWN_ITEMS = {
   'view-watcher': "a watcher created through a view: after the view's destroy() its kind-specific members throw LoopDestroyedError on a live loop",
   'feed-self-inactive': 'feed() of an inactive watcher (an expired one-shot) from its own callback is silently dropped',
   'once-after-detach': 'after attach()/detach(), a sent Async or a raised signal may run at the start of the next run() (before prepares and runCallbacks) and run({once}) then blocks in the poll',
+  'attached-again-pending': 'attached: Timer.again() that stops a timer does not cancel a fed event the loop thread already took',
   'detach-in-continuation': 'attached: detach() in a promise continuation of a callback throws ERR_EVKIT_IN_CALLBACK',
 } as const;
 
