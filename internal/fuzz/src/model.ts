@@ -582,6 +582,8 @@ export class Model {
       w.t1 = v;
     } else {
       w.t2 = v;
+      // attached: a due timer that has not fired yet now ends as a one-shot, or not: timing
+      if (c.attached && w.active && w.due && v === 0) w.uncertain = true;
     }
     return OK;
   }
