@@ -525,7 +525,8 @@ export class Executor {
       const depth = c.iter !== null ? 1 : 0;
       if (real.depth !== depth) this.diverge(`loop ${l}: depth ${real.depth}, model ${depth}`);
     }
-    if (this.model.quiescent(c) && this.divergence === null) this.compareLoop(l, c, real);
+    const inBatch = this.model.stack.length > 0 && !c.attached && this.sw.skip.has('counts-in-batch');
+    if (!inBatch && this.model.quiescent(c) && this.divergence === null) this.compareLoop(l, c, real);
   }
 
   // ------------------------------------------------------------ blocking run

@@ -23,6 +23,7 @@ export const KNOWN_ITEMS = {
   'feed-self-inactive': 'feed() of an inactive watcher (an expired one-shot) from its own callback is silently dropped',
   'once-after-detach': 'after attach()/detach(), a sent Async or a raised signal may run at the start of the next run() (before prepares and runCallbacks) and run({once}) then blocks in the poll',
   'attached-again-pending': 'attached: Timer.again() that stops a timer does not cancel a fed event the loop thread already took',
+  'counts-in-batch': 'inside a blocking batch, activeCount/refCount still count expired one-shots whose callback has not run yet',
   'detach-in-continuation': 'attached: detach() in a promise continuation of a callback throws ERR_EVKIT_IN_CALLBACK',
 } as const;
 
