@@ -925,8 +925,16 @@ export class Model {
       w.grace = false;
       if (!allowed) return `${this.describe(id)} fired on an attached loop though it could not (active=${w.active})`;
       if (w.pending) {
-        // a fed event; libev may have coalesced a due event with it (then the flags stay, permissively)
+        // a fed event; libev may have coalesced a due event with it: one more delivery may follow, or not
         w.pending = false;
+        if (w.kind === 'timer' && w.active && w.due && w.t2 > 0) {
+          w.due = false;
+          w.grace = true;
+        }
+        if ((w.kind === 'async' || w.kind === 'signal' || w.kind === 'stat' || w.kind === 'fork') && w.flag) {
+          w.flag = false;
+          w.grace = true;
+        }
       } else {
         if (w.uncertain) {
           // a repeat set meanwhile may have re-armed it: then settle adopts what happened
