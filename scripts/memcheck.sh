@@ -15,8 +15,10 @@ for smoke in packages/*/test/memcheck/*.mjs; do
     node --expose-gc --jitless "$smoke"
   status=$?
   grep -E "definitely lost:|ERROR SUMMARY" "$log" | sed 's/^==[0-9]*== /memcheck:   /'
-  if [ "$status" -ne 0 ]; then
-    echo "memcheck: FAILED (exit $status); full log: $log" >&2
+  if [ "$status" -eq 0 ]; then
+    echo "memcheck: $smoke ok"
+  else
+    echo "memcheck: $smoke FAILED (exit $status); full log: $log"
     grep -B3 -A25 -E "Invalid|uninitialised|definitely lost in" "$log" | head -200 >&2
     failed=1
   fi

@@ -1,6 +1,7 @@
 {
   "variables": {
-    "libev_check": "<!(node scripts/check-libev.mjs --gyp)"
+    "libev_check": "<!(node scripts/check-libev.mjs --gyp)",
+    "evkit_sanitize%": ""
   },
   "targets": [
     {
@@ -35,6 +36,10 @@
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "libraries": ["<!@(pkg-config --libs libev 2>/dev/null || echo -lev)"],
       "conditions": [
+        ["evkit_sanitize!=''", {
+          "cflags_cc": ["-fsanitize=<(evkit_sanitize)", "-fno-omit-frame-pointer", "-fno-sanitize-recover=all", "-O1", "-g"],
+          "ldflags": ["-fsanitize=<(evkit_sanitize)"]
+        }],
         ["OS=='mac'", {
           "xcode_settings": {
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

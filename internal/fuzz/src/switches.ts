@@ -29,8 +29,8 @@ export const KNOWN_ITEMS = {
 
 export type KnownItem = keyof typeof KNOWN_ITEMS;
 
-/** What FUZZ_SKIP defaults to: remove an item here once its fix is merged. */
-export const DEFAULT_SKIP: readonly KnownItem[] = Object.keys(KNOWN_ITEMS) as KnownItem[];
+/** What FUZZ_SKIP defaults to: the items not fixed yet (remove one once its fix is merged). */
+export const DEFAULT_SKIP: readonly KnownItem[] = ['once-after-detach', 'counts-in-batch', 'detach-in-continuation'];
 
 export interface Switches {
   skip: ReadonlySet<KnownItem>;

@@ -1,5 +1,5 @@
 import { binding, type NativeAsync } from '@evkit/core-native/binding';
-import { LoopDestroyedError, Watcher, WatcherClosedError, type Loop, type WatcherOptions } from '@evkit/loop';
+import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
 import { senderFor, type AsyncSender } from './sender.js';
 
 export type AsyncOptions = WatcherOptions;
@@ -15,24 +15,15 @@ export type AsyncOptions = WatcherOptions;
  * alive while it waits; `{ ref: false }` or `unref()` lets them end.
  */
 export class Async<A extends unknown[] = unknown[]> extends Watcher<A> {
-  readonly #async: NativeAsync;
   #sender: AsyncSender | undefined;
 
   constructor(loop: Loop, options?: AsyncOptions) {
-    let created: NativeAsync | undefined;
-    super(loop, (native, owner) => (created = new binding.Async(native, owner)), options);
-    this.#async = created as NativeAsync;
-  }
-
-  #check(): void {
-    if (this.loop.destroyed) throw new LoopDestroyedError();
-    if (this.closed) throw new WatcherClosedError('Async');
+    super(loop, (native, owner) => new binding.Async(native, owner), options);
   }
 
   /** Wakes the loop for this watcher (`ev_async_send`). */
   send(): void {
-    this.#check();
-    this.#async.send();
+    this.native<NativeAsync>().send();
   }
 
   /**
@@ -41,7 +32,7 @@ export class Async<A extends unknown[] = unknown[]> extends Watcher<A> {
    * a stopped watcher, whose sends are lost.
    */
   get sent(): boolean {
-    return !this.closed && !this.loop.destroyed && this.#async.sent();
+    return this.native<NativeAsync>().sent();
   }
 
   /**
@@ -51,7 +42,7 @@ export class Async<A extends unknown[] = unknown[]> extends Watcher<A> {
    * collected or its loop is destroyed. The same sender is returned each time.
    */
   sender(): AsyncSender {
-    this.#check();
-    return (this.#sender ??= senderFor(this.#async.senderId()));
+    const native = this.native<NativeAsync>();
+    return (this.#sender ??= senderFor(native.senderId()));
   }
 }

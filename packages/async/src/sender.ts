@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { binding } from '@evkit/core-native/binding';
-import { describe } from '@evkit/loop/internal';
+import { argTypeError, describe, outOfRangeError } from '@evkit/loop/internal';
 
 const TYPE = 'evkit.AsyncSender';
 const PID = process.pid;
@@ -45,13 +45,13 @@ export class AsyncSender implements AsyncSenderData {
   static from(value: AsyncSender | AsyncSenderData): AsyncSender {
     if (value instanceof AsyncSender) return value;
     if (value === null || typeof value !== 'object' || (value as { type?: unknown }).type !== TYPE) {
-      throw new TypeError(`value must be an AsyncSender or its data (from async.sender()), got ${describe(value)}`);
+      throw argTypeError(`value must be an AsyncSender or its data (from async.sender()), got ${describe(value)}`);
     }
     const { id, pid } = value as { id: unknown; pid: unknown };
-    if (typeof id !== 'bigint') throw new TypeError(`value.id must be a bigint, got ${describe(id)}`);
-    if (id < 1n || id > MAX_ID) throw new RangeError(`value.id must be a bigint from 1n to 2n ** 64n - 1n, got ${id}n`);
-    if (typeof pid !== 'number') throw new TypeError(`value.pid must be a number, got ${describe(pid)}`);
-    if (!Number.isSafeInteger(pid) || pid < 0) throw new RangeError(`value.pid must be a process id, got ${describe(pid)}`);
+    if (typeof id !== 'bigint') throw argTypeError(`value.id must be a bigint, got ${describe(id)}`);
+    if (id < 1n || id > MAX_ID) throw outOfRangeError(`value.id must be a bigint from 1n to 2n ** 64n - 1n, got ${id}n`);
+    if (typeof pid !== 'number') throw argTypeError(`value.pid must be a number, got ${describe(pid)}`);
+    if (!Number.isSafeInteger(pid) || pid < 0) throw outOfRangeError(`value.pid must be a process id, got ${describe(pid)}`);
     return new AsyncSender(id, pid);
   }
 

@@ -1,27 +1,35 @@
+import { binding } from './binding.js';
+
+const bit = (name: string): number => {
+  const value = binding.constants[name];
+  if (value === undefined) throw new Error(`the addon exports no constant ${name}`);
+  return value;
+};
+
 /**
  * libev's backends and loop flags by name, in libev's probe order (the order
- * `flagsToList` reports them in).
+ * `flagsToList` reports them in); the values come from the compiled header.
  */
 export const BACKEND_NAMES: ReadonlyArray<readonly [string, number]> = [
-  ['port', 0x20],
-  ['kqueue', 0x08],
-  ['linux_iouring', 0x80],
-  ['linux_aio', 0x40],
-  ['epoll', 0x04],
-  ['poll', 0x02],
-  ['select', 0x01],
+  ['port', bit('BACKEND_PORT')],
+  ['kqueue', bit('BACKEND_KQUEUE')],
+  ['linux_iouring', bit('BACKEND_IOURING')],
+  ['linux_aio', bit('BACKEND_LINUXAIO')],
+  ['epoll', bit('BACKEND_EPOLL')],
+  ['poll', bit('BACKEND_POLL')],
+  ['select', bit('BACKEND_SELECT')],
 ];
 
 export const FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
-  ['noenv', 0x01000000],
-  ['forkcheck', 0x02000000],
-  ['noinotify', 0x00100000],
-  ['signalfd', 0x00200000],
-  ['nosigmask', 0x00400000],
-  ['notimerfd', 0x00800000],
+  ['noenv', bit('FLAG_NOENV')],
+  ['forkcheck', bit('FLAG_FORKCHECK')],
+  ['noinotify', bit('FLAG_NOINOTIFY')],
+  ['signalfd', bit('FLAG_SIGNALFD')],
+  ['nosigmask', bit('FLAG_NOSIGMASK')],
+  ['notimerfd', bit('FLAG_NOTIMERFD')],
 ];
 
 /** Names of the backend bits set in `mask`, in probe order. */
 export function backendNames(mask: number): string[] {
-  return BACKEND_NAMES.filter(([, bit]) => (mask & bit) !== 0).map(([name]) => name);
+  return BACKEND_NAMES.filter(([, value]) => (mask & value) !== 0).map(([name]) => name);
 }

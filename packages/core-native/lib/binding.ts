@@ -32,9 +32,11 @@ export interface NativeLoop {
   destroyed(): boolean;
   owns(): boolean;
   ref(): void;
-  unref(): void;
+  /** Takes back one ref(); false (and nothing changed) when none is outstanding. */
+  unref(): boolean;
   verify(): void;
-  reinit(): void;
+  /** 0, or the errno (EMFILE) that kept libev from re-creating its wake-up fd. */
+  reinit(): number;
   destroy(): void;
   setCallbacksQueued(queued: boolean): void;
   /** The first libev system error since the last call, as `[message, errno]`. */
@@ -87,6 +89,8 @@ export interface SignalLimits {
   nsig: number;
   rtmin: number;
   rtmax: number;
+  /** The signals evkit refuses to watch, with the reason: `[signum, reason]`. */
+  refusals: Array<[number, string]>;
 }
 
 /** What a `sigaction(2)` query returns: the handler (an address unless default or ignored) and sa_flags. */
@@ -186,6 +190,8 @@ export interface Hooks {
   heartbeat(): void;
   /** Called with the loop's owner as `this` when an attached loop has nothing keeping it alive. */
   settle(this: object): void;
+  /** Called with the loop's owner as `this` when a system error stopped an attached loop's thread. */
+  syserr(this: object): void;
   isMainThread: boolean;
 }
 

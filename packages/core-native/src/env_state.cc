@@ -21,6 +21,7 @@ void EnvState::SetHooks(Napi::Object hooks) {
   SetFunctionRef(env_, hooks, "drain", &drain_);
   SetFunctionRef(env_, hooks, "heartbeat", &heartbeat_);
   SetFunctionRef(env_, hooks, "settle", &settle_);
+  SetFunctionRef(env_, hooks, "syserr", &syserr_);
   Napi::Value main = hooks.Get("isMainThread");
   if (main.IsBoolean()) isMainThread = main.As<Napi::Boolean>().Value();
 }
@@ -29,7 +30,7 @@ void EnvState::Teardown() {
   exiting = true;
   std::vector<LoopCore*> all(cores.begin(), cores.end());
   for (LoopCore* core : all) core->Destroy();
-  for (napi_ref* ref : {&dispatch_, &drain_, &heartbeat_, &settle_}) {
+  for (napi_ref* ref : {&dispatch_, &drain_, &heartbeat_, &settle_, &syserr_}) {
     if (*ref != nullptr) napi_delete_reference(env_, *ref);
     *ref = nullptr;
   }

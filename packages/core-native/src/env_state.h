@@ -33,6 +33,7 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
   napi_ref drain() const { return drain_; }
   napi_ref heartbeat() const { return heartbeat_; }
   napi_ref settle() const { return settle_; }
+  napi_ref syserr() const { return syserr_; }
 
   bool isMainThread = true;
   bool exiting = false;  // set by the cleanup hook: JS must not be entered
@@ -48,6 +49,7 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
   napi_ref drain_ = nullptr;
   napi_ref heartbeat_ = nullptr;
   napi_ref settle_ = nullptr;
+  napi_ref syserr_ = nullptr;
 };
 
 EnvState* GetEnvState(napi_env env);

@@ -14,7 +14,4 @@ namespace evkit {
 template <class EvT>
 inline void SetWatcherData(EvT* w, void* data) { w->data = data; }
 
-constexpr int kRunNowait = EVRUN_NOWAIT;
-constexpr int kRunOnce = EVRUN_ONCE;
-
 }  // namespace evkit

@@ -34,6 +34,12 @@ bool LoopCore::Attach(std::string* error) {
     *error = "a loop wrapped from a foreign pointer cannot be attached";
     return false;
   }
+  if (runDepth_ > 0) {
+    // ev_run is on this thread's stack: a second one on the loop thread
+    // would be a recursion libev aborts on.
+    *error = "attach() from inside a blocking run() of the same loop";
+    return false;
+  }
   napi_env env = env_->env();
   uv_loop_t* uvLoop = nullptr;
   if (napi_get_uv_event_loop(env, &uvLoop) != napi_ok || uvLoop == nullptr) {
@@ -87,6 +93,7 @@ void LoopCore::StopThread() {
   pthread_mutex_unlock(&mutex_);
   if (thread_.joinable()) thread_.join();
   // Single-threaded again.
+  CloseGraveyard();
   attached_ = false;
   stopping_ = false;
   handoff_ = false;
@@ -152,16 +159,19 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
   if (self->stopping_) ev_break(loop, EVBREAK_ALL);
 }
 
-void LoopCore::SyncWithLoopThread() {
-  if (!attached_ || invoking_ || loop_ == nullptr) return;
+bool LoopCore::SyncWithLoopThread() {
+  if (!attached_ || invoking_ || loop_ == nullptr) return true;
   bool locked = !jsHolds_;
   if (locked) pthread_mutex_lock(&mutex_);
+  bool reified = false;
   if (!stopping_ && !handoff_ && ev_is_active(&wake_)) {
     uint64_t gen = blockGen_;
     ev_async_send(loop_, &wake_);
     while (blockGen_ == gen && !handoff_ && !stopping_) pthread_cond_wait(&blockedCv_, &mutex_);
+    reified = blockGen_ != gen;
   }
   if (locked) pthread_mutex_unlock(&mutex_);
+  return reified;
 }
 
 void LoopCore::Record(WatcherBase* w, int revents) { batch_.push_back(Delivery{w, revents}); }
@@ -203,17 +213,23 @@ void LoopCore::JsInvoke() {
     handoff_ = false;
     pthread_cond_signal(&deliveredCv_);
   }
+  bool failed = hasSyserr_ && stopping_;
   pthread_mutex_unlock(&mutex_);
   if (destroyRequested_ && loop_ != nullptr) {
     FinishDestroy();
+    return;
+  }
+  if (failed) {
+    ReportAttachedSyserr();
     return;
   }
   MaybeSettle();
 }
 
 void LoopCore::SetWantSettle(bool want) {
+  if (want == wantSettle_) return;
   wantSettle_ = want;
-  if (want && keepalive_ == 0 && uvAsync_ != nullptr) uv_async_send(uvAsync_);
+  SyncUvRef();
 }
 
 void LoopCore::MaybeSettle() {
@@ -224,10 +240,32 @@ void LoopCore::MaybeSettle() {
   napi_value owner = Owner();
   if (owner != nullptr) {
     wantSettle_ = false;
+    SyncUvRef();
     napi_value result;
     if (CallJs(env_->settle(), owner, 0, nullptr, &result) == CallResult::kJsDead) MarkJsDead();
   }
   napi_close_handle_scope(env, scope);
+}
+
+// The loop thread stopped on a system error from libev (a failing backend).
+// JS reports it as a callback error of an attached loop (the syserr hook reads
+// it with takeSyserr() and detaches); the loop is left detached either way.
+void LoopCore::ReportAttachedSyserr() {
+  auto keep = shared_from_this();
+  if (!jsDead_ && !env_->exiting) {
+    napi_env env = env_->env();
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) == napi_ok) {
+      napi_value owner = Owner();
+      napi_value result;
+      if (owner != nullptr &&
+          CallJs(env_->syserr(), owner, 0, nullptr, &result) == CallResult::kJsDead) {
+        MarkJsDead();
+      }
+      napi_close_handle_scope(env, scope);
+    }
+  }
+  if (loop_ != nullptr && !destroyRequested_) StopThread();
 }
 
 }  // namespace evkit

@@ -12,6 +12,7 @@
 #endif
 
 #include "env_state.h"
+#include "internal_watcher.h"
 #include "registry.h"
 #include "watcher.h"
 
@@ -21,10 +22,16 @@ namespace {
 thread_local LoopCore* tlsRunning = nullptr;
 
 constexpr ev_tstamp kHeartbeatInterval = 0.1;
+// Internal "one-shot" timers repeat with this period and stop themselves in
+// their callbacks: a timer libev stops by itself is counted as stopped before
+// its callback runs, and for an unref'd one that dips libev's active count
+// below what ev_verify accepts.
+constexpr ev_tstamp kSelfStopping = 1e9;
 
-// libev creates its wake-up fd when the first async watcher starts and, if
-// that fails (EMFILE), retries forever through the syserr hook. Check that one
-// can be had before letting libev try (libev tries an eventfd first).
+// libev creates its wake-up fd when the first async watcher starts (and again
+// after ev_loop_fork) and, if that fails (EMFILE), retries forever through the
+// syserr hook. Check that one can be had right before letting libev try
+// (libev tries an eventfd first).
 bool CanCreateWakeupFd(int* err) {
 #ifdef __linux__
   int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -70,16 +77,18 @@ LoopCore::~LoopCore() {
   pthread_mutex_destroy(&mutex_);
 }
 
-std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags,
-                                           std::string* error) {
-  int err = 0;
-  if (!CanCreateWakeupFd(&err)) {
-    *error = std::string("cannot create the loop's wake-up fd: ") + std::strerror(err);
-    return nullptr;
-  }
+std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags, int* err) {
+  *err = 0;
+  errno = 0;
   struct ev_loop* loop = ev_loop_new(flags);
   if (loop == nullptr) {
-    *error = "ev_loop_new failed";
+    *err = errno;  // the backend's own fd (epoll_create1 ...), when that failed
+    return nullptr;
+  }
+  // After the backend took its fd: the wake-up fd is made in
+  // StartInternalWatchers, and libev would spin if it cannot be had.
+  if (!CanCreateWakeupFd(err)) {
+    ev_loop_destroy(loop);
     return nullptr;
   }
   std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true, flags));
@@ -100,13 +109,11 @@ void LoopCore::StartInternalWatchers() {
   // run before it (libev invokes one priority's pending watchers LIFO).
   ev_prepare_init(&drainPrepare_, OnDrainPrepare);
   drainPrepare_.data = this;
-  ev_prepare_start(loop_, &drainPrepare_);
-  ev_unref(loop_);
+  StartInternal(loop_, &drainPrepare_, ev_prepare_start);
 
   ev_async_init(&wake_, OnWake);
   wake_.data = this;
-  ev_async_start(loop_, &wake_);
-  ev_unref(loop_);
+  StartInternal(loop_, &wake_, ev_async_start);
 
   ev_timer_init(&timer0_, OnTimer0, 0., 0.);
   timer0_.data = this;
@@ -119,21 +126,11 @@ void LoopCore::StartInternalWatchers() {
 }
 
 void LoopCore::StopInternalWatchers() {
-  // Internal watchers were unref'd after start: re-ref before each stop.
-  if (ev_is_active(&drainPrepare_)) {
-    ev_ref(loop_);
-    ev_prepare_stop(loop_, &drainPrepare_);
-  }
+  StopInternal(loop_, &drainPrepare_, ev_prepare_stop);
   // While a loop thread runs, wake_ is how it is told to stop: FinishDestroy
   // stops wake_ after joining the thread.
-  if (ev_is_active(&wake_) && !attached_) {
-    ev_ref(loop_);
-    ev_async_stop(loop_, &wake_);
-  }
-  if (ev_is_active(&timer0_)) {
-    ev_ref(loop_);
-    ev_timer_stop(loop_, &timer0_);
-  }
+  if (!attached_) StopInternal(loop_, &wake_, ev_async_stop);
+  StopInternal(loop_, &timer0_, ev_timer_stop);
   StopHeartbeat();
   StopForkRepair();
 }
@@ -183,6 +180,7 @@ void LoopCore::Destroy() {
 void LoopCore::FinishDestroy() {
   if (attached_) StopThread();
   StopInternalWatchers();
+  CloseGraveyard();
   if (owns_) {
     ev_set_userdata(loop_, nullptr);
     ev_loop_destroy(loop_);
@@ -208,30 +206,37 @@ void LoopCore::FinishDestroy() {
 // timer forkRepair_ (which also keeps that iteration's poll from blocking)
 // asks again when they were not. forkSeen_ stops both, so fork watchers run
 // once per reinit, on the next iteration.
-void LoopCore::Reinit() {
+int LoopCore::Reinit() {
+  int err = 0;
+  if (!CanCreateWakeupFd(&err)) return err;
   Lock lock(this, /*wake=*/true);
-  if (!ev_is_active(&forkSeen_)) {
-    ev_fork_start(loop_, &forkSeen_);
-    ev_unref(loop_);
-  }
+  StartInternal(loop_, &forkSeen_, ev_fork_start);
   if (!ev_is_active(&forkRepair_)) {
-    ev_timer_set(&forkRepair_, 0., 0.);
-    ev_timer_start(loop_, &forkRepair_);
-    ev_unref(loop_);
+    ev_timer_set(&forkRepair_, 0., kSelfStopping);
+    StartInternal(loop_, &forkRepair_, ev_timer_start);
   }
   ev_loop_fork(loop_);
+  return 0;
+}
+
+void LoopCore::Verify() {
+  Lock lock(this);
+  // Watchers libev stopped by itself whose callbacks have not run yet: libev
+  // took their start's count back on top of our unref (NoteStopped gives it
+  // back when the callback runs).
+  int early = 0;
+  for (WatcherBase* w : watchers_) {
+    if (w->Has(WatcherBase::kCounted) && w->Has(WatcherBase::kUnrefed) && !ev_is_active(w->w_)) early++;
+  }
+  for (int i = 0; i < early; i++) ev_ref(loop_);
+  ev_verify(loop_);
+  for (int i = 0; i < early; i++) ev_unref(loop_);
 }
 
 void LoopCore::StopForkRepair() {
   if (loop_ == nullptr) return;
-  if (ev_is_active(&forkSeen_)) {
-    ev_ref(loop_);
-    ev_fork_stop(loop_, &forkSeen_);
-  }
-  if (ev_is_active(&forkRepair_)) {
-    ev_ref(loop_);
-    ev_timer_stop(loop_, &forkRepair_);
-  }
+  StopInternal(loop_, &forkSeen_, ev_fork_stop);
+  StopInternal(loop_, &forkRepair_, ev_timer_stop);
 }
 
 // Both run natively, on whichever thread runs the loop.
@@ -240,11 +245,9 @@ void LoopCore::OnForkSeen(struct ev_loop*, ev_fork* w, int) noexcept {
 }
 
 void LoopCore::OnForkRepair(struct ev_loop* loop, ev_timer*, int) noexcept {
-  // libev stopped this one-shot timer, unref'ing the loop once more than the
-  // start did (we unref'd after it): balance, as OnTimer0 does.
-  ev_ref(loop);
   // No fork watchers ran since the reinit (forkSeen_ would have stopped this
   // timer): request them again. Harmless when the request is still pending.
+  // The timer stays active (kSelfStopping) until forkSeen_ stops both.
   ev_loop_fork(loop);
 }
 
@@ -270,14 +273,11 @@ void LoopCore::Break(int how) {
 void LoopCore::StartHeartbeat() {
   if (ev_is_active(&heartbeat_)) return;
   ev_timer_set(&heartbeat_, kHeartbeatInterval, kHeartbeatInterval);
-  ev_timer_start(loop_, &heartbeat_);
-  ev_unref(loop_);
+  StartInternal(loop_, &heartbeat_, ev_timer_start);
 }
 
 void LoopCore::StopHeartbeat() {
-  if (loop_ == nullptr || !ev_is_active(&heartbeat_)) return;
-  ev_ref(loop_);
-  ev_timer_stop(loop_, &heartbeat_);
+  if (loop_ != nullptr) StopInternal(loop_, &heartbeat_, ev_timer_stop);
 }
 
 // ---------------------------------------------------------------- keep-alive
@@ -289,7 +289,9 @@ void LoopCore::AddKeepalive(int delta) {
 
 void LoopCore::SyncUvRef() {
   if (uvAsync_ == nullptr) return;
-  bool want = attached_ && keepalive_ > 0;
+  // A runAsync() waiting to settle holds the process too, so that Node cannot
+  // exit before the settle hook has run.
+  bool want = attached_ && (keepalive_ > 0 || wantSettle_);
   if (want != uvRefed_) {
     uvRefed_ = want;
     if (want) {
@@ -299,7 +301,7 @@ void LoopCore::SyncUvRef() {
     }
   }
   // Outside a delivery nobody else would notice that the loop went idle.
-  if (!want && wantSettle_ && !invoking_) uv_async_send(uvAsync_);
+  if (keepalive_ == 0 && wantSettle_ && !invoking_) uv_async_send(uvAsync_);
 }
 
 void LoopCore::EvRef() {
@@ -312,12 +314,50 @@ void LoopCore::EvUnref() {
   AddKeepalive(-1);
 }
 
+void LoopCore::UserRef() {
+  Lock lock(this, /*wake=*/true);
+  userRefs_++;
+  EvRef();
+}
+
+bool LoopCore::UserUnref() {
+  if (userRefs_ == 0) return false;
+  Lock lock(this, /*wake=*/true);
+  userRefs_--;
+  EvUnref();
+  return true;
+}
+
+void LoopCore::ReleaseFd(int fd) {
+  if (attached_ && !invoking_ && !stopping_) {
+    // The loop thread may be inside the kernel with this fd right now.
+    graveyard_.push_back(fd);
+    if (ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
+    return;
+  }
+  close(fd);
+}
+
+// The loop thread after its poll returned, or any thread while none polls:
+// the stopped watchers' fds are out of the poll set by the next fd_reify.
+void LoopCore::CloseGraveyard() noexcept {
+  for (int fd : graveyard_) close(fd);
+  graveyard_.clear();
+}
+
 void LoopCore::SetCallbacksQueued(bool queued) {
   if (queued == callbacksQueued_ || destroyed()) return;
   Lock lock(this, /*wake=*/queued);
   callbacksQueued_ = queued;
   if (queued) {
     EvRef();
+    // Queued after this iteration's drain (a later prepare, a callback, its
+    // promise reactions): the next poll must not block, so that the next
+    // iteration's drain runs it. RunDrain stops the timer.
+    if (!ev_is_active(&timer0_)) {
+      ev_timer_set(&timer0_, 0., kSelfStopping);
+      StartInternal(loop_, &timer0_, ev_timer_start);
+    }
   } else {
     EvUnref();
   }
@@ -359,9 +399,11 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   if (napi_get_reference_value(env, fnRef, &fn) != napi_ok || fn == nullptr) {
     return CallResult::kJsDead;
   }
-  napi_status status = (attached_ && asyncContext_ != nullptr)
-                            ? napi_make_callback(env, asyncContext_, recv, fn, argc, argv, result)
-                            : napi_call_function(env, recv, fn, argc, argv, result);
+  // The callback may detach the loop: report what escapes it by the mode it
+  // was called in.
+  const bool attached = attached_ && asyncContext_ != nullptr;
+  napi_status status = attached ? napi_make_callback(env, asyncContext_, recv, fn, argc, argv, result)
+                                : napi_call_function(env, recv, fn, argc, argv, result);
   if (status == napi_ok) return CallResult::kOk;
   // The JS hooks catch every exception a user callback throws, so reaching
   // here means JS cannot run (worker terminating, process.exit in a worker)
@@ -373,7 +415,7 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   napi_valuetype type = napi_undefined;
   if (exc != nullptr) napi_typeof(env, exc, &type);
   if (exc == nullptr || (type == napi_undefined && !JsCanRun())) return CallResult::kJsDead;
-  if (attached_) {
+  if (attached) {
     // What escaped a callback's scope (its nextTicks, or evkit's own rethrow
     // when there is no errorHandler) is reported as Node reports a throwing
     // timer: 'uncaughtException', exit code 1 when nobody listens.
@@ -404,10 +446,7 @@ void LoopCore::RunDrain() noexcept {
   if (!callbacksQueued_ || jsDead_ || env_->exiting) return;
   auto keep = shared_from_this();
   struct ev_loop* loop = loop_;
-  if (ev_is_active(&timer0_)) {
-    ev_ref(loop);
-    ev_timer_stop(loop, &timer0_);
-  }
+  StopInternal(loop, &timer0_, ev_timer_stop);
   napi_env env = env_->env();
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -424,14 +463,14 @@ void LoopCore::RunDrain() noexcept {
   // Callbacks may have run for a while: poll with a fresh clock.
   ev_now_update(loop);
   if (more && !ev_is_active(&timer0_)) {
-    ev_timer_set(&timer0_, 0., 0.);
-    ev_timer_start(loop, &timer0_);
-    ev_unref(loop);
+    ev_timer_set(&timer0_, 0., kSelfStopping);
+    StartInternal(loop, &timer0_, ev_timer_start);
   }
 }
 
 void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
   auto* self = static_cast<LoopCore*>(w->data);
+  self->CloseGraveyard();
   if (!self->callbacksQueued_) return;
   if (self->deliversLater()) {
     self->Record(nullptr, 0);
@@ -440,18 +479,21 @@ void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
   }
 }
 
-void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer*, int) noexcept {
-  // libev stopped this one-shot timer itself, which unref'd the loop a second
-  // time (we unref'd after start): balance it.
-  ev_ref(loop);
+void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer* w, int) noexcept {
+  // Its job (a poll that does not block) is done.
+  StopInternal(loop, w, ev_timer_stop);
 }
 
 void LoopCore::OnWake(struct ev_loop* loop, ev_async* w, int) noexcept {
   auto* self = static_cast<LoopCore*>(w->data);
+  self->CloseGraveyard();
   if (!self->hasSyserr_) return;
   // A failing backend: stop polling instead of spinning. An attached loop's
-  // thread ends (its watchers stay registered but no longer fire).
-  if (self->attached_) self->stopping_ = true;
+  // thread ends and the JS thread hears of it (ReportAttachedSyserr).
+  if (self->attached_) {
+    self->stopping_ = true;
+    uv_async_send(self->uvAsync_);
+  }
   ev_break(loop, EVBREAK_ALL);
 }
 

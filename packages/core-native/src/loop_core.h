@@ -36,9 +36,9 @@ class WatcherBase;
 
 class LoopCore : public std::enable_shared_from_this<LoopCore> {
  public:
-  // Creates a loop with ev_loop_new. On failure returns null and sets *error.
-  static std::shared_ptr<LoopCore> Create(EnvState* env, unsigned flags,
-                                          std::string* error);
+  // Creates a loop with ev_loop_new. On failure returns null and sets *err
+  // to the errno that explains it (0 when none does).
+  static std::shared_ptr<LoopCore> Create(EnvState* env, unsigned flags, int* err);
   // Wraps an ev_loop that evkit does not own (native interop).
   static std::shared_ptr<LoopCore> WrapForeign(EnvState* env, struct ev_loop* loop);
 
@@ -64,7 +64,13 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void Destroy();
   // ev_loop_fork, made to keep libev's promise that fork watchers run on the
   // next iteration even when it is called from a prepare-phase callback.
-  void Reinit();
+  // Returns 0, or the errno (EMFILE) that keeps libev from re-creating its
+  // wake-up fd (it would retry forever).
+  int Reinit();
+  // ev_verify, with libev's count of active watchers as it will be once the
+  // pending callbacks of one-shot unref'd watchers have run (until then libev
+  // counts them twice as stopped, and its assert would abort).
+  void Verify();
   bool Attach(std::string* error);
   void Detach();
   bool attached() const { return attached_; }
@@ -82,6 +88,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void NoteLibevStopped() { AddKeepalive(-1); }
   void EvRef();
   void EvUnref();
+  // The loop's own ref()/unref(): unref() only takes back an outstanding
+  // ref() (returns false otherwise), so libev's count never goes below what
+  // its watchers hold.
+  void UserRef();
+  bool UserUnref();
   void SetCallbacksQueued(bool queued);
   bool callbacksQueued() const { return callbacksQueued_; }
   int refCount() const { return keepalive_ - (callbacksQueued_ ? 1 : 0); }
@@ -112,11 +123,19 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void Record(WatcherBase* w, int revents);
   void Forget(WatcherBase* w);  // drop w's queued deliveries
 
-  // JS thread, attached loop, outside a delivery (a no-op otherwise): wakes
-  // the loop thread and waits until it has taken in every change made so far
-  // (it went back into its kernel wait, so fd_reify has run), is parked for a
-  // delivery, or stopped. May be called with a Lock held.
-  void SyncWithLoopThread();
+  // JS thread, attached loop, outside a delivery: wakes the loop thread and
+  // waits until it has taken in every change made so far (it went back into
+  // its kernel wait, so fd_reify has run: returns true), is parked for a
+  // delivery or stopped (returns false: the changes are not in the kernel
+  // yet). Returns true when there is no loop thread to wait for. May be
+  // called with a Lock held.
+  bool SyncWithLoopThread();
+
+  // JS thread, loop lock held: close an fd libev no longer watches (its
+  // watcher was stopped) where no thread can be polling it: at once unless an
+  // attached loop's thread may be in the kernel with it, else on that thread
+  // after its poll returns.
+  void ReleaseFd(int fd);
 
   // Calls into JS: napi_make_callback when attached (so nextTicks and promise
   // reactions settle after each callback), a plain call when blocking.
@@ -169,6 +188,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void DropBatch();
   void JsInvoke();
   void MaybeSettle();
+  void ReportAttachedSyserr();
+  void CloseGraveyard() noexcept;
 
   static void OnDrainPrepare(struct ev_loop* loop, ev_prepare* w, int revents) noexcept;
   static void OnTimer0(struct ev_loop* loop, ev_timer* w, int revents) noexcept;
@@ -192,6 +213,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool jsDead_ = false;
   int runDepth_ = 0;
   int keepalive_ = 0;
+  int userRefs_ = 0;  // outstanding loop.ref() calls
   int activeCount_ = 0;
   bool callbacksQueued_ = false;
   napi_ref owner_ = nullptr;
@@ -220,6 +242,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool jsHolds_ = false;
   bool wantSettle_ = false;
   std::vector<Delivery> batch_;
+  std::vector<int> graveyard_;  // fds for the loop thread to close (ReleaseFd)
 
   // Internal watchers, all unref'd: they never keep run() alive.
   ev_prepare drainPrepare_;  // drains the runCallback queue before blocking

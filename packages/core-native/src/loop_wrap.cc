@@ -86,11 +86,13 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LoopWrap>(
       Napi::RangeError::New(env, "flags out of range").ThrowAsJavaScriptException();
       return;
     }
-    std::string error;
-    core_ = LoopCore::Create(state, static_cast<unsigned>(flags), &error);
+    int errnum = 0;
+    core_ = LoopCore::Create(state, static_cast<unsigned>(flags), &errnum);
     if (!core_) {
-      Napi::Error err = Napi::Error::New(env, error);
+      // The JS layer builds the user's error from the errno (0: none known).
+      Napi::Error err = Napi::Error::New(env, "ev_loop_new failed");
       err.Set("code", Napi::String::New(env, "ERR_EVKIT_LOOP_NEW"));
+      err.Set("errno", Napi::Number::New(env, errnum));
       err.ThrowAsJavaScriptException();
       return;
     }
@@ -261,28 +263,25 @@ Napi::Value LoopWrap::Owns(const Napi::CallbackInfo& info) {
 }
 
 void LoopWrap::Ref(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) {
-    LoopCore::Lock lock(core);
-    core->EvRef();
-  }
+  if (LoopCore* core = Live(info)) core->UserRef();
 }
 
-void LoopWrap::Unref(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) {
-    LoopCore::Lock lock(core);
-    core->EvUnref();
-  }
+// unref(): false when no ref() is outstanding (nothing changed).
+Napi::Value LoopWrap::Unref(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  if (core == nullptr) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), core->UserUnref());
 }
 
 void LoopWrap::Verify(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) {
-    LoopCore::Lock lock(core);
-    ev_verify(core->loop());
-  }
+  if (LoopCore* core = Live(info)) core->Verify();
 }
 
-void LoopWrap::Reinit(const Napi::CallbackInfo& info) {
-  if (LoopCore* core = Live(info)) core->Reinit();
+// reinit(): 0, or the errno that kept it from re-creating the wake-up fd.
+Napi::Value LoopWrap::Reinit(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  if (core == nullptr) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), core->Reinit());
 }
 
 void LoopWrap::Attach(const Napi::CallbackInfo& info) {

@@ -38,9 +38,9 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   Napi::Value Destroyed(const Napi::CallbackInfo& info);
   Napi::Value Owns(const Napi::CallbackInfo& info);
   void Ref(const Napi::CallbackInfo& info);
-  void Unref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
   void Verify(const Napi::CallbackInfo& info);
-  void Reinit(const Napi::CallbackInfo& info);
+  Napi::Value Reinit(const Napi::CallbackInfo& info);
   void Destroy(const Napi::CallbackInfo& info);
   void SetCallbacksQueued(const Napi::CallbackInfo& info);
   Napi::Value TakeSyserr(const Napi::CallbackInfo& info);

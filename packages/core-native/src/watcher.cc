@@ -9,8 +9,8 @@ WatcherBase::WatcherBase(napi_env env, std::shared_ptr<LoopCore> core, ev_watche
 }
 
 WatcherBase::~WatcherBase() {
-  // Shutdown() already ran in the kind's destructor (virtual calls are not
-  // available here); this only releases what the base itself holds.
+  // Leave() ran already (close(), destroy() or the kind's finalizer); this
+  // only releases what the base itself holds.
   if (core_) core_->Unregister(this);
   if (owner_ != nullptr) napi_delete_reference(env_, owner_);
   state_->counts.watchersFreed++;
@@ -20,15 +20,25 @@ void WatcherBase::BindOwner(napi_value owner) {
   napi_create_reference(env_, owner, 0, &owner_);
 }
 
-void WatcherBase::Shutdown() {
-  if (!core_) return;
-  if (!core_->destroyed()) {
-    LoopCore::Lock lock(core_.get());
-    StopLocked();
-    core_->Forget(this);
+void WatcherBase::Leave() {
+  if (core_) {
+    std::shared_ptr<LoopCore> core = core_;
+    if (core->loop() != nullptr) {
+      LoopCore::Lock lock(core.get());
+      StopLocked();
+      core->Forget(this);
+      OnLeavingLoop();
+    }
+    core->Unregister(this);
+    core_.reset();
   }
-  core_->Unregister(this);
-  core_.reset();
+  UpdatePin();
+}
+
+void WatcherBase::Close() {
+  if (Has(kClosed)) return;
+  Set(kClosed, true);
+  Leave();
 }
 
 bool WatcherBase::Active() {
@@ -40,7 +50,7 @@ bool WatcherBase::Active() {
 bool WatcherBase::Pending() {
   if (!Usable()) return false;
   LoopCore::Lock lock(core_.get());
-  return ev_is_pending(w_) || queued_;
+  return ev_is_pending(w_) || Has(kQueued);
 }
 
 int WatcherBase::Priority() const { return ev_priority(w_); }
@@ -48,7 +58,7 @@ int WatcherBase::Priority() const { return ev_priority(w_); }
 bool WatcherBase::SetPriority(int priority) {
   if (Usable()) {
     LoopCore::Lock lock(core_.get());
-    if (ev_is_active(w_) || ev_is_pending(w_) || queued_) return false;
+    if (ev_is_active(w_) || ev_is_pending(w_) || Has(kQueued)) return false;
   }
   ev_set_priority(w_, priority);
   return true;
@@ -58,6 +68,9 @@ void WatcherBase::Start() {
   if (!Usable()) return;
   LoopCore::Lock lock(core_.get(), /*wake=*/true);
   if (ev_is_active(w_)) return;
+  // A one-shot libev stopped whose callback has not run yet is still counted:
+  // settle that before counting the new start.
+  if (Has(kCounted)) NoteStopped(true);
   EvStart(core_->loop());
   if (ev_is_active(w_)) NoteStarted();
   UpdatePin();
@@ -71,13 +84,13 @@ void WatcherBase::Stop() {
 
 void WatcherBase::StopLocked() {
   // Re-ref before the libev stop, as libev's manual prescribes.
-  if (unrefed_) {
+  if (Has(kUnrefed)) {
     core_->EvRef();
-    unrefed_ = false;
+    Set(kUnrefed, false);
   }
   EvStop(core_->loop());  // also clears a pending event
-  queued_ = false;
-  if (counted_) NoteStopped(false);
+  Set(kQueued, false);
+  if (Has(kCounted)) NoteStopped(false);
   UpdatePin();
 }
 
@@ -89,16 +102,16 @@ void WatcherBase::Feed(int revents) {
 }
 
 void WatcherBase::SetKeepalive(bool keep) {
-  if (keep == keepalive_) return;
-  keepalive_ = keep;
-  if (!Usable() || !counted_) return;
+  if (keep == Has(kKeepalive)) return;
+  Set(kKeepalive, keep);
+  if (!Usable() || !Has(kCounted)) return;
   LoopCore::Lock lock(core_.get());
-  if (keep && unrefed_) {
+  if (keep && Has(kUnrefed)) {
     core_->EvRef();
-    unrefed_ = false;
-  } else if (!keep && !unrefed_) {
+    Set(kUnrefed, false);
+  } else if (!keep && !Has(kUnrefed)) {
     core_->EvUnref();
-    unrefed_ = true;
+    Set(kUnrefed, true);
   }
 }
 
@@ -108,72 +121,42 @@ void WatcherBase::RefreshNowOutsideCallbacks() {
 
 void WatcherBase::SyncActivity() {
   bool active = ev_is_active(w_);
-  if (counted_ && !active) NoteStopped(true);
-  if (!counted_ && active) NoteStarted();
+  if (Has(kCounted) && !active) NoteStopped(true);
+  if (!Has(kCounted) && active) NoteStarted();
   UpdatePin();
 }
 
 void WatcherBase::NoteStarted() {
-  counted_ = true;
+  Set(kCounted, true);
   core_->NoteActive(+1);
   core_->NoteLibevStarted();
-  if (!keepalive_) {
+  if (!Has(kKeepalive)) {
     core_->EvUnref();
-    unrefed_ = true;
+    Set(kUnrefed, true);
   }
 }
 
 void WatcherBase::NoteStopped(bool libevDidIt) {
-  counted_ = false;
+  Set(kCounted, false);
   core_->NoteActive(-1);
   core_->NoteLibevStopped();
   // libev's own stop did an ev_unref on top of ours: give ours back.
-  if (libevDidIt && unrefed_) {
+  if (libevDidIt && Has(kUnrefed)) {
     core_->EvRef();
-    unrefed_ = false;
+    Set(kUnrefed, false);
   }
 }
 
 void WatcherBase::UpdatePin() {
-  bool want = core_ && !closed_ && (ev_is_active(w_) || ev_is_pending(w_) || queued_);
-  if (want == pinned_ || owner_ == nullptr) return;
+  bool want = core_ && !Has(kClosed) && (ev_is_active(w_) || ev_is_pending(w_) || Has(kQueued));
+  if (want == Has(kPinned) || owner_ == nullptr) return;
   uint32_t count = 0;
   if (want) {
     napi_reference_ref(env_, owner_, &count);
   } else {
     napi_reference_unref(env_, owner_, &count);
   }
-  pinned_ = want;
-}
-
-void WatcherBase::Close() {
-  if (closed_) return;
-  OnLeavingLoop();
-  if (Usable()) {
-    LoopCore::Lock lock(core_.get());
-    StopLocked();
-    core_->Forget(this);
-  }
-  closed_ = true;
-  UpdatePin();
-  if (core_) {
-    core_->Unregister(this);
-    core_.reset();
-  }
-}
-
-void WatcherBase::DetachFromLoop() {
-  if (!core_) return;
-  OnLeavingLoop();
-  if (unrefed_) {
-    core_->EvRef();
-    unrefed_ = false;
-  }
-  EvStop(core_->loop());
-  queued_ = false;
-  if (counted_) NoteStopped(false);
-  core_.reset();
-  UpdatePin();
+  Set(kPinned, want);
 }
 
 void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexcept {
@@ -181,7 +164,7 @@ void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexce
   LoopCore* core = self->core_.get();
   if (core != nullptr && core->deliversLater()) {
     // Loop thread: the JS thread delivers it after this batch.
-    self->queued_ = true;
+    self->Set(kQueued, true);
     core->Record(self, revents);
     return;
   }
@@ -189,20 +172,20 @@ void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexce
 }
 
 void WatcherBase::Deliver(int revents) noexcept {
-  if (!queued_) return;  // stopped since it was recorded
-  queued_ = false;
+  if (!Has(kQueued)) return;  // stopped since it was recorded
+  Set(kQueued, false);
   Fire(revents);
 }
 
 void WatcherBase::Undeliver() {
-  queued_ = false;
+  Set(kQueued, false);
   UpdatePin();
 }
 
 void WatcherBase::Fire(int revents) noexcept {
   std::shared_ptr<LoopCore> core = core_;
   if (!core) return;
-  if (counted_ && !ev_is_active(w_)) NoteStopped(true);
+  if (Has(kCounted) && !ev_is_active(w_)) NoteStopped(true);
   if (core->jsDead() || state_->exiting || owner_ == nullptr) {
     UpdatePin();
     return;

@@ -15,6 +15,10 @@
 // - The trampoline is noexcept: nothing may unwind through libev. On an
 //   attached loop it runs on the loop thread and only records the event; the
 //   JS thread delivers it (Deliver).
+// - A watcher's state is one set of flags (libuv's handle->flags), and it
+//   leaves its loop one way, Leave(): close(), the loop's destroy() and the
+//   destructor (the GC) all go through it, so a kind's OnLeavingLoop runs
+//   exactly once whichever comes first.
 #pragma once
 
 #include <napi.h>
@@ -37,18 +41,18 @@ class WatcherBase {
   void Stop();
   void Feed(int revents);
   void SetKeepalive(bool keep);
-  bool keepalive() const { return keepalive_; }
+  bool keepalive() const { return Has(kKeepalive); }
   bool Active();
   bool Pending();
   int Priority() const;
   // Returns false when libev forbids the change (active or pending).
   bool SetPriority(int priority);
   void Close();
-  bool closed() const { return closed_; }
-  // The loop was destroyed: stop in libev and forget the loop.
-  void DetachFromLoop();
+  bool closed() const { return Has(kClosed); }
+  // The loop is being destroyed: stop in libev and forget the loop.
+  void DetachFromLoop() { Leave(); }
   LoopCore* core() const { return core_.get(); }
-  bool Usable() const { return core_ && !core_->destroyed() && !closed_; }
+  bool Usable() const { return core_ && !core_->destroyed() && !Has(kClosed); }
 
   // Attached mode, JS thread: deliver an event recorded by the loop thread,
   // or forget it (the loop thread stopped before it could be delivered).
@@ -60,8 +64,10 @@ class WatcherBase {
   virtual ~WatcherBase();
 
   void BindOwner(napi_value owner);
-  // Stops the watcher in libev and leaves the loop; kinds' destructors call it.
-  void Shutdown();
+  // The one way out of the loop: stops the watcher in libev (under the loop
+  // lock), lets the kind withdraw what it shares with the loop or other
+  // threads (OnLeavingLoop), and lets go of the loop. Idempotent.
+  void Leave();
   // Kinds whose start depends on the current time (timers) call this first:
   // outside a callback libev's cached time may be stale by the length of an
   // idle spell, inside one it is the batch's time (libev's rule).
@@ -77,17 +83,22 @@ class WatcherBase {
     LoopCore::Lock lock(core_.get(), /*wake=*/true);
     RefreshNowOutsideCallbacks();
     fn(core_->loop());
+    // libev's again() clears a pending event: so does it for one an attached
+    // loop's thread already took for delivery.
+    Set(kQueued, false);
+    core_->Forget(this);
     SyncActivity();
   }
 
   // Kind-specific libev calls.
   virtual void EvStart(struct ev_loop* loop) = 0;
   virtual void EvStop(struct ev_loop* loop) = 0;
-  // JS thread: the watcher leaves its loop for good (close(), or the loop is
-  // being destroyed), before it is stopped there and before the loop can be
-  // freed. A kind that lets other threads reach its libev watcher withdraws
-  // that access here. The kind's destructor must do the same itself (no
-  // virtual calls from the base destructor).
+  // JS thread, loop lock held: the watcher leaves its loop for good (close(),
+  // destroy(), or the GC), right after it was stopped there and before the
+  // loop can be freed. A kind that shares its libev watcher with other threads
+  // or with per-loop state withdraws that here; it runs once. A kind that
+  // overrides it calls Leave() first in its destructor (no virtual calls
+  // reach the kind from the base's destructors).
   virtual void OnLeavingLoop() {}
 
   static void Trampoline(struct ev_loop* loop, ev_watcher* w, int revents) noexcept;
@@ -101,16 +112,22 @@ class WatcherBase {
   void UpdatePin();
   void StopLocked();
 
+  enum Flag : uint8_t {
+    kKeepalive = 1 << 0,  // the user wants it to keep the loop alive (ref())
+    kUnrefed = 1 << 1,    // we called ev_unref for it (Perl EV's second flag)
+    kCounted = 1 << 2,    // our books say the watcher is active
+    kQueued = 1 << 3,     // recorded by the loop thread, not delivered yet
+    kPinned = 1 << 4,     // the JS owner is held strongly
+    kClosed = 1 << 5,     // close() was called
+  };
+  bool Has(Flag f) const { return (flags_ & f) != 0; }
+  void Set(Flag f, bool on) { flags_ = on ? (flags_ | f) : (flags_ & ~f); }
+
   napi_env env_;
   std::shared_ptr<EnvState> state_;
   std::shared_ptr<LoopCore> core_;
   napi_ref owner_ = nullptr;
-  bool pinned_ = false;
-  bool keepalive_ = true;
-  bool unrefed_ = false;
-  bool counted_ = false;  // our books say the watcher is active
-  bool queued_ = false;   // recorded by the loop thread, not delivered yet
-  bool closed_ = false;
+  uint8_t flags_ = kKeepalive;
   size_t registrySlot_ = SIZE_MAX;  // index in the loop's registry
   friend class LoopCore;
 };

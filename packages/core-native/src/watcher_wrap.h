@@ -70,7 +70,9 @@ class WatcherWrap : public Napi::ObjectWrap<Self>, public WatcherBase {
     Tag(info.Env(), info.This(), kWatcherTag);
   }
 
-  ~WatcherWrap() override { Shutdown(); }
+  // The GC collected the JS object. A kind that overrides OnLeavingLoop calls
+  // Leave() first in its own destructor, while its part of the object exists.
+  ~WatcherWrap() override { Leave(); }
 
   // Kinds call this at the end of their constructor when their arguments were
   // rejected, so the half-made watcher is inert.

@@ -48,6 +48,23 @@ describe('loading', () => {
     expect(message).toContain('libev-dev');
   });
 
+  it('loads only from EVKIT_ADDON_PATH when it is set (the sanitizer build hook)', () => {
+    const saved = process.env.EVKIT_ADDON_PATH;
+    process.env.EVKIT_ADDON_PATH = '/nonexistent/evkit-asan.node';
+    let message = '';
+    try {
+      loadAddon(['./nope/a.node'], import.meta.url);
+    } catch (error) {
+      message = (error as Error).message;
+    } finally {
+      if (saved === undefined) delete process.env.EVKIT_ADDON_PATH;
+      else process.env.EVKIT_ADDON_PATH = saved;
+    }
+    expect(message).toContain('EVKIT_ADDON_PATH is set');
+    expect(message).toContain('/nonexistent/evkit-asan.node: ');
+    expect(message).not.toContain('nope/a.node');
+  });
+
   it('names the package to install when libev is missing', () => {
     const message = missingLibevMessage({});
     expect(message).toContain('ev.h, libev.so');

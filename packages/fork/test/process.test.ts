@@ -3,7 +3,9 @@
 // cannot run JavaScript).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -14,7 +16,7 @@ describe('process lifetime', () => {
     expect(result.status).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.active).toBe(true);
-    expect(out.exitMs).toBeLessThan(250);
+    expect(out.exitMs).toBeLessThan(10_000); // a hang guard: held, it would live until the fixture's 30 s kill
   });
 
   it('a referenced one holds it until unref()', () => {
@@ -23,7 +25,7 @@ describe('process lifetime', () => {
     expect(result.status).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.exitMs).toBeGreaterThanOrEqual(290);
-    expect(out.exitMs).toBeLessThan(5000);
+    expect(out.exitMs).toBeLessThan(10_000); // a hang guard: held, it would live until the fixture's 30 s kill
   });
 });
 

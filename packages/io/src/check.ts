@@ -1,7 +1,7 @@
 import { getSystemErrorName } from 'node:util';
 import { binding } from '@evkit/core-native/binding';
 import { EvError, READ, READWRITE, WRITE } from '@evkit/loop';
-import { describe } from '@evkit/loop/internal';
+import { argTypeError, argValueError, describe, outOfRangeError } from '@evkit/loop/internal';
 
 /** `events` as the constructor takes it: READ, WRITE, READWRITE, or "r", "w", "rw". */
 export type IoEvents = number | 'r' | 'w' | 'rw';
@@ -14,9 +14,9 @@ const MAX_FD = 0x7fffffff;
 
 /** A non-negative integer fd (the type and range only; see checkOpen). */
 export function checkFd(name: string, fd: unknown): asserts fd is number {
-  if (typeof fd !== 'number') throw new TypeError(`${name} must be a file descriptor (an integer), got ${describe(fd)}`);
+  if (typeof fd !== 'number') throw argTypeError(`${name} must be a file descriptor (an integer), got ${describe(fd)}`);
   if (!Number.isInteger(fd) || fd < 0 || fd > MAX_FD) {
-    throw new RangeError(`${name} must be a non-negative integer file descriptor, got ${describe(fd)}`);
+    throw outOfRangeError(`${name} must be a non-negative integer file descriptor, got ${describe(fd)}`);
   }
 }
 
@@ -24,14 +24,14 @@ export function checkFd(name: string, fd: unknown): asserts fd is number {
 export function parseEvents(events: unknown): number {
   if (typeof events === 'number') {
     if (events === READ || events === WRITE || events === READWRITE) return events;
-    throw new RangeError(`illegal event mask: events must be ${ALLOWED}, got ${describe(events)}`);
+    throw argValueError(`illegal event mask: events must be ${ALLOWED}, got ${describe(events)}`);
   }
   if (typeof events === 'string') {
     const mask = Object.hasOwn(EVENT_STRINGS, events) ? EVENT_STRINGS[events] : undefined;
     if (mask !== undefined) return mask;
-    throw new RangeError(`illegal event mask: events must be ${ALLOWED}, got ${describe(events)}`);
+    throw argValueError(`illegal event mask: events must be ${ALLOWED}, got ${describe(events)}`);
   }
-  throw new TypeError(`events must be ${ALLOWED}, got ${describe(events)}`);
+  throw argTypeError(`events must be ${ALLOWED}, got ${describe(events)}`);
 }
 
 /** An EvError for an errno from the binding, with `code` its name (EBADF, EMFILE, ...). */

@@ -7,12 +7,11 @@ import {
   Loop,
   LoopDestroyedError,
   Watcher,
-  WatcherClosedError,
   eventsToString,
   type WatcherCallback,
   type WatcherOptions,
 } from '@evkit/loop';
-import { checkBoolean, checkOptions, describe, nativeLoopOf } from '@evkit/loop/internal';
+import { argTypeError, checkBoolean, checkOptions, describe, nativeLoopOf } from '@evkit/loop/internal';
 import { checkFd, checkOpen, errnoError, parseEvents, type IoEvents } from './check.js';
 
 export interface IoOptions extends WatcherOptions {
@@ -47,7 +46,6 @@ export const kErrorSink = Symbol('evkit.io.errorSink');
  * once with `ERROR` in `revents`. A callback that throws stops its watcher.
  */
 export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
-  readonly #io: NativeIo;
   readonly #passEvents: boolean;
   #fd: number;
   #events: number;
@@ -55,16 +53,14 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   [kErrorSink]: ((error: EvError) => void) | undefined = undefined;
 
   constructor(loop: Loop, fd: number, events: IoEvents, options?: IoOptions) {
-    if (!(loop instanceof Loop)) throw new TypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+    if (!(loop instanceof Loop)) throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
     checkFd('fd', fd);
     const mask = parseEvents(events);
     const opts = checkOptions('options', options);
     if (opts.passEvents !== undefined) checkBoolean('options.passEvents', opts.passEvents);
     if (loop.destroyed) throw new LoopDestroyedError();
     checkOpen(fd);
-    let created: NativeIo | undefined;
-    super(loop, (native, owner) => (created = new binding.Io(native, owner, fd, mask)), options);
-    this.#io = created as NativeIo;
+    super(loop, (native, owner) => new binding.Io(native, owner, fd, mask), options);
     this.#passEvents = opts.passEvents === true;
     this.#fd = fd;
     this.#events = mask;
@@ -72,6 +68,7 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   /** The watched file descriptor. Settable only while the watcher is stopped. */
   get fd(): number {
+    this.native();
     return this.#fd;
   }
 
@@ -82,6 +79,7 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   /** `READ`, `WRITE` or `READWRITE`. Settable (also as "r", "w", "rw") only while stopped. */
   get events(): number {
+    this.native();
     return this.#events;
   }
 
@@ -91,11 +89,13 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   /** `events` as text: "READ", "WRITE" or "READ|WRITE". */
   get eventsString(): string {
+    this.native();
     return eventsToString(this.#events);
   }
 
   /** Whether the callback gets `revents` first. */
   get passEvents(): boolean {
+    this.native();
     return this.#passEvents;
   }
 
@@ -107,13 +107,12 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   #apply(fd: number, mask: number, what: string): void {
-    if (this.closed) throw new WatcherClosedError('Io');
-    if (this.loop.destroyed) throw new LoopDestroyedError();
-    if (this.active) {
+    const io = this.native<NativeIo>();
+    if (io.active()) {
       throw new EvError(`'Io' ${what} read-only while the watcher is active; stop() it first`, 'ERR_EVKIT_WATCHER_ACTIVE');
     }
     checkOpen(fd);
-    this.#io.set(fd, mask);
+    io.set(fd, mask);
     this.#fd = fd;
     this.#events = mask;
   }
@@ -123,8 +122,8 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
    * With `passEvents` the callback gets `revents` first.
    */
   override start(callback: IoCallback<A>, ...args: A): this {
-    if (typeof callback === 'function' && !this.closed && !this.loop.destroyed) {
-      const status = this.#io.prepareStart();
+    if (typeof callback === 'function' && !this.closed) {
+      const status = this.native<NativeIo>().prepareStart();
       if (status !== 0) throw this.#startError(status);
     }
     return super.start(callback as WatcherCallback<A>, ...args);
@@ -150,7 +149,7 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   protected override fire(callback: WatcherCallback<A>, args: A, revents: number): void {
     if ((revents & ERROR) !== 0) {
-      const cause = this.#io.takeCause();
+      const cause = this.native<NativeIo>().takeCause();
       const fed = this.#fedError;
       this.#fedError = false;
       if (cause !== CAUSE_CLOSING_FD) {
@@ -193,7 +192,7 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   override [inspect.custom](): string {
-    return super[inspect.custom]().replace(/^<(\w+)/, `<$1 fd=${this.#fd} events=${this.eventsString}`);
+    return super[inspect.custom]().replace(/^<(\w+)/, `<$1 fd=${this.#fd} events=${eventsToString(this.#events)}`);
   }
 }
 

@@ -9,26 +9,20 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ERROR, Loop, READ, READWRITE, WRITE } from '@evkit/loop';
 import { Io, closingFd, readable, writable } from '@evkit/io';
+import { useLoops } from '@evkit/test-utils';
 import { BACKENDS, IOURING_SKIP_REASON, closeAllFds, closeFds, drain, fill, receive, send, socketpair } from './helpers.js';
 
 const ALL = ['select', 'poll', 'epoll', 'linux_iouring'];
 const dir = mkdtempSync(join(tmpdir(), 'evkit-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const loops: Loop[] = [];
-afterEach(() => {
-  for (const loop of loops.splice(0)) {
-    const state = { active: loop.activeCount, ref: loop.refCount };
-    loop.destroy();
-    expect(state, 'loop left dirty').toEqual({ active: 0, ref: 0 });
-  }
-  closeAllFds();
-});
+// Every loop is destroyed after its test, and checked clean if the test passed.
+const track = useLoops();
+afterEach(() => closeAllFds());
 
 function loopOf(backend: string, attached: boolean): Loop {
-  const loop = new Loop({ flags: backend });
+  const loop = track(new Loop({ flags: backend }));
   expect(loop.backend).toBe(backend);
-  loops.push(loop);
   return attached ? loop.attach() : loop;
 }
 

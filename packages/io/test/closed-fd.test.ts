@@ -5,8 +5,10 @@
 // not spin, and the process must exit normally.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runFixture } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
 import { BACKENDS } from './helpers.js';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -20,7 +22,7 @@ interface Outcome {
 }
 
 function closedFd(backend: string, mode: string, scenario: string): Outcome {
-  const result = runFixture(fixture('closed-fd.mjs'), { args: [backend, mode, scenario], timeoutMs: 20_000 });
+  const result = runFixture(fixture('closed-fd.mjs'), { args: [backend, mode, scenario] });
   expect(result.stderr).toBe('');
   expect(result.signal).toBe(null);
   expect(result.status).toBe(0);
@@ -97,8 +99,8 @@ describe('keep-alive on Loop.default (child processes)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const out = JSON.parse(result.stdout);
-    expect(out.fired).toBe(false);
-    expect(out.exitMs).toBeLessThan(1000);
+    expect(out.fired).toBe(false); // held, it would have seen the write 150 ms in
+    expect(out.exitMs).toBeLessThan(10_000); // a hang guard: held, it would live until the fixture's 30 s kill
   });
 
   it('a referenced one holds it until its callback stops it', () => {
@@ -108,7 +110,7 @@ describe('keep-alive on Loop.default (child processes)', () => {
     const out = JSON.parse(result.stdout);
     expect(out.fired).toBe(true);
     expect(out.exitMs).toBeGreaterThanOrEqual(140);
-    expect(out.exitMs).toBeLessThan(5000);
+    expect(out.exitMs).toBeLessThan(10_000); // a hang guard: held, it would live until the fixture's 30 s kill
   });
 
   it('a pending readable() holds it until the fd is readable', () => {
@@ -118,5 +120,14 @@ describe('keep-alive on Loop.default (child processes)', () => {
     const out = JSON.parse(result.stdout);
     expect(out.fired).toBe(true);
     expect(out.exitMs).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('start racing a close on an attached epoll loop', () => {
+  it('an fd closed right after start() while the loop thread is parked for a delivery never aborts libev', () => {
+    const result = runFixture(fixture('start-race.mjs'), { timeoutMs: 90_000 });
+    expect(result.signal, result.stderr).toBe(null);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('ok');
   });
 });

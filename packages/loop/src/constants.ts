@@ -20,6 +20,13 @@ export const ASYNC = 0x80000;
 export const CUSTOM = 0x1000000;
 export const ERROR = 0x80000000;
 
+/**
+ * The largest time argument evkit accepts, in seconds (about 317 years; it
+ * also covers absolute wall-clock times for `Periodic`). Beyond it libev's
+ * float arithmetic goes wrong: a timer fires at once, a periodic spins.
+ */
+export const MAX_TIME = 1e10;
+
 /** Watcher priorities. */
 export const MINPRI = -2;
 export const MAXPRI = 2;

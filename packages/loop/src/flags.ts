@@ -1,9 +1,11 @@
+import { argTypeError, outOfRangeError } from './errors.js';
 import { BACKEND_NAMES, FLAG_NAMES } from '@evkit/core-native';
+import { BACKEND_IOURING, BACKEND_LINUXAIO } from './constants.js';
 import { describe } from './validate.js';
 
 const ALIASES: ReadonlyArray<readonly [string, number]> = [
-  ['linuxaio', 0x40],
-  ['iouring', 0x80],
+  ['linuxaio', BACKEND_LINUXAIO],
+  ['iouring', BACKEND_IOURING],
 ];
 
 const BY_NAME = new Map<string, number>([...BACKEND_NAMES, ...FLAG_NAMES, ...ALIASES]);
@@ -13,7 +15,7 @@ function nameToBit(raw: string): number {
   const name = raw.replace(/\s+/g, '').toLowerCase();
   const bit = BY_NAME.get(name);
   if (bit === undefined) {
-    throw new TypeError(`Invalid backend or flag: ${JSON.stringify(raw.trim())}; valid names: ${VALID_NAMES}`);
+    throw argTypeError(`Invalid backend or flag: ${JSON.stringify(raw.trim())}; valid names: ${VALID_NAMES}`);
   }
   return bit;
 }
@@ -27,18 +29,18 @@ export function flagsToInt(flags: unknown): number {
   if (flags === undefined || flags === null || flags === '') return 0;
   if (typeof flags === 'number') {
     if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff) {
-      throw new RangeError(`flags must be a non-negative integer, got ${describe(flags)}`);
+      throw outOfRangeError(`flags must be a non-negative integer, got ${describe(flags)}`);
     }
     return flags;
   }
   let names: unknown[];
   if (typeof flags === 'string') names = flags.split(',');
   else if (Array.isArray(flags)) names = flags;
-  else throw new TypeError(`flags must be a number, a string or an array of names, got ${describe(flags)}`);
+  else throw argTypeError(`flags must be a number, a string or an array of names, got ${describe(flags)}`);
   let result = 0;
   for (const name of names) {
     if (typeof name !== 'string') {
-      throw new TypeError(`flags must name backends or flags as strings, got ${describe(name)}`);
+      throw argTypeError(`flags must name backends or flags as strings, got ${describe(name)}`);
     }
     if (name.trim() === '' && typeof flags === 'string') continue;
     result = (result | nameToBit(name)) >>> 0;
@@ -49,7 +51,7 @@ export function flagsToInt(flags: unknown): number {
 /** The names of the bits in `flags`, in libev's probe order; leftover bits as one number. */
 export function flagsToList(flags: number): Array<string | number> {
   if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0) {
-    throw new RangeError(`flags must be a non-negative integer, got ${describe(flags)}`);
+    throw outOfRangeError(`flags must be a non-negative integer, got ${describe(flags)}`);
   }
   const result: Array<string | number> = [];
   let rest = flags >>> 0;
@@ -92,7 +94,7 @@ const EVENT_NAMES: ReadonlyArray<readonly [string, number]> = [
 /** An event mask as names joined by `|`, e.g. `"READ|WRITE"`; unknown bits in hex. */
 export function eventsToString(mask: number): string {
   if (typeof mask !== 'number' || !Number.isInteger(mask)) {
-    throw new TypeError(`mask must be an integer, got ${describe(mask)}`);
+    throw argTypeError(`mask must be an integer, got ${describe(mask)}`);
   }
   let rest = mask >>> 0;
   const parts: string[] = [];

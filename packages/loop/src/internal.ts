@@ -1,11 +1,12 @@
 // For evkit's watcher packages, not applications: the argument checks every
 // package shares, so all of evkit words its errors the same way, and the
 // native handle of a loop for module-level native calls.
-import { LoopDestroyedError } from './errors.js';
+import { LoopDestroyedError, argTypeError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import type { NativeLoop } from './native.js';
 import { describe } from './validate.js';
 
+export { argTypeError, argValueError, outOfRangeError, stateTypeError } from './errors.js';
 export {
   checkBoolean,
   checkFinite,
@@ -14,6 +15,7 @@ export {
   checkObject,
   checkOptions,
   checkPriority,
+  checkTime,
   describe,
 } from './validate.js';
 
@@ -22,7 +24,7 @@ export {
  * native calls (io's `closingFd`). Views of one loop share one handle.
  */
 export function nativeLoopOf(loop: unknown): NativeLoop {
-  if (!(loop instanceof Loop)) throw new TypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+  if (!(loop instanceof Loop)) throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
   if (loop.destroyed) throw new LoopDestroyedError();
   return loopState(loop).native;
 }

@@ -2,7 +2,9 @@
 // error path. Views of one loop (`new Loop({ ptr })`) share one LoopState.
 import { captureContext } from './async-context.js';
 import { Callback, kRun, type CallbackFunction, type CallbackQueue } from './callback.js';
-import { BREAK_ONE, binding, kDrain, kSettle, type NativeLoop } from './native.js';
+import { getSystemErrorName } from 'node:util';
+import { EvError } from './errors.js';
+import { BREAK_ONE, binding, kDrain, kSettle, kSyserr, type NativeLoop } from './native.js';
 import type { Watcher } from './watcher.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,6 +20,8 @@ export class LoopState implements CallbackQueue {
   destroyed = false;
   /** Mirrors native.attached(); kept here because start() reads it on every call. */
   attached = false;
+  /** This is the thread's `Loop.default` (shared by its views). */
+  isDefault = false;
   errorHandler: ErrorHandler | null = null;
 
   #queue: Array<Callback | undefined> = [];
@@ -153,6 +157,22 @@ export class LoopState implements CallbackQueue {
 
   [kSettle](): void {
     this.settle();
+  }
+
+  /** A system error from libev (a failing backend) is reported like a callback error. */
+  reportSyserr(): void {
+    const syserr = this.destroyed ? null : this.native.takeSyserr();
+    if (syserr === null) return;
+    const [message, errno] = syserr;
+    const syscall = message.replace(/^\(libev\)\s*/, '');
+    const name = errno > 0 ? getSystemErrorName(-errno) : 'unknown error';
+    this.report(new EvError(`${message}: ${name}`, 'ERR_EVKIT_SYSERR', { errno, syscall }), null);
+  }
+
+  /** An attached loop's thread stopped on a system error: report it, and the loop is detached. */
+  [kSyserr](): void {
+    this.reportSyserr();
+    this.detach();
   }
 
   destroy(): void {

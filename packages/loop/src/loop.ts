@@ -1,8 +1,8 @@
-import { getSystemErrorName, inspect } from 'node:util';
+import { inspect } from 'node:util';
 import { supportedBackends as supportedBackendNames } from '@evkit/core-native';
 import type { Callback, CallbackFunction } from './callback.js';
 import { BACKEND_ALL, BACKEND_MASK, FLAG_FORKCHECK, FLAG_NOENV, FLAG_NOINOTIFY, FLAG_NOSIGMASK, FLAG_NOTIMERFD, FLAG_SIGNALFD } from './constants.js';
-import { EvError, LoopDestroyedError } from './errors.js';
+import { EvError, LoopDestroyedError, argTypeError, argValueError, outOfRangeError, systemError } from './errors.js';
 import { backendName, flagsToInt, flagsToList } from './flags.js';
 import { LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
@@ -34,16 +34,17 @@ function validateLoopFlags(flags: number): void {
   const backends = flags & BACKEND_MASK;
   const unknownBackend = backends & ~BACKEND_ALL;
   if (unknownBackend !== 0) {
-    throw new RangeError(`Invalid value for backend: 0x${unknownBackend.toString(16)} is not a libev backend bit`);
+    throw argValueError(`Invalid value for backend: 0x${unknownBackend.toString(16)} is not a libev backend bit`);
   }
   const unknownFlags = (flags & ~BACKEND_MASK & ~KNOWN_FLAGS) >>> 0;
   if (unknownFlags !== 0) {
-    throw new RangeError(`Invalid loop flag bits: 0x${unknownFlags.toString(16)}`);
+    throw argValueError(`Invalid loop flag bits: 0x${unknownFlags.toString(16)}`);
   }
   if (backends !== 0 && (backends & binding.backends().supported) === 0) {
     const names = flagsToList(backends).map((n) => (typeof n === 'number' ? `0x${n.toString(16)}` : n));
-    throw new Error(
+    throw new EvError(
       `Unsupported backend: ${names.join('|')} (supported here: ${supportedBackendNames().join(', ')})`,
+      'ERR_EVKIT_UNSUPPORTED_BACKEND',
     );
   }
 }
@@ -70,7 +71,6 @@ export class Loop {
   readonly #state: LoopState;
   readonly #owning: boolean;
   #detached = false;
-  #isDefault = false;
 
   /**
    * This thread's default loop: created on first use and attached (Node's
@@ -80,7 +80,7 @@ export class Loop {
   static get default(): Loop {
     if (defaultLoop === undefined || defaultLoop.destroyed) {
       const loop = new Loop();
-      loop.#isDefault = true;
+      loop.#state.isDefault = true;
       loop.attach();
       defaultLoop = loop;
     }
@@ -98,7 +98,7 @@ export class Loop {
       return;
     }
     if (opts.unsafeForeignPointer !== undefined) {
-      throw new TypeError('options.unsafeForeignPointer is only meaningful with options.ptr');
+      throw argTypeError('options.unsafeForeignPointer is only meaningful with options.ptr');
     }
     const flags = flagsToInt(opts.flags);
     validateLoopFlags(flags);
@@ -106,25 +106,24 @@ export class Loop {
     try {
       this.#state = new LoopState((flags | FLAG_NOENV) >>> 0);
     } catch (error) {
-      throw new EvError(
-        `ev_loop_new(${flagsToList(flags).join('|') || 0}) failed: the backend is not usable here`,
-        'ERR_EVKIT_LOOP_NEW',
-        { cause: error },
-      );
+      const what = `ev_loop_new(${flagsToList(flags).join('|') || 0}) failed`;
+      const errno = (error as { errno?: unknown }).errno;
+      if (typeof errno === 'number' && errno > 0) throw systemError(what, errno, 'ev_loop_new', 'ERR_EVKIT_LOOP_NEW');
+      throw new EvError(`${what}: the backend is not usable here`, 'ERR_EVKIT_LOOP_NEW', { cause: error });
     }
   }
 
   static #fromPtr(ptr: unknown, unsafe: unknown): { state: LoopState; view: boolean } {
-    if (typeof ptr !== 'bigint') throw new TypeError(`options.ptr must be a bigint, got ${describe(ptr)}`);
+    if (typeof ptr !== 'bigint') throw argTypeError(`options.ptr must be a bigint, got ${describe(ptr)}`);
     if (unsafe !== undefined) checkBoolean('options.unsafeForeignPointer', unsafe);
-    if (ptr <= 0n || ptr >= 2n ** 64n) throw new RangeError(`options.ptr is not an address: ${ptr}n`);
+    if (ptr <= 0n || ptr >= 2n ** 64n) throw outOfRangeError(`options.ptr is not an address: ${ptr}n`);
     const found = binding.Loop.lookup(ptr);
     if (found instanceof LoopState) return { state: found, view: true };
     if (found === 'other-thread') {
-      throw new RangeError(`options.ptr 0x${ptr.toString(16)} is a loop of another thread; a loop is used from its own thread only`);
+      throw argValueError(`options.ptr 0x${ptr.toString(16)} is a loop of another thread; a loop is used from its own thread only`);
     }
     if (unsafe !== true) {
-      throw new RangeError(
+      throw argValueError(
         `options.ptr 0x${ptr.toString(16)} is not a live evkit loop (pass unsafeForeignPointer: true to wrap a foreign ev_loop*)`,
       );
     }
@@ -152,7 +151,7 @@ export class Loop {
 
   /** Whether this is `Loop.default` (false once destroyed). */
   get isDefault(): boolean {
-    return this.#isDefault && !this.destroyed;
+    return this.#state.isDefault && !this.destroyed;
   }
 
   get destroyed(): boolean {
@@ -173,9 +172,16 @@ export class Loop {
    * lives until `detach()` or `destroy()`, referenced or not.
    */
   attach(): this {
-    this.#native();
+    const native = this.#native();
     if (!this.#owning) {
       throw new EvError('a view of a loop (new Loop({ ptr })) cannot be attached; attach the loop itself', 'ERR_EVKIT_ATTACH');
+    }
+    if (this.#state.attached) return this;
+    if (!native.owns()) {
+      throw new EvError('a loop wrapped from a foreign pointer cannot be attached: its owner runs it', 'ERR_EVKIT_ATTACH');
+    }
+    if (native.inCallback()) {
+      throw new EvError('attach() from inside a callback of a blocking run() of the same loop; call it after run() returns', 'ERR_EVKIT_IN_CALLBACK');
     }
     this.#state.attach();
     return this;
@@ -234,10 +240,12 @@ export class Loop {
   }
 
   get errorHandler(): ErrorHandler | null {
+    this.#native();
     return this.#state.errorHandler;
   }
 
   set errorHandler(handler: ErrorHandler | null) {
+    this.#native();
     if (handler !== null) checkFunction('errorHandler', handler);
     this.#state.errorHandler = handler;
   }
@@ -265,13 +273,7 @@ export class Loop {
       throw new EvError("run() on an attached loop: Node's event loop drives it (use runAsync(), or detach() first)", 'ERR_EVKIT_LOOP_ATTACHED');
     }
     const more = native.run(flags);
-    const syserr = state.destroyed ? null : state.native.takeSyserr();
-    if (syserr !== null) {
-      const [message, errno] = syserr;
-      const syscall = message.replace(/^\(libev\)\s*/, '');
-      const name = errno > 0 ? getSystemErrorName(-errno) : 'unknown error';
-      state.report(new EvError(`${message}: ${name}`, 'ERR_EVKIT_SYSERR', { errno, syscall }), null);
-    }
+    state.reportSyserr();
     const errors = state.takeErrors();
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} callbacks threw during one loop iteration`);
@@ -282,7 +284,7 @@ export class Loop {
   break(how: BreakHow = 'one'): void {
     const value = BREAKS[how];
     if (value === undefined || !Object.hasOwn(BREAKS, how)) {
-      throw new RangeError(`how must be "one", "all" or "cancel", got ${describe(how)}`);
+      throw argValueError(`how must be "one", "all" or "cancel", got ${describe(how)}`);
     }
     const native = this.#native();
     if (this.#state.attached) this.#state.settle();
@@ -294,9 +296,15 @@ export class Loop {
     this.#native().ref();
   }
 
-  /** Counts one reference fewer (`ev_unref`), e.g. for a watcher that must not keep the loop alive. */
+  /**
+   * Takes back one `ref()` call. Throws `EvError` (`ERR_EVKIT_UNREF`) when no
+   * `ref()` is outstanding: a loop never counts fewer references than it has
+   * (use a watcher's own `unref()` to let the loop end while it is active).
+   */
   unref(): void {
-    this.#native().unref();
+    if (!this.#native().unref()) {
+      throw new EvError('unref() without an outstanding ref() on this loop (use watcher.unref() for a watcher)', 'ERR_EVKIT_UNREF');
+    }
   }
 
   /** libev's internal consistency check (`ev_verify`; a no-op unless libev was built with EV_VERIFY). */
@@ -306,7 +314,8 @@ export class Loop {
 
   /** `ev_loop_fork`: what a forked child calls; fork watchers fire on the next iteration. */
   reinit(): void {
-    this.#native().reinit();
+    const errno = this.#native().reinit();
+    if (errno !== 0) throw systemError('reinit(): libev cannot re-create its wake-up fd', errno, 'eventfd');
   }
 
   /**

@@ -2,6 +2,7 @@
 // per-thread hooks native code calls back into installed.
 import { isMainThread } from 'node:worker_threads';
 import { binding } from '@evkit/core-native/binding';
+import { EvError } from './errors.js';
 
 export type { NativeLoop, NativeWatcher } from '@evkit/core-native/binding';
 export { binding };
@@ -10,9 +11,10 @@ export { binding };
 const REQUIRED_ABI_MAJOR = 1;
 
 if (binding.abi.major !== REQUIRED_ABI_MAJOR) {
-  throw new Error(
+  throw new EvError(
     `@evkit/loop needs @evkit/core-native ABI ${REQUIRED_ABI_MAJOR}.x but found ` +
       `${binding.abi.major}.${binding.abi.minor}: install matching versions and rebuild`,
+    'ERR_EVKIT_ABI',
   );
 }
 
@@ -21,6 +23,7 @@ if (binding.abi.major !== REQUIRED_ABI_MAJOR) {
 export const kInvoke = Symbol.for('evkit.watcher.invoke');
 export const kDrain = Symbol.for('evkit.loop.drain');
 export const kSettle = Symbol.for('evkit.loop.settle');
+export const kSyserr = Symbol.for('evkit.loop.syserr');
 
 interface Invokable {
   [kInvoke](revents: number, active: boolean): void;
@@ -28,6 +31,7 @@ interface Invokable {
 interface Drainable {
   [kDrain](): boolean;
   [kSettle](): void;
+  [kSyserr](): void;
 }
 
 binding.setHooks({
@@ -40,6 +44,9 @@ binding.setHooks({
   heartbeat(): void {},
   settle(this: object): void {
     (this as Drainable)[kSettle]();
+  },
+  syserr(this: object): void {
+    (this as Drainable)[kSyserr]();
   },
   isMainThread,
 });

@@ -1,5 +1,6 @@
 // What evkit's promise helpers (sleep, readable, writable) share: the
 // `{ loop, signal }` options and the AbortError they reject with.
+import { argTypeError } from './errors.js';
 import { Loop } from './loop.js';
 import { describe } from './validate.js';
 
@@ -28,14 +29,14 @@ export function abortError(signal: AbortSignal | undefined): AbortError {
 /** Validates `{ loop, signal }`; returns them with the loop resolved (`Loop.default` when omitted). */
 export function checkPromiseOptions(options: unknown): { loop: () => Loop; signal: AbortSignal | undefined } {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`options must be an object, got ${describe(options)}`);
+    throw argTypeError(`options must be an object, got ${describe(options)}`);
   }
   const { loop, signal } = options as PromiseOptions;
   if (loop !== undefined && !(loop instanceof Loop)) {
-    throw new TypeError(`options.loop must be an evkit Loop, got ${describe(loop)}`);
+    throw argTypeError(`options.loop must be an evkit Loop, got ${describe(loop)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
+    throw argTypeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
   }
   return { loop: () => loop ?? Loop.default, signal };
 }

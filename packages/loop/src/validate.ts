@@ -1,6 +1,7 @@
 // Argument checks shared by the loop and every watcher package. Each error
 // names the argument and what is allowed.
-import { MAXPRI, MINPRI } from './constants.js';
+import { argTypeError, outOfRangeError } from './errors.js';
+import { MAX_TIME, MAXPRI, MINPRI } from './constants.js';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -14,32 +15,43 @@ function describe(value: unknown): string {
 
 export function checkFunction(name: string, value: unknown): asserts value is (...args: never[]) => unknown {
   if (typeof value !== 'function') {
-    throw new TypeError(`${name} must be a function, got ${describe(value)}`);
+    throw argTypeError(`${name} must be a function, got ${describe(value)}`);
   }
 }
 
 export function checkBoolean(name: string, value: unknown): asserts value is boolean {
   if (typeof value !== 'boolean') {
-    throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+    throw argTypeError(`${name} must be a boolean, got ${describe(value)}`);
   }
 }
 
 export function checkObject(name: string, value: unknown): asserts value is object {
   if (value === null || typeof value !== 'object') {
-    throw new TypeError(`${name} must be an object, got ${describe(value)}`);
+    throw argTypeError(`${name} must be an object, got ${describe(value)}`);
   }
 }
 
 /** A finite number (seconds and the like). */
 export function checkFinite(name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describe(value)}`);
-  if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number, got ${describe(value)}`);
+  if (typeof value !== 'number') throw argTypeError(`${name} must be a number, got ${describe(value)}`);
+  if (!Number.isFinite(value)) throw outOfRangeError(`${name} must be a finite number, got ${describe(value)}`);
+}
+
+/**
+ * A time argument in seconds, from `min` to `MAX_TIME`: beyond it libev's
+ * arithmetic loses the value (a timer fires at once, a periodic spins).
+ */
+export function checkTime(name: string, value: unknown, min: number): asserts value is number {
+  checkFinite(name, value);
+  if (value < min || value > MAX_TIME) {
+    throw outOfRangeError(`${name} must be a number of seconds from ${min} to ${MAX_TIME} (MAX_TIME), got ${value}`);
+  }
 }
 
 export function checkInteger(name: string, value: unknown, min: number, max: number): asserts value is number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  if (typeof value !== 'number') throw argTypeError(`${name} must be an integer, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
+    throw outOfRangeError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { captureContext, runInContext, type AsyncContext } from './async-context.js';
-import { EvError, LoopDestroyedError, WatcherClosedError } from './errors.js';
+import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, stateTypeError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import type { LoopState } from './loop-state.js';
 import { kInvoke, type NativeLoop, type NativeWatcher } from './native.js';
@@ -25,8 +25,7 @@ export type NativeWatcherFactory = (loop: NativeLoop, owner: object) => NativeWa
  * without a user reference; a stopped or closed one can be collected.
  */
 export abstract class Watcher<A extends unknown[] = unknown[]> {
-  /** The loop this watcher belongs to. */
-  readonly loop: Loop;
+  readonly #loop: Loop;
   readonly #state: LoopState;
   readonly #native: NativeWatcher;
   #callback: WatcherCallback<A> | null = null;
@@ -38,14 +37,14 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   protected constructor(loop: Loop, createNative: NativeWatcherFactory, options?: WatcherOptions) {
     if (!(loop instanceof Loop)) {
-      throw new TypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+      throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
     }
     const opts = checkOptions('options', options);
     if (opts.ref !== undefined) checkBoolean('options.ref', opts.ref);
     if (opts.priority !== undefined) checkPriority(opts.priority);
     const state = loopState(loop);
     if (loop.destroyed) throw new LoopDestroyedError();
-    this.loop = loop;
+    this.#loop = loop;
     this.#state = state;
     this.#native = createNative(state.native, this);
     if (opts.priority !== undefined) this.#native.setPriority(opts.priority as number);
@@ -61,6 +60,20 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (this.#state.destroyed) throw new LoopDestroyedError();
     if (this.#closed) throw new WatcherClosedError(this.#kind);
     return this.#native;
+  }
+
+  /**
+   * The native half, for kinds' members: throws `LoopDestroyedError` or
+   * `WatcherClosedError` first, so every member of a kind is guarded alike.
+   */
+  protected native<N extends NativeWatcher = NativeWatcher>(): N {
+    return this.#usable() as N;
+  }
+
+  /** The loop this watcher belongs to. */
+  get loop(): Loop {
+    this.#usable();
+    return this.#loop;
   }
 
   /**
@@ -100,19 +113,21 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.close();
   }
 
+  /** Whether `close()` was called or the loop was destroyed (which closes every watcher). */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#state.destroyed;
   }
 
   get active(): boolean {
-    return !this.#closed && !this.#state.destroyed && this.#native.active();
+    return this.#usable().active();
   }
 
   get pending(): boolean {
-    return !this.#closed && !this.#state.destroyed && this.#native.pending();
+    return this.#usable().pending();
   }
 
   get callback(): WatcherCallback<A, this> | null {
+    this.#usable();
     return this.#callback;
   }
 
@@ -123,19 +138,20 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   get args(): A | null {
+    this.#usable();
     return this.#args;
   }
 
   set args(args: A | null) {
     this.#usable();
     if (args !== null && !Array.isArray(args)) {
-      throw new TypeError(`args must be an array or null, got ${describe(args)}`);
+      throw argTypeError(`args must be an array or null, got ${describe(args)}`);
     }
     this.#args = args;
   }
 
   get priority(): number {
-    return this.#native.priority();
+    return this.#usable().priority();
   }
 
   /** Settable only while the watcher is neither active nor pending (libev's rule). */
@@ -164,7 +180,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /** Whether this watcher keeps its loop alive right now: active and referenced. */
   hasRef(): boolean {
-    return this.active && this.#native.keepalive();
+    const native = this.#usable();
+    return native.active() && native.keepalive();
   }
 
   /** Makes the watcher pending with `revents` (`ev_feed_event`), even when inactive. */
@@ -172,7 +189,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     const native = this.#usable();
     checkInteger('revents', revents, -0x80000000, 0xffffffff);
     if (this.#callback === null) {
-      throw new TypeError(`feed() needs a callback: start() the ${this.#kind} watcher or set its callback first`);
+      throw stateTypeError(`feed() needs a callback: start() the ${this.#kind} watcher or set its callback first`);
     }
     native.feed(revents | 0);
   }
@@ -200,9 +217,9 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       this.#state.report(error, this);
       if (!this.#closed && !this.#state.destroyed) this.onCallbackError();
     }
-    // libev stopped it (one-shot) and the callback did not restart it: release
-    // callback and args, as gevent does, so they can be collected.
-    if (!active && starts === this.#starts && !this.#native.active()) {
+    // libev stopped it (one-shot) and the callback neither restarted nor fed
+    // it: release callback and args, as gevent does, so they can be collected.
+    if (!active && starts === this.#starts && !this.#closed && !this.#native.active() && !this.#native.pending()) {
       this.#callback = null;
       this.#args = null;
       this.#context = undefined;
@@ -211,8 +228,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   [inspect.custom](): string {
     const flags: string[] = [];
-    if (this.#closed) flags.push('closed');
-    else if (this.#state.destroyed) flags.push('loop destroyed');
+    if (this.#state.destroyed) flags.push('loop destroyed');
+    else if (this.#closed) flags.push('closed');
     else {
       if (this.active) flags.push('active');
       if (this.pending) flags.push('pending');

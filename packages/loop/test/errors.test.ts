@@ -1,7 +1,7 @@
 // The error path: errorHandler(error, context) and the loop goes on; without
 // one, run() breaks after the batch and rethrows (AggregateError for several).
 import { describe, expect, it } from 'vitest';
-import { Callback, EvError, type ErrorContext } from '@evkit/loop';
+import { Callback, EvError, Loop, type ErrorContext } from '@evkit/loop';
 import { useFreshLoop } from '@evkit/test-utils';
 import { TestIdle, TestPrepare } from './helpers.js';
 
@@ -128,5 +128,22 @@ describe('errors thrown by callbacks', () => {
   it('EvError carries a code', () => {
     const error = new EvError('m', 'ECODE', { errno: 9, syscall: 'x' });
     expect([error.code, error.errno, error.syscall, error.name]).toEqual(['ECODE', 9, 'x', 'EvError']);
+  });
+});
+
+describe('argument errors carry Node codes', () => {
+  const code = (name: string, value: string) => expect.objectContaining({ name, code: value });
+  it('ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE', () => {
+    expect(() => new Loop({ flags: {} as never })).toThrow(code('TypeError', 'ERR_INVALID_ARG_TYPE'));
+    expect(() => new Loop({ flags: -1 })).toThrow(code('RangeError', 'ERR_OUT_OF_RANGE'));
+    expect(() => new Loop({ flags: 0x100 })).toThrow(code('RangeError', 'ERR_INVALID_ARG_VALUE'));
+    expect(() => new Loop({ flags: 'kqueue' })).toThrow(code('EvError', 'ERR_EVKIT_UNSUPPORTED_BACKEND'));
+    const loop = new Loop();
+    expect(() => loop.break('sometimes' as never)).toThrow(code('RangeError', 'ERR_INVALID_ARG_VALUE'));
+    expect(() => loop.runCallback(1 as never)).toThrow(code('TypeError', 'ERR_INVALID_ARG_TYPE'));
+    const w = new TestIdle(loop);
+    expect(() => (w.priority = 3)).toThrow(code('RangeError', 'ERR_OUT_OF_RANGE'));
+    expect(() => w.feed(1)).toThrow(code('TypeError', 'ERR_EVKIT_NO_CALLBACK'));
+    loop.destroy();
   });
 });

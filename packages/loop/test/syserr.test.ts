@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop, type ErrorContext } from '@evkit/loop';
 import { TestIdle } from './helpers.js';
+import { useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
 function epollFds(): Set<number> {
   const fds = new Set<number>();
@@ -74,11 +77,72 @@ describe('running out of file descriptors', () => {
     const fixture = fileURLToPath(new URL('./fixtures/fd-exhaustion.mjs', import.meta.url));
     const result = spawnSync('bash', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${fixture}"`], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 60_000, // a hang guard (normally 1-3 s)
     });
     expect(result.status, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
-    expect(out.first).toMatch(/^EvError ERR_EVKIT_LOOP_NEW .*Too many open files/);
+    expect(out.first).toMatch(/^EvError ERR_EVKIT_LOOP_NEW .*EMFILE: too many open files/);
+    expect(out.oneFree.epoll).toMatch(/^EvError ERR_EVKIT_LOOP_NEW .*EMFILE: too many open files/);
+    expect(out.oneFree.poll).toBe('created');
+    expect(out.oneFree.select).toBe('created');
     expect(out.second).toMatch(/^(epoll|poll|select|linux_iouring)$/);
   });
 });
+
+describe.runIf(process.platform === 'linux')('libev system errors on an attached loop', () => {
+  it('go to the errorHandler, and the loop is left detached and usable', async () => {
+    const loop = brokenEpollLoop();
+    const seen: Array<[unknown, ErrorContext]> = [];
+    const reported = new Promise<void>((resolve) => {
+      loop.errorHandler = (error, context) => {
+        seen.push([error, context]);
+        resolve();
+      };
+    });
+    const idle = new TestIdle(loop).unref().start(() => {});
+    loop.attach();
+    await reported;
+    expect(seen.length).toBe(1);
+    const [error, context] = seen[0]!;
+    expect(error).toBeInstanceOf(EvError);
+    expect((error as EvError).code).toBe('ERR_EVKIT_SYSERR');
+    expect((error as EvError).syscall).toBe('epoll_wait');
+    expect(context).toBe(null);
+    expect(loop.attached).toBe(false);
+    expect(idle.active).toBe(true);
+    loop.destroy();
+  });
+});
+
+describe('foreign loops', () => {
+  it('attach() on a loop wrapped from a foreign pointer throws an EvError', async () => {
+    const { binding } = await import('@evkit/core-native/binding');
+    const raw = binding.testing.rawLoopNew();
+    const foreign = new Loop({ ptr: raw, unsafeForeignPointer: true });
+    expect(() => foreign.attach()).toThrow(expect.objectContaining({ name: 'EvError', code: 'ERR_EVKIT_ATTACH' }));
+    expect(() => foreign.runAsync()).toThrow(EvError);
+    foreign.destroy();
+    binding.testing.rawLoopDestroy(raw);
+  });
+
+  it('the raw-loop test helpers refuse addresses they did not make', async () => {
+    const { binding } = await import('@evkit/core-native/binding');
+    expect(() => binding.testing.rawLoopDestroy(8n)).toThrow(RangeError);
+    expect(() => binding.testing.rawLoopRunNowait(8n)).toThrow(RangeError);
+    const raw = binding.testing.rawLoopNew();
+    binding.testing.rawLoopDestroy(raw);
+    expect(() => binding.testing.rawLoopDestroy(raw)).toThrow(RangeError);
+  });
+});
+
+describe('views', () => {
+  it('a view of Loop.default reports what the loop is', () => {
+    const view = new Loop({ ptr: Loop.default.ptr });
+    expect(view.isDefault).toBe(true);
+    expect(view.attached).toBe(true);
+    expect(view.backend).toBe(Loop.default.backend);
+    view.destroy();
+    expect(Loop.default.destroyed).toBe(false);
+  });
+});
+

@@ -98,9 +98,16 @@ describe('Watcher', () => {
     w.close();
     w.close();
     w[Symbol.dispose]();
-    expect([w.active, w.pending, w.closed, w.hasRef()]).toEqual([false, false, true, false]);
+    expect(w.closed).toBe(true);
     expect(loop.activeCount).toBe(0);
     for (const op of [
+      () => w.active,
+      () => w.pending,
+      () => w.hasRef(),
+      () => w.priority,
+      () => w.callback,
+      () => w.args,
+      () => w.loop,
       () => w.start(() => {}),
       () => w.stop(),
       () => w.feed(CUSTOM),
@@ -240,9 +247,10 @@ describe('keep-alive', () => {
     const w = new TestPrepare(loop, { ref: false }).start(() => {});
     expect(w.hasRef()).toBe(false);
     expect(loop.refCount).toBe(0);
-    const started = performance.now();
+    let calls = 0;
+    w.callback = () => calls++;
     expect(loop.run()).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(calls).toBe(1); // one iteration: run() returned at once
     w.stop();
   });
 

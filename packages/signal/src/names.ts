@@ -3,7 +3,7 @@
 // SIGRTMAX-1, SIGRTMAX).
 import { constants } from 'node:os';
 import { binding } from '@evkit/core-native/binding';
-import { describe } from '@evkit/loop/internal';
+import { argTypeError, argValueError, describe, outOfRangeError } from '@evkit/loop/internal';
 
 const { nsig, rtmin, rtmax } = binding.signalLimits;
 
@@ -37,24 +37,9 @@ export function signalName(signum: number): string {
   return `SIG${signum}`;
 }
 
-// Why evkit will not take a signal (the native side refuses the same ones).
-function refusal(signum: number): string | undefined {
-  switch (signum) {
-    case constants.signals.SIGKILL:
-    case constants.signals.SIGSTOP:
-      return 'it can be neither caught nor ignored';
-    case constants.signals.SIGSEGV:
-    case constants.signals.SIGBUS:
-    case constants.signals.SIGFPE:
-    case constants.signals.SIGILL:
-      return 'V8 and Node handle it themselves (faults, guard pages)';
-    case 32:
-    case 33:
-      return "glibc reserves it for its threads' internal use";
-    default:
-      return undefined;
-  }
-}
+// Why evkit will not take a signal: the native side's one list.
+const refusals = new Map(binding.signalLimits.refusals);
+const refusal = (signum: number): string | undefined => refusals.get(signum);
 
 /** Resolves a signal number or name to a number evkit may watch; throws TypeError/RangeError. */
 export function resolveSignal(signum: unknown): number {
@@ -62,20 +47,20 @@ export function resolveSignal(signum: unknown): number {
   if (typeof signum === 'string') {
     const found = byName.get(signum) ?? realtimeNumber(signum);
     if (found === undefined) {
-      throw new RangeError(`signum: unknown signal name ${describe(signum)} (names as in os.constants.signals, or SIGRTMIN+n)`);
+      throw argValueError(`signum: unknown signal name ${describe(signum)} (names as in os.constants.signals, or SIGRTMIN+n)`);
     }
     num = found;
   } else if (typeof signum === 'number') {
     if (!Number.isInteger(signum) || signum < 1 || signum >= nsig) {
-      throw new RangeError(`signum must be a signal number from 1 to ${nsig - 1} or a name like "SIGUSR1", got ${describe(signum)}`);
+      throw outOfRangeError(`signum must be a signal number from 1 to ${nsig - 1} or a name like "SIGUSR1", got ${describe(signum)}`);
     }
     num = signum;
   } else {
-    throw new TypeError(`signum must be a signal number or name like "SIGUSR1", got ${describe(signum)}`);
+    throw argTypeError(`signum must be a signal number or name like "SIGUSR1", got ${describe(signum)}`);
   }
   const why = refusal(num);
   if (why !== undefined) {
-    throw new RangeError(`signum: evkit does not watch ${signalName(num)} (${num}): ${why}`);
+    throw argValueError(`signum: evkit does not watch ${signalName(num)} (${num}): ${why}`);
   }
   return num;
 }

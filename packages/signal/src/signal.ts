@@ -4,10 +4,6 @@ import { resolveSignal, signalName } from './names.js';
 
 export type SignalOptions = WatcherOptions;
 
-if (typeof binding.Signal !== 'function') {
-  throw new Error('@evkit/signal needs an @evkit/core-native build with Signal support: install matching versions and rebuild');
-}
-
 /**
  * A watcher for a POSIX signal (gevent's `loop.signal`). It never uses libev's
  * `ev_signal`: evkit chains its own handler in front of Node's, so
@@ -17,30 +13,29 @@ if (typeof binding.Signal !== 'function') {
  * coalesce into one callback, as in libev.
  */
 export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
-  readonly #native: NativeSignal;
   readonly #signum: number;
 
   constructor(loop: Loop, signum: number | string, options?: SignalOptions) {
     const resolved = resolveSignal(signum);
-    let created: NativeSignal | undefined;
-    super(loop, (native, owner) => (created = new binding.Signal(native, owner, resolved)), options);
-    this.#native = created as NativeSignal;
+    super(loop, (native, owner) => new binding.Signal(native, owner, resolved), options);
     this.#signum = resolved;
   }
 
   /** The signal number, e.g. 10 for SIGUSR1 on Linux. */
   get signum(): number {
+    this.native();
     return this.#signum;
   }
 
   /** The signal's name, e.g. `"SIGUSR1"`. */
   get signal(): string {
+    this.native();
     return signalName(this.#signum);
   }
 
   override start(callback: WatcherCallback<A, this>, ...args: A): this {
     super.start(callback, ...args);
-    const failure = this.#native.takeStartError();
+    const failure = this.native<NativeSignal>().takeStartError();
     if (failure !== null) {
       const [code, errno] = failure;
       this.stop();

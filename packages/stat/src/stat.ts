@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 import { binding, type NativeStat } from '@evkit/core-native/binding';
-import { Watcher, WatcherClosedError, type Loop, type WatcherOptions } from '@evkit/loop';
-import { checkFinite, describe } from '@evkit/loop/internal';
+import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { argTypeError, checkTime, describe } from '@evkit/loop/internal';
 import { FileStats } from './file-stats.js';
 
 export type StatOptions = WatcherOptions;
@@ -19,15 +19,15 @@ function normalizePath(path: unknown): { bytes: Buffer; shown: string | Buffer }
     shown = Buffer.from(path); // a copy: later changes to the caller's buffer do not move the watch
   } else if (path instanceof URL) {
     if (path.protocol !== 'file:') {
-      throw new TypeError(`path must be a file: URL, got a ${path.protocol} URL`);
+      throw argTypeError(`path must be a file: URL, got a ${path.protocol} URL`);
     }
     shown = fileURLToPath(path); // TypeError for a host or an encoded '/'
   } else {
-    throw new TypeError(`path must be a string, a Buffer or a file: URL, got ${describe(path)}`);
+    throw argTypeError(`path must be a string, a Buffer or a file: URL, got ${describe(path)}`);
   }
   const bytes = typeof shown === 'string' ? Buffer.from(shown, 'utf8') : shown;
-  if (bytes.length === 0) throw new TypeError('path must not be empty');
-  if (bytes.includes(0)) throw new TypeError('path must not contain a NUL byte');
+  if (bytes.length === 0) throw argTypeError('path must not be empty');
+  if (bytes.includes(0)) throw argTypeError('path must not contain a NUL byte');
   return { bytes, shown };
 }
 
@@ -43,21 +43,18 @@ function normalizePath(path: unknown): { bytes: Buffer; shown: string | Buffer }
  * and values below 0.1074891 s become 0.1074891 s when the watcher starts.
  */
 export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
-  readonly #stat: NativeStat;
   readonly #path: string | Buffer;
 
   constructor(loop: Loop, path: StatPath, interval = 0, options?: StatOptions) {
     const { bytes, shown } = normalizePath(path);
-    checkFinite('interval', interval);
-    if (interval < 0) throw new RangeError(`interval must be >= 0 (0 means the default), got ${interval}`);
-    let created: NativeStat | undefined;
-    super(loop, (native, owner) => (created = new binding.Stat(native, owner, bytes, interval)), options);
-    this.#stat = created as NativeStat;
+    checkTime('interval', interval, 0);
+    super(loop, (native, owner) => new binding.Stat(native, owner, bytes, interval), options);
     this.#path = shown;
   }
 
   /** The watched path: a string (also for a file: URL), or a copy of the Buffer given. */
   get path(): string | Buffer {
+    this.native();
     return typeof this.#path === 'string' ? this.#path : Buffer.from(this.#path);
   }
 
@@ -67,7 +64,7 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
    * anything below 0.1074891 becomes 0.1074891).
    */
   get interval(): number {
-    return this.#stat.interval();
+    return this.native<NativeStat>().interval();
   }
 
   /**
@@ -75,31 +72,29 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
    * every change (or while stopped), else `interval` or its default.
    */
   get pollInterval(): number {
-    return this.#stat.pollInterval();
+    return this.native<NativeStat>().pollInterval();
   }
 
   /** Whether the active watcher uses inotify (false while stopped or polling only). */
   get usesInotify(): boolean {
-    return this.#stat.usesInotify();
+    return this.native<NativeStat>().usesInotify();
   }
 
   /** The attributes at the last check; null before the first start and while the path does not exist. */
   get attr(): FileStats | null {
-    const raw = this.#stat.attr();
+    const raw = this.native<NativeStat>().attr();
     return raw === null ? null : new FileStats(raw);
   }
 
   /** The attributes before the last change; null until a change, or when the path did not exist before it. */
   get prev(): FileStats | null {
-    const raw = this.#stat.prev();
+    const raw = this.native<NativeStat>().prev();
     return raw === null ? null : new FileStats(raw);
   }
 
   /** Reads the attributes now into `attr` (`ev_stat_stat`): `prev` stays, nothing fires. */
   stat(): FileStats | null {
-    this.loop.now(); // throws on a destroyed loop
-    if (this.closed) throw new WatcherClosedError('Stat');
-    this.#stat.stat();
+    this.native<NativeStat>().stat();
     return this.attr;
   }
 }

@@ -99,3 +99,62 @@ export function atSecondStart(): void {
     }
   }
 }
+
+export interface PollOrder {
+  /** What fired, in order: `early<k>`, `change<k>` and, only if a change came too late, `late<k>`. */
+  order: string[];
+  seen: Array<{ attr: FileStats | null; prev: FileStats | null }>;
+}
+
+/**
+ * Polling checked against the loop's own timers instead of the wall clock
+ * (a busy machine delays all of them alike). For each action k, reference
+ * timers are started in the same callback as the action, so they count from
+ * the same loop time as the poll: `early<k>` at half the interval (for k > 0,
+ * where the action comes right after a poll, at 0: the change must wait for
+ * the next poll, not be seen in the next iteration) and `late<k>` at one and
+ * a half intervals. A poll that honours the interval gives
+ * early0, change0, early1, change1, ... and no late. Starts `stat` itself; on
+ * an attached loop the result is a promise.
+ */
+export function pollOrder(loop: Loop, stat: Stat, actions: Array<() => void>, attached: true): Promise<PollOrder>;
+export function pollOrder(loop: Loop, stat: Stat, actions: Array<() => void>, attached?: false): PollOrder;
+export function pollOrder(loop: Loop, stat: Stat, actions: Array<() => void>, attached = false): PollOrder | Promise<PollOrder> {
+  const result: PollOrder = { order: [], seen: [] };
+  const interval = stat.interval;
+  const timers: Timer[] = [];
+  let phase = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const end = () => {
+    for (const timer of timers) timer.close();
+    if (!attached) loop.break();
+    finish();
+  };
+  // Runs inside a callback: the timers and the action share its cached time.
+  const arm = () => {
+    const k = phase;
+    timers.push(new Timer(loop, k === 0 ? interval / 2 : 0).start(() => result.order.push(`early${k}`)));
+    timers.push(
+      new Timer(loop, interval * 1.5).start(() => {
+        result.order.push(`late${k}`);
+        end();
+      }),
+    );
+    actions[k]!();
+  };
+  const starter = new Timer(loop, 0).start(() => {
+    starter.close();
+    stat.start(function (this: Stat) {
+      result.order.push(`change${phase}`);
+      result.seen.push({ attr: this.attr, prev: this.prev });
+      for (const timer of timers.splice(0)) timer.close(); // the late one did not fire: in time
+      if (++phase === actions.length) end();
+      else arm();
+    });
+    arm();
+  });
+  if (attached) return finished.then(() => result);
+  loop.run();
+  return result;
+}

@@ -1,12 +1,12 @@
-import { checkFinite } from '@evkit/loop/internal';
+import { MAX_TIME } from '@evkit/loop';
+import { checkTime } from '@evkit/loop/internal';
 
-/** A finite number of seconds; negative values mean "already due". */
+/** Seconds from -MAX_TIME to MAX_TIME; negative values mean "already due". */
 export function checkSeconds(name: string, value: unknown): asserts value is number {
-  checkFinite(name, value);
+  checkTime(name, value, -MAX_TIME);
 }
 
-/** A finite, non-negative number of seconds (libev asserts on a negative repeat). */
+/** Seconds from 0 (no repetition) to MAX_TIME (libev asserts on a negative repeat). */
 export function checkInterval(name: string, value: unknown): asserts value is number {
-  checkFinite(name, value);
-  if (value < 0) throw new RangeError(`${name} must be >= 0 (0 means no repetition), got ${value}`);
+  checkTime(name, value, 0);
 }

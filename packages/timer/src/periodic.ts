@@ -1,6 +1,7 @@
 import { binding, type NativePeriodic } from '@evkit/core-native/binding';
 import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
+import { stateTypeError } from '@evkit/loop/internal';
 
 export type PeriodicOptions = WatcherOptions;
 
@@ -12,50 +13,48 @@ export type PeriodicOptions = WatcherOptions;
  * clock when it jumps.
  */
 export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
-  readonly #periodic: NativePeriodic;
   #offset: number;
   #interval: number;
 
   constructor(loop: Loop, offset: number, interval = 0, options?: PeriodicOptions) {
     checkSeconds('offset', offset);
     checkInterval('interval', interval);
-    let created: NativePeriodic | undefined;
-    super(loop, (native, owner) => (created = new binding.Periodic(native, owner, offset, interval)), options);
-    this.#periodic = created as NativePeriodic;
+    super(loop, (native, owner) => new binding.Periodic(native, owner, offset, interval), options);
     this.#offset = offset;
     this.#interval = interval;
   }
 
   get offset(): number {
+    this.native();
     return this.#offset;
   }
 
   get interval(): number {
+    this.native();
     return this.#interval;
   }
 
   /** Changes the schedule; while active the new one applies from the next `again()`. */
   set(offset: number, interval = 0): this {
+    const periodic = this.native<NativePeriodic>();
     checkSeconds('offset', offset);
     checkInterval('interval', interval);
-    this.loop.now();
     this.#offset = offset;
     this.#interval = interval;
-    this.#periodic.set(offset, interval);
+    periodic.set(offset, interval);
     return this;
   }
 
   /** The absolute time (epoch seconds) the periodic fires next (`ev_periodic_at`). */
   get at(): number {
-    this.loop.now();
-    return this.#periodic.at();
+    return this.native<NativePeriodic>().at();
   }
 
   /** Stops and restarts the periodic with its current schedule (`ev_periodic_again`). */
   again(): this {
-    this.loop.now();
-    if (this.callback === null) throw new TypeError('again() needs a callback: start() the periodic first');
-    this.#periodic.again();
+    const periodic = this.native<NativePeriodic>();
+    if (this.callback === null) throw stateTypeError('again() needs a callback: start() the periodic first');
+    periodic.again();
     return this;
   }
 }

@@ -1,6 +1,7 @@
 import { binding, type NativeTimer } from '@evkit/core-native/binding';
 import { EvError, Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
+import { stateTypeError } from '@evkit/loop/internal';
 
 export type TimerOptions = WatcherOptions;
 
@@ -13,51 +14,49 @@ export type TimerOptions = WatcherOptions;
  * it counts from the batch's cached time (`loop.now()`), as libev does.
  */
 export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
-  readonly #timer: NativeTimer;
   #after: number;
   #repeat: number;
 
   constructor(loop: Loop, after: number, repeat = 0, options?: TimerOptions) {
     checkSeconds('after', after);
     checkInterval('repeat', repeat);
-    let created: NativeTimer | undefined;
-    super(loop, (native, owner) => (created = new binding.Timer(native, owner, after, repeat)), options);
-    this.#timer = created as NativeTimer;
+    super(loop, (native, owner) => new binding.Timer(native, owner, after, repeat), options);
     this.#after = after;
     this.#repeat = repeat;
   }
 
   /** Seconds from `start()` to the first expiry. Settable only while stopped. */
   get after(): number {
+    this.native();
     return this.#after;
   }
 
   set after(after: number) {
+    const timer = this.native<NativeTimer>();
     checkSeconds('after', after);
-    if (this.active) {
+    if (timer.active()) {
       throw new EvError("'Timer' attribute 'after' is read-only while the watcher is active; stop() it first", 'ERR_EVKIT_WATCHER_ACTIVE');
     }
-    this.loop.now(); // throws on a destroyed loop
     this.#after = after;
-    this.#timer.set(after, this.#repeat);
+    timer.set(after, this.#repeat);
   }
 
   /** Seconds between repetitions (0: fire once). Settable any time; used from the next `again()` or expiry. */
   get repeat(): number {
+    this.native();
     return this.#repeat;
   }
 
   set repeat(repeat: number) {
+    const timer = this.native<NativeTimer>();
     checkInterval('repeat', repeat);
-    this.loop.now();
     this.#repeat = repeat;
-    this.#timer.setRepeat(repeat);
+    timer.setRepeat(repeat);
   }
 
   /** Seconds until the timer fires (`ev_timer_remaining`); for a stopped timer, what is left of `after`. */
   get remaining(): number {
-    this.loop.now();
-    return this.#timer.remaining();
+    return this.native<NativeTimer>().remaining();
   }
 
   /**
@@ -66,15 +65,15 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
    * callback, it is used as in `start()`.
    */
   again(callback?: (...args: A) => unknown, ...args: A): this {
+    const timer = this.native<NativeTimer>();
     if (callback !== undefined) {
       this.callback = callback;
       this.args = args;
     }
-    this.loop.now();
     if (this.callback === null && this.#repeat > 0) {
-      throw new TypeError('again() needs a callback: pass one or start() the timer first');
+      throw stateTypeError('again() needs a callback: pass one or start() the timer first');
     }
-    this.#timer.again();
+    timer.again();
     return this;
   }
 }

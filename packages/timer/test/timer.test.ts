@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EvError, Loop, LoopDestroyedError, WatcherClosedError } from '@evkit/loop';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { Timer } from '@evkit/timer';
-import { useFreshLoop } from '@evkit/test-utils';
+import { QUIET_MACHINE, countIterations, logRetry, useFreshLoop } from '@evkit/test-utils';
 
 const busyWait = (ms: number) => {
   const until = performance.now() + ms;
@@ -22,13 +22,15 @@ describe('Timer', () => {
   it('run() returns after about `after` seconds (item 20)', () => {
     const loop = fresh();
     let fired = 0;
-    new Timer(loop, 0.2).start(() => fired++);
+    // Read before start(): a busy machine may pause this thread between the two,
+    // and a clock read after start() would make the timer look early.
     const started = performance.now();
+    new Timer(loop, 0.2).start(() => fired++);
     expect(loop.run()).toBe(false);
     const elapsed = performance.now() - started;
     expect(fired).toBe(1);
     expect(elapsed).toBeGreaterThanOrEqual(195);
-    expect(elapsed).toBeLessThan(2000);
+    expect(elapsed).toBeLessThan(5000); // a hang guard: no other watcher could end run() sooner
   });
 
   it('a 0.001 s timer fires exactly once and leaves the watcher clean (item 23)', () => {
@@ -50,12 +52,12 @@ describe('Timer', () => {
     const loop = fresh();
     const called: number[] = [];
     const x = new Timer<[Timer]>(loop, 0.001, 0.3);
+    const started = performance.now(); // before again(), which reads the clock
     x.again((t) => {
       called.push(1);
       t.stop();
     }, x);
     expect(x.args).toEqual([x]);
-    const started = performance.now();
     loop.run();
     expect(called).toEqual([1]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(295);
@@ -158,10 +160,16 @@ describe('Timer', () => {
   it('expired timers fire in priority order, then by expiry (item 60)', () => {
     const loop = fresh();
     const order: string[] = [];
-    for (const [priority, after] of [[0, 0.002], [-2, 0], [1, 0.001], [2, 0.003], [0, 0.001]] as const) {
-      new Timer(loop, after, 0, { priority }).start(() => order.push(`T${priority}@${after}`));
-    }
-    busyWait(10); // all expired before the loop looks
+    // Started inside one callback, all five count from the same cached loop
+    // time (outside a callback each start() reads a fresh clock, and on a slow
+    // machine T0@0.002 could then expire before T0@0.001).
+    const starter = new Prepare(loop).start(() => {
+      starter.stop();
+      for (const [priority, after] of [[0, 0.002], [-2, 0], [1, 0.001], [2, 0.003], [0, 0.001]] as const) {
+        new Timer(loop, after, 0, { priority }).start(() => order.push(`T${priority}@${after}`));
+      }
+      busyWait(10); // all expired before the loop looks
+    });
     loop.run();
     expect(order).toEqual(['T2@0.003', 'T1@0.001', 'T0@0.001', 'T0@0.002', 'T-2@0']);
   });
@@ -176,27 +184,47 @@ describe('Timer', () => {
     expect(fired).toBe(true);
   });
 
-  it('fires a 1 ms timer within 20 ms whenever run({ once }) sees it (TestTimerResolution)', () => {
+  // One of the few tests that measure time: it needs a machine quiet enough for
+  // two medians of 1 ms sleeps to mean something, so it may be retried once
+  // (logged). Run it alone with -t TestTimerResolution when it retries.
+  it('a 1 ms timer wakes run({ once }) about as soon as the OS wakes a 1 ms sleep (TestTimerResolution)', QUIET_MACHINE, (context) => {
+    logRetry(context);
+    // What gevent's TestTimerResolution guards against is a poll that sleeps
+    // far past the next timer (a coarse timeout, a collect interval). A fixed
+    // wall-clock bound per timer measured the machine instead: one late wake-up
+    // on a loaded machine failed it. Here each sample is paired with a
+    // reference, a 1 ms Atomics.wait on this same thread right after it, and
+    // the medians are compared: a busy machine delays both alike.
     const loop = fresh();
     // An active referenced watcher makes run({ once: true }) block in the poll.
     const other = new Prepare(loop).start(() => {});
-    let fired = 0;
-    for (let i = 0; i < 150; i++) {
-      const timer = new Timer(loop, 0.001);
-      let at = 0;
-      timer.start(() => {
-        at = performance.now();
-      });
-      const started = performance.now();
-      loop.run({ once: true });
-      if (at !== 0) {
-        fired++;
-        expect(at - started).toBeLessThan(20);
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const evkit: number[] = [];
+    const reference: number[] = [];
+    try {
+      for (let i = 0; i < 150; i++) {
+        const timer = new Timer(loop, 0.001);
+        let at = 0;
+        timer.start(() => {
+          at = performance.now();
+        });
+        try {
+          const started = performance.now();
+          loop.run({ once: true });
+          if (at !== 0) evkit.push(at - started);
+        } finally {
+          timer.close();
+        }
+        const slept = performance.now();
+        Atomics.wait(cell, 0, 0, 1);
+        reference.push(performance.now() - slept);
       }
-      timer.close();
+    } finally {
+      other.stop();
     }
-    expect(fired).toBeGreaterThan(0);
-    other.stop();
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    expect(evkit.length).toBeGreaterThan(0);
+    expect(median(evkit), `reference median ${median(reference).toFixed(2)} ms`).toBeLessThan(2 * median(reference) + 5);
   });
 
   it('after, repeat and remaining', () => {
@@ -224,11 +252,12 @@ describe('Timer', () => {
     const t = new Timer(loop, 10, 0, { ref: false }).start(() => {
       fired = true;
     });
-    const started = performance.now();
+    const iterations = countIterations(loop);
     expect(loop.run()).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(iterations.count).toBe(1); // at once: kept alive, it would have waited 10 s for the timer
     expect(fired).toBe(false);
     expect(t.hasRef()).toBe(false);
+    iterations.stop();
     t.stop();
   });
 

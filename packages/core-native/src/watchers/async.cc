@@ -71,7 +71,7 @@ class AsyncWatcher final : public WatcherWrap<AsyncWatcher, ev_async> {
     ev_.sent = 0;
   }
 
-  ~AsyncWatcher() override { Withdraw(); }
+  ~AsyncWatcher() override { Leave(); }
 
   static Napi::Function Init(Napi::Env env) {
     return DefineKind(env, "Async",

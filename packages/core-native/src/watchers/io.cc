@@ -11,7 +11,7 @@
 //   so nothing the application closes can be a closed fd for libev. A
 //   duplicate is closed only where no thread can be polling it: at once when
 //   the loop is blocking or parked in a delivery, otherwise by the loop thread
-//   (the graveyard, flushed through the guard's async watcher or prepare).
+//   after its poll (LoopCore::ReleaseFd).
 //   Before each poll the guard checks every active watcher's own fd and
 //   retires the closed ones.
 // - epoll loops: the kernel forgets a closed fd by itself, but epoll_ctl on
@@ -19,8 +19,10 @@
 //   since its last check; a start inside a callback queues that check again
 //   right after the callback, and a start from outside a callback on an
 //   attached loop waits until the loop thread has registered the fd, so a close
-//   that follows cannot race epoll_ctl. An epoll fd is refused: epoll_ctl on
-//   the loop's own one aborts (checked in prepareStart).
+//   that follows cannot race epoll_ctl. When the loop thread is parked for a
+//   delivery instead (it registers the fd only after JS has run on), the
+//   watcher watches a duplicate, as on poll loops. An epoll fd is refused:
+//   epoll_ctl on the loop's own one aborts (checked in prepareStart).
 // - select loops: libev finds EBADF itself and kills the fd (EV_ERROR).
 // - every loop: once a second the guard checks every active watcher's fd, for
 //   closes nothing would otherwise notice (an attached loop asleep in the
@@ -47,6 +49,7 @@
 #include <memory>
 #include <vector>
 
+#include "internal_watcher.h"
 #include "loop_wrap.h"
 #include "watcher_wrap.h"
 
@@ -145,8 +148,6 @@ class IoGuard final : public LoopCore::Extension {
     // Lowest priority: after the runCallback drain and the user's prepares
     // (when they run natively, i.e. blocking).
     ev_set_priority(&prepare_, EV_MINPRI);
-    ev_async_init(&async_, OnAsync);
-    async_.data = this;
     ev_init(&sweep_, OnSweep);
     sweep_.data = this;
     ev_fork_init(&fork_, OnFork);
@@ -189,21 +190,13 @@ class IoGuard final : public LoopCore::Extension {
     if (retired_) return false;
     struct ev_loop* loop = core_->loop();
     if (!ev_is_active(&sweep_)) {
-      // Internal watchers never keep the loop alive.
       ev_timer_set(&sweep_, kSweepInterval, kSweepInterval);
-      ev_timer_start(loop, &sweep_);
-      ev_unref(loop);
+      StartInternal(loop, &sweep_, ev_timer_start);
     }
     bool epoll = Epoll();
     if (!w->ownsFd && !epoll) return false;  // select: libev copes
-    if (!ev_is_active(&prepare_)) {
-      ev_prepare_start(loop, &prepare_);
-      ev_unref(loop);
-      ev_async_start(loop, &async_);
-      ev_unref(loop);
-      ev_fork_start(loop, &fork_);
-      ev_unref(loop);
-    }
+    StartInternal(loop, &prepare_, ev_prepare_start);
+    StartInternal(loop, &fork_, ev_fork_start);
     if (w->ownsFd) {
       owned_.Add(w);
       return false;
@@ -225,37 +218,27 @@ class IoGuard final : public LoopCore::Extension {
     owned_.Remove(w);
   }
 
-  // libev no longer watches `fd`, one of evkit's duplicates: close it where no
-  // thread can be polling it.
+  // An epoll watcher whose fd the loop thread could not register before JS
+  // runs on now watches evkit's duplicate `w->fd`.
+  void NowOwns(EvIo* w) {
+    Erase(&fresh_, w);
+    owned_.Add(w);
+  }
+
+  // libev no longer watches `fd`, one of evkit's duplicates.
   void ReleaseFd(int fd) {
-    if (!retired_ && core_->attached() && !core_->InCallback()) {
-      // The loop thread may be inside poll() with this fd right now.
-      graveyard_.push_back(fd);
-      ev_async_send(core_->loop(), &async_);
-      return;
+    if (retired_) {
+      close(fd);
+    } else {
+      core_->ReleaseFd(fd);
     }
-    close(fd);
   }
 
   // The loop is being destroyed (JS thread, lock held, nobody polls).
   void Retire(struct ev_loop* loop) noexcept override {
-    if (ev_is_active(&prepare_)) {
-      ev_ref(loop);
-      ev_prepare_stop(loop, &prepare_);
-    }
-    if (ev_is_active(&async_)) {
-      ev_ref(loop);
-      ev_async_stop(loop, &async_);
-    }
-    if (ev_is_active(&sweep_)) {
-      ev_ref(loop);
-      ev_timer_stop(loop, &sweep_);
-    }
-    if (ev_is_active(&fork_)) {
-      ev_ref(loop);
-      ev_fork_stop(loop, &fork_);
-    }
-    CloseGraveyard();
+    StopInternal(loop, &prepare_, ev_prepare_stop);
+    StopInternal(loop, &sweep_, ev_timer_stop);
+    StopInternal(loop, &fork_, ev_fork_stop);
     for (EvIo* w : watchers_.items()) w->guard = nullptr;
     watchers_.Clear();
     owned_.Clear();
@@ -269,15 +252,9 @@ class IoGuard final : public LoopCore::Extension {
     if (it != list->end()) list->erase(it);
   }
 
-  void CloseGraveyard() noexcept {
-    for (int fd : graveyard_) close(fd);
-    graveyard_.clear();
-  }
-
   // The loop's thread (attached) or the JS thread inside run() (blocking);
   // either way nobody is polling: this is the prepare phase, before fd_reify.
   void Check(struct ev_loop* loop) noexcept {
-    CloseGraveyard();
     // Duplicates stay valid for libev whatever the application closes: check
     // the application's fds, so a closed one surfaces as an error.
     const std::vector<EvIo*>& owned = owned_.items();
@@ -333,22 +310,14 @@ class IoGuard final : public LoopCore::Extension {
     static_cast<IoGuard*>(w->data)->Sweep(loop);
   }
 
-  static void OnAsync(struct ev_loop*, ev_async* w, int) noexcept {
-    // After the poll returned: the duplicates can go (fd_reify drops them
-    // from the poll set before the next poll).
-    static_cast<IoGuard*>(w->data)->CloseGraveyard();
-  }
-
   LoopCore* core_;  // the guard lives inside the core
   ev_prepare prepare_;
-  ev_async async_;
   ev_timer sweep_;
   ev_fork fork_;
   bool retired_ = false;
   SlotList watchers_{&EvIo::watcherSlot};  // every Io of the loop, active or not
   SlotList owned_{&EvIo::ownedSlot};       // active, watched through a duplicate
   std::vector<EvIo*> fresh_;     // epoll: started since the last check
-  std::vector<int> graveyard_;   // duplicates waiting for the loop thread
 };
 
 const char IoGuard::kKey = 0;
@@ -362,9 +331,6 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     ev_.userFd = IntArg(info, 2, -1);
     events_ = IntArg(info, 3, 0);
     if (core() == nullptr) return;  // CoreOf threw
-    // The guard lives in the core: keep the core's memory while this object
-    // may still reach the guard (after close() the base lets go of it).
-    hold_ = core()->shared_from_this();
     // libev asserts on a negative fd or a bad mask; the JS layer checks both.
     if (ev_.userFd < 0 || events_ < EV_READ || events_ > (EV_READ | EV_WRITE)) {
       Reject();
@@ -375,12 +341,8 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
   }
 
   ~IoWatcher() override {
-    Shutdown();  // stops it in libev (releasing a duplicate) while this object is whole
+    Leave();
     if (prepared_ >= 0) close(prepared_);
-    if (ev_.guard != nullptr) {
-      LoopCore::Lock lock(hold_.get());
-      ev_.guard->Remove(&ev_);
-    }
   }
 
   static IoWatcher* From(EvIo* w) { return static_cast<IoWatcher*>(static_cast<WatcherBase*>(w->data)); }
@@ -410,7 +372,22 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     // A restart keeps a pending error event what it was (closingFd's).
     if (!ev_is_pending(&ev_)) ev_.cause = kCauseOther;
     ev_io_start(loop, &ev_);
-    if (guard != nullptr && guard->Started(&ev_)) core()->SyncWithLoopThread();
+    if (guard != nullptr && guard->Started(&ev_) && !core()->SyncWithLoopThread()) {
+      WatchDuplicate(loop, guard);
+    }
+  }
+
+  // The loop thread is parked and registers the fd only after JS has run on,
+  // which may close it first: watch a duplicate instead (the guard still
+  // checks the application's fd before each poll).
+  void WatchDuplicate(struct ev_loop* loop, IoGuard* guard) {
+    int dup = fcntl(ev_.userFd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return;  // no fd to spare: the guard's prepare check remains
+    ev_io_stop(loop, &ev_);
+    ev_io_set(&ev_, dup, events_);
+    ev_.ownsFd = true;
+    ev_io_start(loop, &ev_);
+    guard->NowOwns(&ev_);
   }
 
   static void StopIn(struct ev_loop* loop, EvIo* w) {
@@ -506,9 +483,13 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     return Napi::Number::New(info.Env(), cause);
   }
 
+  // Stopped already (which released a duplicate through the guard).
+  void OnLeavingLoop() override {
+    if (ev_.guard != nullptr) ev_.guard->Remove(&ev_);
+  }
+
   int events_ = 0;
   int prepared_ = -1;  // a duplicate made by prepareStart, for StartIn
-  std::shared_ptr<LoopCore> hold_;
 };
 
 // ioFdStatus(fd): 0 when fd is open, else the errno of fcntl(F_GETFD).

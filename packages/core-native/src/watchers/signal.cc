@@ -31,10 +31,9 @@ class SignalWatcher final : public WatcherWrap<SignalWatcher, ev_async> {
     if (core() == nullptr) return;  // the base threw
     Napi::Env env = info.Env();
     signum_ = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
-    if (const char* why = signal_chain::RefusalReason(signum_)) {
-      Napi::RangeError::New(env, std::string("evkit does not watch signal ") +
-                                     std::to_string(signum_) + ": " + why)
-          .ThrowAsJavaScriptException();
+    // The JS layer refuses these with its error (signalLimits.refusals); a
+    // raw binding call that gets here makes an inert watcher.
+    if (signal_chain::RefusalReason(signum_) != nullptr) {
       Reject();
       return;
     }
@@ -89,6 +88,17 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   limits.Set("nsig", NSIG);
   limits.Set("rtmin", SIGRTMIN);
   limits.Set("rtmax", SIGRTMAX);
+  // The one list of signals evkit refuses, with why: [[signum, reason], ...].
+  Napi::Array refusals = Napi::Array::New(env);
+  for (int signum = 1; signum < NSIG; signum++) {
+    const char* why = signal_chain::RefusalReason(signum);
+    if (why == nullptr) continue;
+    Napi::Array entry = Napi::Array::New(env, 2);
+    entry.Set(0u, Napi::Number::New(env, signum));
+    entry.Set(1u, Napi::String::New(env, why));
+    refusals.Set(refusals.Length(), entry);
+  }
+  limits.Set("refusals", refusals);
   exports.Set("signalLimits", limits);
   Napi::Value testing = exports.Get("testing");
   Napi::Object obj = testing.IsObject() ? testing.As<Napi::Object>() : Napi::Object::New(env);

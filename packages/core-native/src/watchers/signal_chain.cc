@@ -215,16 +215,16 @@ const char* RefusalReason(int signum) {
   switch (signum) {
     case SIGKILL:
     case SIGSTOP:
-      return "it cannot be caught";
+      return "it can be neither caught nor ignored";
     case SIGSEGV:
     case SIGBUS:
     case SIGFPE:
     case SIGILL:
-      return "V8 and Node handle it themselves";
+      return "V8 and Node handle it themselves (faults, guard pages)";
     default:
       break;
   }
-  if (signum == 32 || signum == 33) return "glibc reserves it for its threads";
+  if (signum == 32 || signum == 33) return "glibc reserves it for its threads' internal use";
   return nullptr;
 }
 

@@ -46,6 +46,7 @@
 #define EVKIT_INOTIFY 0
 #endif
 
+#include "internal_watcher.h"
 #include "watcher_wrap.h"
 
 namespace evkit {
@@ -125,53 +126,55 @@ constexpr uint32_t kWatchGone = IN_IGNORED | IN_UNMOUNT;
 // The watched inode left the path: resolve the path again.
 constexpr uint32_t kLeftPath = IN_DELETE_SELF | IN_MOVE_SELF;
 
-struct Inotify {
-  struct ev_loop* loop;
-  int fd;
+void OnInotify(struct ev_loop* loop, ev_io* io, int revents) noexcept;
+
+// A loop's inotify instance: made with its first active Stat, closed with its
+// last. Kept beside the loop (LoopCore::Extension, JS thread, loop lock held);
+// the loop thread reaches it through io.data.
+struct Inotify final : LoopCore::Extension {
+  static const char kKey;
+  struct ev_loop* loop = nullptr;
+  int fd = -1;
   int users = 0;
   ev_io io;
   std::unordered_map<int, std::vector<StatEv*>> byWd;
+
+  void Retire(struct ev_loop* from) noexcept override {
+    // Every Stat left the loop already; nobody polls now.
+    StopInternal(from, &io, ev_io_stop);
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
 };
 
-// JS-thread only (start and stop run there); the loop thread reaches its
-// Inotify through io.data.
-thread_local std::unordered_map<struct ev_loop*, Inotify*>* tlsInotify = nullptr;
+const char Inotify::kKey = 0;
 
-void OnInotify(struct ev_loop* loop, ev_io* io, int revents) noexcept;
-
-Inotify* Acquire(struct ev_loop* loop) {
-  if (tlsInotify == nullptr) tlsInotify = new std::unordered_map<struct ev_loop*, Inotify*>();
-  auto it = tlsInotify->find(loop);
-  if (it != tlsInotify->end()) {
-    it->second->users++;
-    return it->second;
+Inotify* Acquire(LoopCore* core) {
+  auto* infy = static_cast<Inotify*>(core->FindExtension(&Inotify::kKey));
+  if (infy == nullptr) {
+    auto made = std::make_unique<Inotify>();
+    infy = made.get();
+    infy->loop = core->loop();
+    core->AddExtension(&Inotify::kKey, std::move(made));
   }
-  int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd < 0) return nullptr;  // e.g. max_user_instances reached: poll instead
-  auto* infy = new Inotify();
-  infy->loop = loop;
-  infy->fd = fd;
-  infy->users = 1;
-  ev_io_init(&infy->io, OnInotify, fd, EV_READ);
-  infy->io.data = infy;
-  ev_set_priority(&infy->io, EV_MAXPRI);
-  ev_io_start(loop, &infy->io);
-  ev_unref(loop);
-  (*tlsInotify)[loop] = infy;
+  if (infy->users == 0) {
+    infy->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (infy->fd < 0) return nullptr;  // e.g. max_user_instances reached: poll instead
+    ev_io_init(&infy->io, OnInotify, infy->fd, EV_READ);
+    infy->io.data = infy;
+    ev_set_priority(&infy->io, EV_MAXPRI);
+    StartInternal(infy->loop, &infy->io, ev_io_start);
+  }
+  infy->users++;
   return infy;
 }
 
-void Release(Inotify* infy) {
+void Release(Inotify* infy, LoopCore* core) {
   if (--infy->users > 0) return;
-  ev_ref(infy->loop);
-  ev_io_stop(infy->loop, &infy->io);
-  close(infy->fd);
-  tlsInotify->erase(infy->loop);
-  delete infy;
-  if (tlsInotify->empty()) {  // nothing may outlive a worker thread
-    delete tlsInotify;
-    tlsInotify = nullptr;
-  }
+  StopInternal(infy->loop, &infy->io, ev_io_stop);
+  // An attached loop's thread may be in the kernel with the fd right now.
+  core->ReleaseFd(infy->fd);
+  infy->fd = -1;
 }
 
 void Unwatch(StatEv* w, bool gone) {
@@ -406,7 +409,7 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
     ReadAttr(ev_.path, &ev_.attr);
     ev_.hasAttr = true;
 #if EVKIT_INOTIFY
-    if ((core()->flags() & EVFLAG_NOINOTIFY) == 0) ev_.infy = Acquire(loop);
+    if ((core()->flags() & EVFLAG_NOINOTIFY) == 0) ev_.infy = Acquire(core());
 #endif
     Watch(loop, &ev_, false);
   }
@@ -415,7 +418,7 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
 #if EVKIT_INOTIFY
     if (w->infy != nullptr) {
       Unwatch(w, false);
-      Release(w->infy);
+      Release(w->infy, static_cast<WatcherBase*>(w->data)->core());
       w->infy = nullptr;
     }
 #endif
