@@ -232,7 +232,7 @@ export class Model {
             w.owed = true;
             return ANY;
           }
-          if (!w.hasCb) return argError('TypeError', 'ERR_INVALID_ARG_TYPE');
+          if (!w.hasCb) return argError('TypeError', 'ERR_EVKIT_NO_CALLBACK');
           const top = this.stack[this.stack.length - 1];
           if (!w.active && top !== undefined && top.w === w.id && this.skipped('feed-self-inactive')) return SKIP;
           // attached: the loop thread may have taken the first feed already
@@ -571,11 +571,12 @@ export class Model {
     if (i < 0 || this.watchers[i].kind !== 'timer') return SKIP;
     if (this.viaRetiredView(n)) return SKIP;
     const w = this.watchers[i];
-    const e = this.timeError(v, field === 'repeat');
-    if (e !== null) return e;
+    // evkit checks the watcher before the value (a closed watcher's members all throw)
     const c = this.cores[w.core];
     if (c.destroyed) return this.skipped('destroyed-members') ? SKIP : destroyedError();
     if (w.closed) return this.skipped('closed-members') ? SKIP : closedError();
+    const e = this.timeError(v, field === 'repeat');
+    if (e !== null) return e;
     if (field === 'after') {
       if (w.uncertain) return SKIP;
       if (w.active) return throws('EvError', 'ERR_EVKIT_WATCHER_ACTIVE');
@@ -601,7 +602,7 @@ export class Model {
     w.pending = false; // ev_timer_again clears a pending event
     this.unqueue(w);
     if (w.t2 > 0) {
-      if (!w.hasCb) return argError('TypeError', 'ERR_INVALID_ARG_TYPE');
+      if (!w.hasCb) return argError('TypeError', 'ERR_EVKIT_NO_CALLBACK');
       w.active = true;
       w.due = false; // repeat (>= 1e3 here) from now
       w.owed = false;
@@ -660,11 +661,13 @@ export class Model {
       case 'ioEvents7':
         return needLoop(what === 'ioEvents7' ? RV : RO);
       case 'signalKill': case 'signal99': case 'signalName': case 'statEmpty':
-        return needLoop(what === 'statEmpty' ? TE : RV);
+        return needLoop(what === 'statEmpty' ? TE : what === 'signal99' ? RO : RV);
       case 'startNoFn':
         return needW(TE);
-      case 'loopFlags0x100': case 'loopFlagsNeg': case 'loopPtrUnknown':
+      case 'loopFlags0x100': case 'loopPtrUnknown':
         return RV;
+      case 'loopFlagsNeg':
+        return RO;
       case 'loopFlagsName':
         return TE;
       case 'loopPtrType':
