@@ -210,11 +210,14 @@ int LoopCore::Reinit() {
   int err = 0;
   if (!CanCreateWakeupFd(&err)) return err;
   Lock lock(this, /*wake=*/true);
+  // From a fork callback, whose phase forkSeen_ has not finished yet: libev
+  // consumes this request in the same iteration, so forkSeen_ must leave the
+  // repair armed this once.
+  if (ev_is_pending(&forkSeen_)) reinitInForkPhase_ = true;
   StartInternal(loop_, &forkSeen_, ev_fork_start);
-  if (!ev_is_active(&forkRepair_)) {
-    ev_timer_set(&forkRepair_, 0., kSelfStopping);
-    StartInternal(loop_, &forkRepair_, ev_timer_start);
-  }
+  StopInternal(loop_, &forkRepair_, ev_timer_stop);  // re-armed at 0 s
+  ev_timer_set(&forkRepair_, 0., kSelfStopping);
+  StartInternal(loop_, &forkRepair_, ev_timer_start);
   ev_loop_fork(loop_);
   return 0;
 }
@@ -241,7 +244,12 @@ void LoopCore::StopForkRepair() {
 
 // Both run natively, on whichever thread runs the loop.
 void LoopCore::OnForkSeen(struct ev_loop*, ev_fork* w, int) noexcept {
-  static_cast<LoopCore*>(w->data)->StopForkRepair();
+  auto* self = static_cast<LoopCore*>(w->data);
+  if (self->reinitInForkPhase_) {
+    self->reinitInForkPhase_ = false;
+    return;
+  }
+  self->StopForkRepair();
 }
 
 void LoopCore::OnForkRepair(struct ev_loop* loop, ev_timer*, int) noexcept {
@@ -360,6 +368,7 @@ void LoopCore::SetCallbacksQueued(bool queued) {
     }
   } else {
     EvUnref();
+    StopInternal(loop_, &timer0_, ev_timer_stop);
   }
 }
 

@@ -214,6 +214,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int runDepth_ = 0;
   int keepalive_ = 0;
   int userRefs_ = 0;  // outstanding loop.ref() calls
+  bool reinitInForkPhase_ = false;  // see Reinit()
   int activeCount_ = 0;
   bool callbacksQueued_ = false;
   napi_ref owner_ = nullptr;

@@ -116,7 +116,7 @@ export class Loop {
   static #fromPtr(ptr: unknown, unsafe: unknown): { state: LoopState; view: boolean } {
     if (typeof ptr !== 'bigint') throw argTypeError(`options.ptr must be a bigint, got ${describe(ptr)}`);
     if (unsafe !== undefined) checkBoolean('options.unsafeForeignPointer', unsafe);
-    if (ptr <= 0n || ptr >= 2n ** 64n) throw outOfRangeError(`options.ptr is not an address: ${ptr}n`);
+    if (ptr <= 0n || ptr >= 2n ** 64n) throw argValueError(`options.ptr is not an address: ${ptr}n`);
     const found = binding.Loop.lookup(ptr);
     if (found instanceof LoopState) return { state: found, view: true };
     if (found === 'other-thread') {
@@ -173,15 +173,15 @@ export class Loop {
    */
   attach(): this {
     const native = this.#native();
+    if (!this.#state.attached && native.inCallback()) {
+      throw new EvError('attach() from inside a callback of a blocking run() of the same loop; call it after run() returns', 'ERR_EVKIT_IN_CALLBACK');
+    }
     if (!this.#owning) {
       throw new EvError('a view of a loop (new Loop({ ptr })) cannot be attached; attach the loop itself', 'ERR_EVKIT_ATTACH');
     }
     if (this.#state.attached) return this;
     if (!native.owns()) {
       throw new EvError('a loop wrapped from a foreign pointer cannot be attached: its owner runs it', 'ERR_EVKIT_ATTACH');
-    }
-    if (native.inCallback()) {
-      throw new EvError('attach() from inside a callback of a blocking run() of the same loop; call it after run() returns', 'ERR_EVKIT_IN_CALLBACK');
     }
     this.#state.attach();
     return this;
