@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Loop, LoopDestroyedError, WatcherClosedError } from '@evkit/loop';
 import { Async, AsyncSender } from '@evkit/async';
+import { Timer } from '@evkit/timer';
 import { countIterations, useFreshLoop } from '@evkit/test-utils';
 
 describe('Async (blocking run)', () => {
@@ -362,5 +363,31 @@ describe('Async errors', () => {
     loop.run();
     expect(calls).toBe(1);
     view.destroy();
+  });
+});
+
+describe('Async after attach() / detach()', () => {
+  const fresh = useFreshLoop();
+
+  // The loop thread's last iteration must leave nothing pending for the next
+  // run(): a send after detach() is handled in the poll phase (after the
+  // runCallback queue), and run({ once }) returns instead of blocking until
+  // the alarm. Racy before the fix (about one try in three), hence the rounds.
+  it('a send after detach() runs after the runCallback queue, and run({ once }) returns', () => {
+    for (let round = 0; round < 10; round++) {
+      const loop = fresh();
+      const order: string[] = [];
+      const async = new Async(loop);
+      loop.attach();
+      async.start(() => order.push('async'));
+      loop.detach();
+      const alarm = new Timer(loop, 5).start(() => order.push('alarm'));
+      async.send();
+      loop.runCallback(() => order.push('runCallback'));
+      loop.run({ once: true });
+      expect(order, `round ${round}`).toEqual(['runCallback', 'async']);
+      alarm.stop();
+      async.stop();
+    }
   });
 });

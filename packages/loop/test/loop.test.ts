@@ -4,7 +4,7 @@ import { supportedBackends } from '@evkit/core-native';
 import { binding } from '@evkit/core-native/binding';
 import { EvError, Loop, LoopDestroyedError } from '@evkit/loop';
 import { useFreshLoop } from '@evkit/test-utils';
-import { TestIdle, TestPrepare } from './helpers.js';
+import { TestIdle, TestPrepare, TestTimer } from './helpers.js';
 
 describe('new Loop()', () => {
   const fresh = useFreshLoop();
@@ -155,6 +155,22 @@ describe('ref() / unref() and counts', () => {
     a.stop();
     b.stop();
     expect([loop.activeCount, loop.refCount]).toEqual([0, 0]);
+  });
+
+  it('inside a batch, expired one-shots whose callbacks have not run yet are no longer counted', () => {
+    const loop = fresh();
+    const a = new TestTimer(loop, -1);
+    const b = new TestTimer(loop, -1, 0, { ref: false });
+    const seen: unknown[] = [];
+    const record = () => seen.push([a.active, b.active, loop.activeCount, loop.refCount]);
+    a.start(record);
+    b.start(record);
+    loop.run({ nowait: true });
+    expect(seen).toEqual([
+      [false, false, 0, 0],
+      [false, false, 0, 0],
+    ]);
+    loop.verify();
   });
 
   it('an unref()d watcher lets run() return while it stays active', () => {
