@@ -1,6 +1,6 @@
 // libev reports failing system calls through the process-global syserr hook;
 // evkit turns them into an EvError on the error path of the loop that was
-// running, and breaks that loop so a broken backend cannot spin (gevent item 43).
+// running, and breaks that loop so a broken backend cannot spin.
 import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
