@@ -75,6 +75,32 @@ export function loopsPerBackend(Loop) {
 }
 
 /**
+ * The "made before" cases: runs `exercise(loop, attached)` as a case on each
+ * loop of `loopsPerBackend()`, blocking then attached, reported as
+ * `{ case: 'made-before', backend, mode, ... }`. With `destroy`, each
+ * backend's two loops are destroyed after their cases (their fds are then free
+ * for the next backend's); without, they stay until `destroyLoops()`.
+ */
+export async function casesMadeBefore(loops, exercise, { destroy = false } = {}) {
+  for (const { backend, blocking, attached } of loops) {
+    await runCase({ case: 'made-before', backend, mode: 'blocking' }, () => exercise(blocking, false));
+    await runCase({ case: 'made-before', backend, mode: 'attached' }, () => exercise(attached, true));
+    if (destroy) {
+      blocking.destroy();
+      attached.destroy();
+    }
+  }
+}
+
+/** Destroys the loops of `loopsPerBackend()`. */
+export function destroyLoops(loops) {
+  for (const { blocking, attached } of loops) {
+    blocking.destroy();
+    attached.destroy();
+  }
+}
+
+/**
  * Runs one case: merges what `exercise()` resolves to into `result`, or sets
  * `result.error` to what it threw; then reports `result`.
  */
