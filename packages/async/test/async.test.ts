@@ -1,4 +1,4 @@
-// Async semantics on one thread (gevent items 45, 46, 68; libev's t/08_async.t):
+// Async semantics on one thread (after libev's t/08_async.t):
 // - sends coalesce: several before the loop iterates give one callback;
 // - `sent` is true after send() and false inside the callback;
 // - a send on a stopped watcher is lost (start() clears it);
@@ -13,7 +13,7 @@ import { countIterations, useFreshLoop } from '@evkit/test-utils';
 describe('Async (blocking run)', () => {
   const fresh = useFreshLoop();
 
-  it('several sends before the loop iterates give one callback (items 45, 68)', () => {
+  it('several sends before the loop iterates give one callback', () => {
     const loop = fresh();
     const seen: boolean[] = [];
     const a = new Async(loop).start(() => seen.push(a.sent));
@@ -67,7 +67,7 @@ describe('Async (blocking run)', () => {
     expect(sentAfter).toEqual([true, true]);
   });
 
-  it('a send on a stopped watcher is lost: start() clears it (item 46)', () => {
+  it('a send on a stopped watcher is lost: start() clears it', () => {
     const loop = fresh();
     let calls = 0;
     const a = new Async(loop);
