@@ -170,7 +170,23 @@ export class Executor {
     await tick();
     if (this.divergence !== null) return;
     this.model.resolveUncertain((id) => this.watchers[id].w.active, (id) => this.watchers[id].w.callback !== null);
-    for (const c of this.model.cores) if (c.attached && this.model.quiescent(c)) c.forkMaybe = false; // the loop thread iterated
+    for (const c of this.model.cores) {
+      if (!c.attached || c.destroyed || !c.forkMaybe || !this.model.quiescent(c)) continue;
+      // two more iterations: the loop thread went through a fork phase since the reinit
+      const loop = this.loops[this.ownerOf(c.id)];
+      const target = loop.iteration + 2;
+      const deadline = Date.now() + 10_000;
+      while (loop.iteration < target && Date.now() < deadline) {
+        loop.ref(); // a ref()/unref() pair wakes the loop thread and changes no count
+        loop.unref();
+        await delay(1);
+      }
+      if (loop.iteration < target) {
+        this.diverge(`attached loop core ${c.id} did not iterate`);
+        return;
+      }
+      c.forkMaybe = false;
+    }
     const expectedUncaught = this.model.cores.reduce((n, c) => n + c.uncaught, 0);
     if (this.world.uncaught.length !== expectedUncaught) {
       const first = this.world.uncaught[0];

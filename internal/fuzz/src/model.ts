@@ -37,6 +37,8 @@ interface Iter {
   errors: number;
   /** idles libev may or may not have queued (an internal MAXPRI watcher may have been pending) */
   optional: Set<number>;
+  /** poll phase after a reinit or with noise: libev's pipe watcher may be pending at MAXPRI, behind the MAXPRI watchers queued after it */
+  pipeMaybe: boolean;
 }
 
 export interface MCore {
@@ -235,13 +237,9 @@ export class Model {
         });
       case 'feed':
         return this.withWatcher(op.w, (w) => {
-          if (w.uncertain && !w.hasCb) return SKIP;
-          if (w.uncertain) {
-            // evkit may have released the callback already (a coalesced fire)
-            this.makePending(w);
-            w.owed = true;
-            return ANY;
-          }
+          // evkit may have released the callback already (a coalesced fire): whether this feed
+          // throws, and so whether a delivery is owed, is timing
+          if (w.uncertain) return SKIP;
           if (!w.hasCb) return argError('TypeError', 'ERR_EVKIT_NO_CALLBACK');
           const top = this.stack[this.stack.length - 1];
           if (!w.active && top !== undefined && top.w === w.id && this.skipped('feed-self-inactive')) return SKIP;
@@ -277,6 +275,8 @@ export class Model {
           return OK;
         });
       case 'raise':
+        // the pipe watcher may still run in this iteration and see it (or not): timing of LIFO order
+        if (this.cores.some((c) => c.iter?.phase === 'poll' && c.iter.pipeMaybe)) return SKIP;
         if (this.skipped('once-after-detach') && this.cores.some((c) => c.everAttached && !c.attached && !c.destroyed &&
           this.watchers.some((w) => w.core === c.id && w.kind === 'signal' && w.active && !w.closed))) return SKIP;
         for (const c of this.cores) c.noise = true;
@@ -411,6 +411,8 @@ export class Model {
           }
           if (loop.view) return throws('EvError', 'ERR_EVKIT_ATTACH');
           if (this.statAbortRisk(c, true)) return SKIP;
+          // which fork watchers a reinit made before attach() reaches is timing (when the thread iterates)
+          if (c.postfork) return SKIP;
           if (op.k === 'runAsync' && this.refCount(c) > 0 && !c.attached) {
             // fine: the promise is not awaited
           }
@@ -776,7 +778,7 @@ export class Model {
     if (mode === 'default' && !this.defaultSafe(c)) mode = 'nowait';
     c.iter = {
       phase: 'entry', pend: Array.from({ length: NPRI }, () => new Set<number>()), drainDue: false, draining: false,
-      loopDone: false, reinitEarly: false, mode, errors: 0, optional: new Set<number>(),
+      loopDone: false, reinitEarly: false, mode, errors: 0, optional: new Set<number>(), pipeMaybe: false,
     };
     for (const w of this.watchers) if (w.core === c.id && w.pending && !w.closed) c.iter.pend[pi(w.prio)].add(w.id);
     return { expect: OK, core: c, mode };
@@ -820,6 +822,7 @@ export class Model {
       // evkit asks again for a reinit libev would lose
       const forked = c.postfork;
       const noise = c.noise || c.forkMaybe;
+      it.pipeMaybe = forked || noise;
       c.noise = false;
       c.forkMaybe = false;
       c.postfork = it.reinitEarly;
@@ -933,6 +936,7 @@ export class Model {
       // Timing decides which events an active watcher sees on an attached loop (coalescing feeds with
       // expiries, readiness seen before a drain, ...): only a stopped, non-pending watcher must stay quiet.
       const allowed = w.pending || w.uncertain || w.grace || w.active;
+      const graced = w.grace;
       w.grace = false;
       if (!allowed) return `${this.describe(id)} fired on an attached loop though it could not (active=${w.active})`;
       if (w.pending) {
@@ -953,7 +957,8 @@ export class Model {
             w.uncertain = false;
             w.active = false;
           }
-        } else if (w.active && isOneShotKind(w) && w.due) {
+        } else if (w.active && isOneShotKind(w) && (w.due || graced)) {
+          // a graced extra delivery of a timer is its expiry, under the repeat set now
           w.active = false;
         }
         if (w.active && w.kind === 'timer' && w.due) w.due = false;

@@ -64,8 +64,10 @@ export class LoopState implements CallbackQueue {
     this.#draining++;
     const started = performance.now();
     let ran = 0;
+    const attached = this.attached;
     try {
-      while (this.#head < this.#queue.length && !this.destroyed) {
+      // A detach() from one of these callbacks ends the pass: the rest waits for the next run() or attach().
+      while (this.#head < this.#queue.length && !this.destroyed && this.attached === attached) {
         const callback = this.#queue[this.#head] as Callback;
         this.#queue[this.#head++] = undefined;
         if (!callback.pending) continue;

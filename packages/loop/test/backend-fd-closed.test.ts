@@ -9,12 +9,16 @@ import { jsonLines, runFixture } from '@evkit/test-utils';
 const fixture = new URL('./fixtures/backend-fd-closed.mjs', import.meta.url);
 
 function run(scenario: string): Record<string, any> {
-  const result = runFixture(fixture, { args: [scenario], timeoutMs: 30_000 });
-  expect(result.signal, result.stderr).toBe(null);
-  expect(result.stderr).toBe('');
-  expect(result.status).toBe(0);
-  const [out] = jsonLines(result.stdout);
-  return out as Record<string, any>;
+  for (let attempt = 1; ; attempt++) {
+    const result = runFixture(fixture, { args: [scenario], timeoutMs: 30_000 });
+    expect(result.signal, result.stderr).toBe(null);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [out] = jsonLines(result.stdout) as Record<string, any>[];
+    // Without dup2 in Node, closing the fd and reopening its number races with the process's other threads.
+    if (out.raced === undefined || attempt === 3) return out;
+    console.warn(`[retry] backend-fd-closed ${scenario}: the fixture's setup raced (${out.raced}); running it again`);
+  }
 }
 
 const SYSERR = { name: 'EvError', code: 'ERR_EVKIT_SYSERR', syscall: 'epoll_wait' };
