@@ -90,6 +90,10 @@ class WatcherBase {
     SyncActivity();
   }
 
+  // The revents feed() hands to libev (a kind whose libev watcher carries
+  // events of its own translates the user's here).
+  virtual int FedRevents(int revents) const { return revents; }
+
   // Kind-specific libev calls.
   virtual void EvStart(struct ev_loop* loop) = 0;
   virtual void EvStop(struct ev_loop* loop) = 0;

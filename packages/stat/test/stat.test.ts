@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Loop, LoopDestroyedError, WatcherClosedError, CUSTOM } from '@evkit/loop';
+import { Loop, LoopDestroyedError, WatcherClosedError, CUSTOM, TIMER } from '@evkit/loop';
 import { FileStats, Stat } from '@evkit/stat';
 import { Timer } from '@evkit/timer';
 import { useFreshLoop } from '@evkit/test-utils';
@@ -283,11 +283,15 @@ describe('changes that fire (inotify, blocking)', () => {
     w.stop();
   });
 
-  it('feed() delivers to the callback', () => {
+  it.each([
+    ['CUSTOM', CUSTOM],
+    // the back-up poll is an ev_timer: a fed TIMER must not be taken for its expiry
+    ['TIMER', TIMER],
+  ])('feed(%s) delivers to the callback', (_name, revents) => {
     const { loop, w } = watched();
     let got = 0;
     w.start(() => got++);
-    w.feed(CUSTOM);
+    w.feed(revents);
     loop.run({ nowait: true });
     expect(got).toBe(1);
     w.stop();

@@ -427,11 +427,20 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
   }
 
  private:
+  // A fed EV_TIMER travels as kFedTimer, so that it is not taken for the
+  // back-up poll timer's own expiry (a bit libev leaves unused).
+  static constexpr int kFedTimer = 0x40000000;
+  int FedRevents(int revents) const override {
+    revents &= ~kFedTimer;
+    return (revents & EV_TIMER) != 0 ? (revents & ~EV_TIMER) | kFedTimer : revents;
+  }
+
   // The timer's callback: user events (fed changes, feed()) are delivered;
   // an expiry is a back-up poll.
   static void OnTimer(struct ev_loop* loop, ev_timer* t, int revents) noexcept {
     auto* w = static_cast<StatEv*>(t);
     int user = revents & ~EV_TIMER;
+    if ((user & kFedTimer) != 0) user = (user & ~kFedTimer) | EV_TIMER;
     if (user != 0) Trampoline(loop, reinterpret_cast<ev_watcher*>(t), user);
     // The callback may have stopped it (or destroyed the loop).
     if ((revents & EV_TIMER) != 0 && ev_is_active(t) && Refresh(w)) Changed(loop, w);
