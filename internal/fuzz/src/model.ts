@@ -527,17 +527,15 @@ export class Model {
     if (!w.active && w.pending && isOneShotKind(w) && this.skipped('restart-queued-oneshot')) return SKIP;
     if (w.uncertain && this.skipped('attached-restart-undelivered')) return SKIP;
     w.hasCb = true;
-    if (w.active) return OK; // only callback and args change
     if (w.uncertain) {
-      if (this.skipped('attached-restart-undelivered')) {
-        w.hasCb = true;
-        return SKIP;
-      }
-      // attached one-shot that may have been stopped natively: either way it ends up active
+      // attached one-shot that may have been stopped natively: either way it ends up active, and an
+      // expiry the loop thread took before the restart may still be delivered ahead of the new one
       w.active = true;
       w.due = this.dueAtStart(w);
+      w.grace = true;
       return OK;
     }
+    if (w.active) return OK; // only callback and args change
     w.active = true;
     w.due = this.dueAtStart(w);
     if (w.kind === 'async') w.flag = false; // a send while stopped is lost
@@ -583,8 +581,9 @@ export class Model {
       w.t1 = v;
     } else {
       w.t2 = v;
-      // attached: a due timer that has not fired yet now ends as a one-shot, or not: timing
-      if (c.attached && w.active && w.due && v === 0) w.uncertain = true;
+      // attached: a due timer that has not fired yet now ends as a one-shot, or not: timing (grace: a
+      // delivery seen so far may have been a fed event, with the expiry still to come)
+      if (c.attached && w.active && (w.due || w.grace) && v === 0) w.uncertain = true;
     }
     return OK;
   }
@@ -925,11 +924,13 @@ export class Model {
       // Timing decides which events an active watcher sees on an attached loop (coalescing feeds with
       // expiries, readiness seen before a drain, ...): only a stopped, non-pending watcher must stay quiet.
       const allowed = w.pending || w.uncertain || w.grace || w.active;
+      const extra = w.grace;
       w.grace = false;
       if (!allowed) return `${this.describe(id)} fired on an attached loop though it could not (active=${w.active})`;
       if (w.pending) {
         // a fed event; libev may have coalesced a due event with it: one more delivery may follow, or not
         w.pending = false;
+        if (extra && w.uncertain) w.grace = true; // a restart's extra delivery is still allowed
         if (w.kind === 'timer' && w.active && w.due && w.t2 > 0) {
           w.due = false;
           w.grace = true;
@@ -941,7 +942,7 @@ export class Model {
       } else {
         if (w.uncertain) {
           // a repeat set meanwhile may have re-armed it: then settle adopts what happened
-          if (w.t2 === 0) {
+          if (w.t2 === 0 && !extra) {
             w.uncertain = false;
             w.active = false;
           }

@@ -33,13 +33,6 @@ export type KnownItem = keyof typeof KNOWN_ITEMS;
 export const DEFAULT_SKIP: readonly KnownItem[] = [
   // the model's expectations for these still differ from the fixed behaviour (to reconcile)
   'callback-errors',
-  'destroyed-error-handler',
-  'attached-restart-undelivered',
-  'restart-queued-oneshot',
-  'runcb-in-attached-callback',
-  'view-watcher',
-  'feed-self-inactive',
-  'attached-again-pending',
   // not fixed
   'once-after-detach',
   'counts-in-batch',
