@@ -969,6 +969,8 @@ export class Model {
         w.active = false; // evkit stop()s it, which releases the callback too
         w.pending = false;
         w.hasCb = false;
+        w.owed = false; // readiness its own body created is moot now
+        w.grace = false;
         this.unqueue(w);
       }
     }
@@ -1033,6 +1035,8 @@ export class Model {
   resolveUncertain(realActive: (id: number) => boolean, realHasCb: (id: number) => boolean): void {
     for (const w of this.watchers) {
       if (!w.uncertain || w.closed || w.owed) continue;
+      // a fed delivery may have come ahead of an expiry the loop thread has not handled yet
+      if (w.grace && isOneShotKind(w) && realActive(w.id)) continue;
       w.uncertain = false;
       w.active = realActive(w.id);
       w.hasCb = realHasCb(w.id);
