@@ -1,7 +1,3 @@
-import { defineProject } from 'vitest/config';
-import { evkitAliases } from '../../internal/test-utils/vitest-aliases.js';
+import { evkitProject } from '../../internal/test-utils/vitest-project.js';
 
-export default defineProject({
-  resolve: { alias: evkitAliases },
-  test: { name: 'timer', include: ['test/**/*.test.ts'], environment: 'node', testTimeout: 20_000 },
-});
+export default evkitProject(import.meta.url);

@@ -122,6 +122,8 @@ export class Model {
   readonly stack: Frame[] = [];
   /** the core whose callback queued the promise continuation running now (attached), or -1 */
   continuationOf = -1;
+  /** cores detached from inside one of their own attached deliveries */
+  private readonly detachedInDelivery = new Set<number>();
   /** Set by the executor to the real backend name of a new loop. */
   constructor(readonly sw: Switches) {}
 
@@ -147,6 +149,14 @@ export class Model {
 
   inCallbackOf(core: number): boolean {
     return this.stack.some((f) => f.core === core);
+  }
+
+  /** Still inside the delivery that detached this core: a nested run() there is not modelled. */
+  private inDetachingDelivery(c: MCore): boolean {
+    if (!this.detachedInDelivery.has(c.id)) return false;
+    if (this.inCallbackOf(c.id) || this.continuationOf === c.id) return true;
+    this.detachedInDelivery.delete(c.id);
+    return false;
   }
 
   refCount(c: MCore): number {
@@ -404,19 +414,17 @@ export class Model {
           if (op.k === 'runAsync' && this.refCount(c) > 0 && !c.attached) {
             // fine: the promise is not awaited
           }
+          this.detachedInDelivery.delete(c.id);
           this.attachCore(c);
           return OK;
         });
       case 'detach':
         return this.withLoop(op.loop, (c) => {
-          if (c.iter !== null && !c.attached) {
-            if (this.skipped('attach-in-callback')) return SKIP;
-            return throws('EvError', 'ERR_EVKIT_IN_CALLBACK');
-          }
-          if (c.attached && this.inCallbackOf(c.id)) return throws('EvError', 'ERR_EVKIT_IN_CALLBACK');
-          if (c.attached && this.continuationOf === c.id && this.skipped('detach-in-continuation')) return SKIP;
+          const inDelivery = c.attached && (this.inCallbackOf(c.id) || this.continuationOf === c.id);
+          if (inDelivery && this.skipped('detach-in-continuation')) return SKIP;
           if (c.attached && !this.quiescent(c)) return SKIP; // would drop obligations at a random point
           if (c.attached && this.statAbortRisk(c)) return SKIP;
+          if (inDelivery) this.detachedInDelivery.add(c.id);
           if (c.attached) c.noise = true;
           c.attached = false;
           return OK;
@@ -760,7 +768,7 @@ export class Model {
     const c = this.cores[loop.core];
     if (loop.retired || c.destroyed) return { expect: destroyedError() };
     if (c.attached) return { expect: throws('EvError', 'ERR_EVKIT_LOOP_ATTACHED') };
-    if (c.iter !== null) return { expect: SKIP }; // no recursive run of one loop
+    if (c.iter !== null || this.inDetachingDelivery(c)) return { expect: SKIP }; // no recursive run of one loop
     let mode = op.mode;
     if (mode === 'once' && !this.pollCertain(c)) mode = 'nowait';
     if (mode === 'once' && c.everAttached && this.skipped('once-after-detach')) mode = 'nowait';

@@ -190,3 +190,40 @@ export function expectEmfileError(error: unknown, context = ''): void {
   expect(e?.name, `${context} ${JSON.stringify(error)}`).toBe('EvError');
   expect(`${e!.message} ${e!.cause ?? ''}`, context).toMatch(/EMFILE|too many open files/i);
 }
+
+/**
+ * Runs a fixture that fills its fd table (with `@evkit/test-utils/fd-table`)
+ * under RLIMIT_NOFILE `nofile`, asserts it was neither killed (a hang) nor
+ * failed and that it printed `{"done":true}` last (and nothing on stderr, if
+ * `quiet`), and returns the JSON lines before that one: one per case.
+ */
+export function fdLimitCases(
+  file: URL,
+  options: { nofile: number; timeoutMs: number; args?: string[]; quiet?: boolean },
+): Array<Record<string, unknown>> {
+  const result = runFixture(file, options);
+  if (options.quiet) expect(result.stderr).toBe('');
+  const lines = jsonLines(result.stdout);
+  const where = `reached: ${JSON.stringify(lines.at(-1))}; stderr: ${result.stderr.slice(0, 300)}`;
+  expect(result.signal, `killed (hang, or an output flood) — ${where}`).toBe(null);
+  expect(result.status, where).toBe(0);
+  expect(lines.at(-1)).toEqual({ done: true });
+  return lines.slice(0, -1);
+}
+
+/**
+ * Asserts that each case of an fd-limit fixture either worked (`works` holds;
+ * it asserts on the case) or reported an EvError naming EMFILE, and that the
+ * cases `mustWork` selects did work and those `mustFail` selects did not.
+ */
+export function expectWorksOrEmfile(
+  cases: Array<Record<string, unknown>>,
+  works: (c: Record<string, unknown>) => void,
+  expected: { mustWork?: (c: Record<string, unknown>) => boolean; mustFail?: (c: Record<string, unknown>) => boolean } = {},
+): void {
+  for (const c of cases) {
+    const must = expected.mustFail?.(c) ? 'fail' : expected.mustWork?.(c) ? 'work' : 'either';
+    if (must === 'fail' || (must === 'either' && c.error !== undefined)) expectEmfileError(c.error, JSON.stringify(c));
+    else works(c);
+  }
+}

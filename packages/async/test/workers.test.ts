@@ -1,5 +1,5 @@
 // Cross-thread wake-ups with worker_threads, blocking and attached:
-// - gevent item 44: a send from another thread 100 ms later wakes a blocked
+// - a send from another thread 100 ms later wakes a blocked
 //   run(); the callback runs after the send (nothing else wakes the loop);
 // - sends from another thread coalesce until the loop picks them up;
 // - a worker's own loop is woken from the main thread the same way;
@@ -71,7 +71,7 @@ function guard(loop: Loop, seconds = 15) {
 describe('wake-ups from a Worker: blocking run()', () => {
   const fresh = useFreshLoop();
 
-  it('a send 100 ms later wakes a blocked run() and the callback runs (item 44)', async () => {
+  it('a send 100 ms later wakes a blocked run() and the callback runs', async () => {
     const loop = fresh();
     let wokeAt = 0;
     const g = guard(loop);
@@ -128,7 +128,7 @@ describe('wake-ups from a Worker: blocking run()', () => {
 describe('wake-ups from a Worker: attached loop', () => {
   const fresh = useFreshLoop();
 
-  it('a send 100 ms later wakes the attached loop and the callback runs (item 44)', async () => {
+  it('a send 100 ms later wakes the attached loop and the callback runs', async () => {
     const loop = fresh().attach();
     const { sync, flags, times } = makeSync();
     let resolveWoke!: (at: number) => void;

@@ -79,25 +79,32 @@ bool LoopCore::Attach(std::string* error) {
 }
 
 void LoopCore::Detach() {
-  if (!attached_ || invoking_) return;
+  if (!attached_) return;
   StopThread();
 }
 
+// From JS outside a delivery, or inside one (a callback, or a promise
+// continuation settled between callbacks): then this thread holds mutex_ for
+// JsInvoke and the loop thread waits in OnInvokePending for the delivery to
+// end, so the lock is handed over for the join and taken back for JsInvoke.
 void LoopCore::StopThread() {
   if (!attached_) return;
-  pthread_mutex_lock(&mutex_);
+  const bool inDelivery = invoking_;
+  if (!inDelivery) pthread_mutex_lock(&mutex_);
   stopping_ = true;
   if (ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
   pthread_cond_signal(&deliveredCv_);
   pthread_cond_broadcast(&blockedCv_);
   pthread_mutex_unlock(&mutex_);
   if (thread_.joinable()) thread_.join();
+  if (inDelivery) pthread_mutex_lock(&mutex_);
   // Single-threaded again.
   CloseGraveyard();
   attached_ = false;
   stopping_ = false;
   handoff_ = false;
-  DropBatch();
+  if (inDelivery) Requeue(&delivering_, deliveringNext_);
+  Requeue(&batch_, 0);
   ev_set_invoke_pending_cb(loop_, ev_invoke_pending);
   ev_set_loop_release_cb(loop_, nullptr, nullptr);
   ev_unref(loop_);
@@ -107,7 +114,9 @@ void LoopCore::StopThread() {
     uvAsync_ = nullptr;
   }
   uvRefed_ = false;
-  if (asyncContext_ != nullptr) {
+  // Inside a delivery the context is in use by the callback on the stack; it
+  // is kept for the next attach() (FinishDestroy releases it).
+  if (asyncContext_ != nullptr && !inDelivery) {
     napi_async_destroy(env_->env(), asyncContext_);
     asyncContext_ = nullptr;
   }
@@ -154,9 +163,16 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
     }
     if (ev_pending_count(loop) == 0) break;
   }
-  // ev_break must come from this thread: from another one, assert-enabled
-  // libev overwrites it after the poll.
-  if (self->stopping_) ev_break(loop, EVBREAK_ALL);
+  if (self->stopping_) {
+    // Collect what is still pending (the wake-up pipe's own watcher among
+    // it) so that nothing of this iteration is left for the next run() to
+    // find at its start: user events land in batch_, which StopThread feeds
+    // back to be delivered by whatever runs the loop next.
+    ev_invoke_pending(loop);
+    // ev_break must come from this thread: from another one, assert-enabled
+    // libev overwrites it after the poll.
+    ev_break(loop, EVBREAK_ALL);
+  }
 }
 
 bool LoopCore::SyncWithLoopThread() {
@@ -182,11 +198,21 @@ void LoopCore::Forget(WatcherBase* w) {
   }
 }
 
-void LoopCore::DropBatch() {
-  for (Delivery& d : batch_) {
-    if (d.watcher != nullptr) d.watcher->Undeliver();
+void LoopCore::Requeue(std::vector<Delivery>* deliveries, size_t from) {
+  bool any = false;
+  for (size_t i = from; i < deliveries->size(); i++) {
+    const Delivery& d = (*deliveries)[i];
+    // A stopped or forgotten watcher, or the drain (its queue stays).
+    if (d.watcher == nullptr || !d.watcher->Has(WatcherBase::kQueued)) continue;
+    d.watcher->Undeliver();
+    ev_feed_event(loop_, d.watcher->w_, d.revents);
+    d.watcher->UpdatePin();
+    any = true;
   }
-  batch_.clear();
+  deliveries->clear();
+  // They run at the start of the next iteration: its poll must not block
+  // (run({ once }) handles them and returns).
+  if (any) PollWithoutBlocking();
 }
 
 void LoopCore::OnUvAsync(uv_async_t* handle) {
@@ -199,16 +225,19 @@ void LoopCore::JsInvoke() {
   pthread_mutex_lock(&mutex_);
   if (handoff_) {
     invoking_ = true;
-    std::vector<Delivery> batch;
-    batch.swap(batch_);
-    for (const Delivery& d : batch) {
-      if (destroyRequested_) break;
+    delivering_.swap(batch_);
+    deliveringNext_ = 0;
+    // detach() from one of these callbacks feeds the rest back to libev
+    // (StopThread), which ends this loop.
+    while (deliveringNext_ < delivering_.size() && !destroyRequested_) {
+      const Delivery d = delivering_[deliveringNext_++];
       if (d.watcher != nullptr) {
         d.watcher->Deliver(d.revents);
       } else if (d.revents != -1) {
         RunDrain();
       }
     }
+    delivering_.clear();
     invoking_ = false;
     handoff_ = false;
     pthread_cond_signal(&deliveredCv_);
@@ -223,7 +252,7 @@ void LoopCore::JsInvoke() {
     ReportAttachedSyserr();
     return;
   }
-  MaybeSettle();
+  if (attached_) MaybeSettle();
 }
 
 void LoopCore::SetWantSettle(bool want) {

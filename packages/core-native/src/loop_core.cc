@@ -179,6 +179,10 @@ void LoopCore::Destroy() {
 
 void LoopCore::FinishDestroy() {
   if (attached_) StopThread();
+  if (asyncContext_ != nullptr) {
+    napi_async_destroy(env_->env(), asyncContext_);
+    asyncContext_ = nullptr;
+  }
   StopInternalWatchers();
   CloseGraveyard();
   if (owns_) {
@@ -224,16 +228,15 @@ int LoopCore::Reinit() {
 
 void LoopCore::Verify() {
   Lock lock(this);
-  // Watchers libev stopped by itself whose callbacks have not run yet: libev
-  // took their start's count back on top of our unref (NoteStopped gives it
-  // back when the callback runs).
-  int early = 0;
-  for (WatcherBase* w : watchers_) {
-    if (w->Has(WatcherBase::kCounted) && w->Has(WatcherBase::kUnrefed) && !ev_is_active(w->w_)) early++;
-  }
-  for (int i = 0; i < early; i++) ev_ref(loop_);
+  SettleCounts();
   ev_verify(loop_);
-  for (int i = 0; i < early; i++) ev_unref(loop_);
+}
+
+void LoopCore::SettleCounts() {
+  Lock lock(this);
+  for (WatcherBase* w : watchers_) {
+    if (w->Has(WatcherBase::kCounted) && !ev_is_active(w->w_)) w->NoteStopped(true);
+  }
 }
 
 void LoopCore::StopForkRepair() {
@@ -309,7 +312,7 @@ void LoopCore::SyncUvRef() {
     }
   }
   // Outside a delivery nobody else would notice that the loop went idle.
-  if (keepalive_ == 0 && wantSettle_ && !invoking_) uv_async_send(uvAsync_);
+  if (keepalive_ == 0 && wantSettle_ && !invoking_ && uvAsync_ != nullptr) uv_async_send(uvAsync_);
 }
 
 void LoopCore::EvRef() {
@@ -362,10 +365,7 @@ void LoopCore::SetCallbacksQueued(bool queued) {
     // Queued after this iteration's drain (a later prepare, a callback, its
     // promise reactions): the next poll must not block, so that the next
     // iteration's drain runs it. RunDrain stops the timer.
-    if (!ev_is_active(&timer0_)) {
-      ev_timer_set(&timer0_, 0., kSelfStopping);
-      StartInternal(loop_, &timer0_, ev_timer_start);
-    }
+    PollWithoutBlocking();
   } else {
     EvUnref();
     StopInternal(loop_, &timer0_, ev_timer_stop);
@@ -471,10 +471,7 @@ void LoopCore::RunDrain() noexcept {
   if (destroyed()) return;
   // Callbacks may have run for a while: poll with a fresh clock.
   ev_now_update(loop);
-  if (more && !ev_is_active(&timer0_)) {
-    ev_timer_set(&timer0_, 0., kSelfStopping);
-    StartInternal(loop, &timer0_, ev_timer_start);
-  }
+  if (more) PollWithoutBlocking();
 }
 
 void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
@@ -486,6 +483,12 @@ void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
   } else {
     self->RunDrain();
   }
+}
+
+void LoopCore::PollWithoutBlocking() {
+  if (ev_is_active(&timer0_)) return;
+  ev_timer_set(&timer0_, 0., kSelfStopping);
+  StartInternal(loop_, &timer0_, ev_timer_start);
 }
 
 void LoopCore::OnTimer0(struct ev_loop* loop, ev_timer* w, int) noexcept {

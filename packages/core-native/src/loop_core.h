@@ -67,10 +67,14 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // Returns 0, or the errno (EMFILE) that keeps libev from re-creating its
   // wake-up fd (it would retry forever).
   int Reinit();
-  // ev_verify, with libev's count of active watchers as it will be once the
-  // pending callbacks of one-shot unref'd watchers have run (until then libev
-  // counts them twice as stopped, and its assert would abort).
+  // ev_verify, after SettleCounts() (until then libev counts an unref'd
+  // one-shot it stopped itself twice as stopped, and its assert would abort).
   void Verify();
+  // Takes one-shot watchers that libev stopped by itself (an expired timer
+  // whose callback has not run yet: later in this batch, or queued for the JS
+  // thread) out of the counts now, so that activeCount/refCount agree with
+  // each watcher's `active` at every point of a batch.
+  void SettleCounts();
   bool Attach(std::string* error);
   void Detach();
   bool attached() const { return attached_; }
@@ -96,7 +100,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void SetCallbacksQueued(bool queued);
   bool callbacksQueued() const { return callbacksQueued_; }
   int refCount() const { return keepalive_ - (callbacksQueued_ ? 1 : 0); }
-  int activeCount() const { return activeCount_; }
+  int activeCount() const { return activeCount_; }  // see SettleCounts()
   void NoteActive(int delta) { activeCount_ += delta; }
 
 
@@ -185,7 +189,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void RunDrain() noexcept;
   bool JsCanRun() noexcept;
   void StopThread();
-  void DropBatch();
+  // Feeds undelivered deliveries (from index `from`) back to libev as pending
+  // events, for a loop that is no longer attached.
+  void Requeue(std::vector<Delivery>* deliveries, size_t from);
+  // The next poll returns at once (timer0_, which then stops itself).
+  void PollWithoutBlocking();
   void JsInvoke();
   void MaybeSettle();
   void ReportAttachedSyserr();
@@ -242,7 +250,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool invoking_ = false;
   bool jsHolds_ = false;
   bool wantSettle_ = false;
-  std::vector<Delivery> batch_;
+  std::vector<Delivery> batch_;       // recorded by the loop thread
+  std::vector<Delivery> delivering_;  // the batch JsInvoke is delivering
+  size_t deliveringNext_ = 0;
   std::vector<int> graveyard_;  // fds for the loop thread to close (ReleaseFd)
 
   // Internal watchers, all unref'd: they never keep run() alive.

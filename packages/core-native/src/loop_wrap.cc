@@ -235,12 +235,16 @@ Napi::Value LoopWrap::PendingCount(const Napi::CallbackInfo& info) {
 
 Napi::Value LoopWrap::ActiveCount(const Napi::CallbackInfo& info) {
   LoopCore* core = Live(info);
-  return core ? Napi::Number::New(info.Env(), core->activeCount()) : info.Env().Undefined();
+  if (core == nullptr) return info.Env().Undefined();
+  core->SettleCounts();
+  return Napi::Number::New(info.Env(), core->activeCount());
 }
 
 Napi::Value LoopWrap::RefCount(const Napi::CallbackInfo& info) {
   LoopCore* core = Live(info);
-  return core ? Napi::Number::New(info.Env(), core->refCount()) : info.Env().Undefined();
+  if (core == nullptr) return info.Env().Undefined();
+  core->SettleCounts();
+  return Napi::Number::New(info.Env(), core->refCount());
 }
 
 Napi::Value LoopWrap::Backend(const Napi::CallbackInfo& info) {

@@ -12,7 +12,7 @@ import { loadAddon } from '../lib/load.js';
 import { missingLibevMessage } from '../scripts/check-libev.mjs';
 
 describe('versions and backends', () => {
-  it('reports the runtime and header libev versions (gevent item 7)', () => {
+  it('reports the runtime and header libev versions, and they agree', () => {
     expect(libevVersion()).toMatch(/^libev-4\.\d\d$/);
     expect(headerVersion()).toBe(libevVersion());
   });

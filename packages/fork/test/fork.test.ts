@@ -23,7 +23,7 @@ async function until(done: () => boolean, ms = 10_000): Promise<void> {
   while (!done() && performance.now() < end) await delay(2);
 }
 
-describe('item 48: runs only after reinit(), once (blocking)', () => {
+describe('runs only after reinit(), once (blocking)', () => {
   const fresh = useFreshLoop();
 
   it('run({nowait}) without reinit() does not call it; after reinit() the next one does, once', () => {
@@ -86,7 +86,7 @@ describe('item 48: runs only after reinit(), once (blocking)', () => {
   });
 });
 
-describe('item 48: attached loops', () => {
+describe('runs only after reinit(), once (attached loops)', () => {
   const loops: Loop[] = [];
   afterEach(() => {
     for (const loop of loops.splice(0)) loop.destroy();

@@ -39,7 +39,7 @@ describe('a real fork: the loop survives in a native-only child', () => {
     expect(result.status).toBe(0);
   });
 
-  it('after ev_loop_fork the child runs fork watchers once and its io and timers work (gevent item 47)', () => {
+  it('after ev_loop_fork the child runs fork watchers once and its io and timers work', () => {
     expect(out.plainReinit).toMatchObject({ ...works, forks: 1 });
     expect(out.selectReinit).toMatchObject({ ...works, forks: 1 });
   });

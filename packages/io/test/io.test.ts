@@ -1,5 +1,6 @@
-// Io construction, validation and semantics (gevent's §3 items 10-14, 39, 52,
-// 54 in evkit form), blocking mode on a fresh loop of the default backend.
+// Io construction and argument validation, fd/events setters, passEvents, a
+// throwing callback, and closingFd(), in blocking mode on a fresh loop of the
+// default backend.
 import { closeSync, openSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,8 +19,8 @@ function closedFd(): number {
   return fd;
 }
 
-describe('construction (gevent items 10-12)', () => {
-  it('fd < 0 or not an integer is a RangeError naming fd (item 10)', () => {
+describe('construction', () => {
+  it('fd < 0 or not an integer is a RangeError naming fd', () => {
     const loop = freshLoop();
     expect(() => new Io(loop, -1, READ)).toThrow(RangeError);
     expect(() => new Io(loop, -1, READ)).toThrow(/fd must be a non-negative integer/);
@@ -29,7 +30,7 @@ describe('construction (gevent items 10-12)', () => {
     expect(() => new Io(loop, 2 ** 31, READ)).toThrow(RangeError);
   });
 
-  it('an illegal event mask is a RangeError naming the allowed values (item 11)', () => {
+  it('an illegal event mask is a RangeError naming the allowed values', () => {
     const loop = freshLoop();
     const [a] = socketpair();
     for (const events of [TIMER, 0, 4, 7, -1, 1.5, 'x', 'wr', 'R', '', 'rw ']) {
@@ -52,7 +53,7 @@ describe('construction (gevent items 10-12)', () => {
     expect(() => new Io(loop, a, READ, { ref: 'no' as never })).toThrow(TypeError);
   });
 
-  it('an fd that is not open is an EvError with code EBADF (item 12)', () => {
+  it('an fd that is not open is an EvError with code EBADF', () => {
     const loop = freshLoop();
     const fd = closedFd();
     let error: unknown;
@@ -97,8 +98,8 @@ describe('construction (gevent items 10-12)', () => {
   });
 });
 
-describe('fd and events (gevent items 13, 14)', () => {
-  it('io.fd = 2; io.events = WRITE while stopped, then start and close (item 13)', () => {
+describe('fd and events', () => {
+  it('fd, events and set() are writable while stopped; a closed watcher\'s members throw', () => {
     const loop = freshLoop();
     const io = new Io(loop, 1, READ);
     io.fd = 2;
@@ -119,7 +120,7 @@ describe('fd and events (gevent items 13, 14)', () => {
     }
   });
 
-  it('fd, events, set() and priority throw while active, in gevent\'s words (item 14)', () => {
+  it('fd, events, set() and priority throw while active, in gevent\'s words', () => {
     const loop = freshLoop();
     const [a, b] = socketpair();
     const io = new Io(loop, a, READ).start(() => {});
@@ -232,7 +233,7 @@ describe('readiness (blocking)', () => {
     expect(n).toBe(2);
   });
 
-  it('passEvents passes revents first, then args (item 54)', () => {
+  it('passEvents passes revents first, then args', () => {
     const loop = freshLoop();
     const [a] = socketpair();
     const calls: unknown[][] = [];
@@ -267,7 +268,7 @@ describe('readiness (blocking)', () => {
     expect(revents).toBe(READWRITE);
   });
 
-  it('a throwing callback stops its watcher and the error reaches the error path (item 39)', () => {
+  it('a throwing callback stops its watcher and the error reaches the error path', () => {
     const loop = freshLoop();
     const [a, b] = socketpair();
     send(b, 'x');
@@ -326,7 +327,7 @@ describe('readiness (blocking)', () => {
   });
 });
 
-describe('closingFd (gevent item 52)', () => {
+describe('closingFd', () => {
   it('a watcher stopped or restarted before its error event is delivered lets the loop go', () => {
     const loop = freshLoop();
     const [a] = socketpair();

@@ -173,7 +173,7 @@ export class Loop {
    */
   attach(): this {
     const native = this.#native();
-    if (!this.#state.attached && native.inCallback()) {
+    if (!this.#state.attached && native.depth() > 0) {
       throw new EvError('attach() from inside a callback of a blocking run() of the same loop; call it after run() returns', 'ERR_EVKIT_IN_CALLBACK');
     }
     if (!this.#owning) {
@@ -187,12 +187,14 @@ export class Loop {
     return this;
   }
 
-  /** Stops Node from driving this loop (joins its thread); `run()` works again. */
+  /**
+   * Stops Node from driving this loop (joins its thread); `run()` works again.
+   * Also from a callback of the attached loop (or a promise continuation
+   * settled between its callbacks): the rest of that batch then waits for the
+   * next `run()` or `attach()`. On a loop that is not attached it does nothing.
+   */
   detach(): this {
     this.#native();
-    if (this.#state.native.inCallback()) {
-      throw new EvError('detach() from inside a callback of the same loop', 'ERR_EVKIT_IN_CALLBACK');
-    }
     this.#state.detach();
     return this;
   }

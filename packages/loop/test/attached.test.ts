@@ -43,7 +43,7 @@ describe('attach / detach', () => {
       first.fire();
     });
     await first.done;
-    await afterBatch(); // detach() is refused while the loop delivers a batch
+    await afterBatch();
     expect(fired).toBe(1);
     loop.detach();
     expect(loop.attached).toBe(false);
@@ -306,18 +306,43 @@ describe('no deadlock, wherever a change comes from', () => {
     expect(performance.now() - started).toBeLessThan(LONG_BEFORE_MS);
   });
 
-  it('detach() from inside a callback is refused', async () => {
+  it('detach() from a callback: the rest of its batch waits for the next run()', async () => {
     const loop = attachedLoop();
-    const caught = await new Promise<unknown>((resolve) => {
-      new TestTimer(loop, 0.001).start(() => {
-        try {
-          loop.detach();
-          resolve(null);
-        } catch (error) {
-          resolve(error);
-        }
-      });
+    const fired: string[] = [];
+    const detached = signal<boolean>();
+    const onFire = (name: string) => () => {
+      fired.push(name);
+      if (fired.length === 1) {
+        loop.detach();
+        detached.fire(loop.attached);
+      }
+    };
+    const a = new TestTimer(loop, 0);
+    const b = new TestTimer(loop, 0);
+    // Started from a callback, so that the loop thread finds both expired in one iteration.
+    loop.runCallback(() => {
+      a.start(onFire('a'));
+      b.start(onFire('b'));
     });
-    expect(caught).toBeInstanceOf(EvError);
+    expect(await detached.done).toBe(false);
+    await afterBatch();
+    expect(fired).toHaveLength(1);
+    expect([a.pending || b.pending, loop.activeCount]).toEqual([true, 0]);
+    expect(loop.run({ once: true })).toBe(false);
+    expect(fired.sort()).toEqual(['a', 'b']);
+  });
+
+  it('detach() from a promise continuation settled between callbacks', async () => {
+    const loop = attachedLoop();
+    await new Promise<void>((resolve) => new TestTimer(loop, 0.001).start(resolve));
+    loop.detach(); // this continuation runs inside the delivery of the timer's batch
+    expect(loop.attached).toBe(false);
+    let fired = 0;
+    new TestTimer(loop, 0.001).start(() => fired++);
+    loop.run();
+    expect(fired).toBe(1);
+    loop.attach(); // still inside that delivery
+    await new Promise<void>((resolve) => new TestTimer(loop, 0.001).start(resolve));
+    expect(loop.attached).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { TestIdle, TestPrepare } from './helpers.js';
 describe('errors thrown by callbacks', () => {
   const fresh = useFreshLoop();
 
-  it('go to errorHandler with (error, watcher) and the loop goes on (item 37)', () => {
+  it('go to errorHandler with (error, watcher) and the loop goes on', () => {
     const loop = fresh();
     const seen: Array<[unknown, ErrorContext]> = [];
     loop.errorHandler = (error, context) => seen.push([error, context]);
@@ -39,7 +39,7 @@ describe('errors thrown by callbacks', () => {
     expect(after).toEqual(['later callback ran']);
   });
 
-  it('without a handler: run() rethrows after the batch, the loop stays usable (item 38)', () => {
+  it('without a handler: run() rethrows after the batch, the loop stays usable', () => {
     const loop = fresh();
     const order: string[] = [];
     const boom = new Error('boom');
@@ -78,7 +78,7 @@ describe('errors thrown by callbacks', () => {
     expect(loop.run()).toBe(false);
   });
 
-  it('treat a throwing handler as no handler (item 40)', () => {
+  it('treat a throwing handler as no handler', () => {
     const loop = fresh();
     const original = new Error('original');
     loop.errorHandler = () => {

@@ -8,7 +8,7 @@ describe('flagsToInt', () => {
     expect(flagsToInt('')).toBe(0);
   });
 
-  it('parses arrays and comma-separated strings case-insensitively (gevent item 2)', () => {
+  it('parses arrays and comma-separated strings case-insensitively', () => {
     expect(flagsToInt(['kqueue', 'SELECT'])).toBe(9);
     expect(flagsToInt('epoll, noenv')).toBe(0x01000004);
     expect(flagsToInt(' Poll ,SeLeCt ')).toBe(3);

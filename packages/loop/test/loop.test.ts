@@ -4,12 +4,12 @@ import { supportedBackends } from '@evkit/core-native';
 import { binding } from '@evkit/core-native/binding';
 import { EvError, Loop, LoopDestroyedError } from '@evkit/loop';
 import { useFreshLoop } from '@evkit/test-utils';
-import { TestIdle, TestPrepare } from './helpers.js';
+import { TestIdle, TestPrepare, TestTimer } from './helpers.js';
 
 describe('new Loop()', () => {
   const fresh = useFreshLoop();
 
-  it('picks backends by name or number (gevent item 1)', () => {
+  it('picks backends by name or number', () => {
     const select = new Loop({ flags: 'select' });
     expect(select.backend).toBe('select');
     expect(select.backendInt).toBe(1);
@@ -53,7 +53,7 @@ describe('new Loop()', () => {
 describe('run()', () => {
   const fresh = useFreshLoop();
 
-  it('returns at once on an empty loop, and again (gevent item 19, 69)', () => {
+  it('returns at once on an empty loop, and again', () => {
     const loop = fresh();
     // Nothing could wake an empty loop: run() returns at once or never (the
     // test's timeout catches that); no wall-clock bound needed.
@@ -64,7 +64,7 @@ describe('run()', () => {
     expect(loop.activeCount).toBe(0);
   });
 
-  it('has depth 1 inside a callback and 0 outside (item 27)', () => {
+  it('has depth 1 inside a callback and 0 outside', () => {
     const loop = fresh();
     const seen: number[] = [];
     loop.runCallback(() => seen.push(loop.depth));
@@ -74,7 +74,7 @@ describe('run()', () => {
     expect(loop.depth).toBe(0);
   });
 
-  it('freezes now() inside a callback until updateNow() (item 28)', () => {
+  it('freezes now() inside a callback until updateNow()', () => {
     const loop = fresh();
     const values: number[] = [];
     loop.runCallback(() => {
@@ -155,6 +155,22 @@ describe('ref() / unref() and counts', () => {
     a.stop();
     b.stop();
     expect([loop.activeCount, loop.refCount]).toEqual([0, 0]);
+  });
+
+  it('inside a batch, expired one-shots whose callbacks have not run yet are no longer counted', () => {
+    const loop = fresh();
+    const a = new TestTimer(loop, -1);
+    const b = new TestTimer(loop, -1, 0, { ref: false });
+    const seen: unknown[] = [];
+    const record = () => seen.push([a.active, b.active, loop.activeCount, loop.refCount]);
+    a.start(record);
+    b.start(record);
+    loop.run({ nowait: true });
+    expect(seen).toEqual([
+      [false, false, 0, 0],
+      [false, false, 0, 0],
+    ]);
+    loop.verify();
   });
 
   it('an unref()d watcher lets run() return while it stays active', () => {

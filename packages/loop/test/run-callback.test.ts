@@ -9,7 +9,7 @@ import { TestPrepare } from './helpers.js';
 describe('runCallback', () => {
   const fresh = useFreshLoop();
 
-  it('runs callbacks FIFO with their arguments, then run() returns (items 31, 33)', () => {
+  it('runs callbacks FIFO with their arguments, then run() returns', () => {
     const loop = fresh();
     const log: unknown[] = [];
     for (let i = 0; i < 5; i++) loop.runCallback((n: number, s: string) => log.push([n, s]), i, 'x');
@@ -17,7 +17,7 @@ describe('runCallback', () => {
     expect(log).toEqual([0, 1, 2, 3, 4].map((n) => [n, 'x']));
   });
 
-  it('is pending until it runs, and returns a Callback (item 29)', () => {
+  it('is pending until it runs, and returns a Callback', () => {
     const loop = fresh();
     let pendingInside: boolean | undefined;
     const cb = loop.runCallback(() => {
@@ -33,7 +33,7 @@ describe('runCallback', () => {
     expect(cb.args).toBe(null);
   });
 
-  it('never runs once stopped (item 30), and close() is stop()', () => {
+  it('never runs once stopped, and close() is stop()', () => {
     const loop = fresh();
     const log: string[] = [];
     const a = loop.runCallback(() => log.push('a'));
@@ -94,7 +94,7 @@ describe('runCallback', () => {
     expect(log).toEqual(['prepare', 'callback']);
   });
 
-  it('yields to the loop after a 5 ms slice and continues on the next iteration (item 36)', () => {
+  it('yields to the loop after a 5 ms slice and continues on the next iteration', () => {
     const loop = fresh();
     let ran = 0;
     const spin = () => {

@@ -1,13 +1,11 @@
 // libev reports failing system calls through the process-global syserr hook;
 // evkit turns them into an EvError on the error path of the loop that was
-// running, and breaks that loop so a broken backend cannot spin (gevent item 43).
+// running, and breaks that loop so a broken backend cannot spin.
 import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop, type ErrorContext } from '@evkit/loop';
 import { TestIdle } from './helpers.js';
-import { useProcessTimeout } from '@evkit/test-utils';
+import { runFixture, useProcessTimeout } from '@evkit/test-utils';
 
 useProcessTimeout(); // child processes or workers: see PROCESS_TEST_TIMEOUT_MS
 
@@ -74,11 +72,8 @@ describe.runIf(process.platform === 'linux')('libev system errors', () => {
 
 describe('running out of file descriptors', () => {
   it('makes new Loop() throw an EvError instead of hanging libev', () => {
-    const fixture = fileURLToPath(new URL('./fixtures/fd-exhaustion.mjs', import.meta.url));
-    const result = spawnSync('bash', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${fixture}"`], {
-      encoding: 'utf8',
-      timeout: 60_000, // a hang guard (normally 1-3 s)
-    });
+    const fixture = new URL('./fixtures/fd-exhaustion.mjs', import.meta.url);
+    const result = runFixture(fixture, { nofile: 64, timeoutMs: 60_000 }); // a hang guard (normally 1-3 s)
     expect(result.status, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.first).toMatch(/^EvError ERR_EVKIT_LOOP_NEW .*EMFILE: too many open files/);

@@ -21,7 +21,7 @@ describe('Watcher', () => {
     expect(loop.run()).toBe(false);
   });
 
-  it('start() needs a function (item 16)', () => {
+  it('start() needs a function', () => {
     const w = new TestIdle(fresh());
     expect(() => w.start(null as never)).toThrow(TypeError);
     expect(() => w.start(5 as never)).toThrow(/callback must be a function, got 5/);
@@ -59,7 +59,7 @@ describe('Watcher', () => {
     expect([w.active, w.callback, w.args]).toEqual([false, null, null]);
   });
 
-  it('callback and args are settable and validated (item 17)', () => {
+  it('callback and args are settable and validated', () => {
     const w = new TestIdle(fresh()).start(() => {});
     expect(w.args).toEqual([]);
     w.args = [1, 2, 3];
@@ -138,7 +138,7 @@ describe('Watcher', () => {
     expect(loop.activeCount).toBe(0);
   });
 
-  it('priority: integer in -2..2, only while inactive and not pending (items 14, 23, 65)', () => {
+  it('priority: integer in -2..2, only while inactive and not pending', () => {
     const loop = fresh();
     const w = new TestIdle(loop, { priority: -2 });
     expect(w.priority).toBe(-2);
@@ -170,7 +170,7 @@ describe('Watcher', () => {
     loop.run({ nowait: true });
   });
 
-  it('feed() makes an inactive watcher pending; it runs once (item 53)', () => {
+  it('feed() makes an inactive watcher pending; it runs once', () => {
     const loop = fresh();
     const got: unknown[] = [];
     const w = new TestIdle(loop);

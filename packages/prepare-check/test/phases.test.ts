@@ -12,7 +12,7 @@ import { useFreshLoop } from '@evkit/test-utils';
 describe('order within one run()', () => {
   const fresh = useFreshLoop();
 
-  it('prepare, callback, check, idle (gevent item 32 without the timer)', () => {
+  it('one run() goes prepare, runCallback, check, idle', () => {
     const loop = fresh();
     const order: string[] = [];
     const once = (name: string) =>
@@ -52,7 +52,7 @@ describe('order within one run()', () => {
     }
   });
 
-  it('a check runs before an idle of the same iteration (item 61)', () => {
+  it('a check runs before an idle of the same iteration', () => {
     const loop = fresh();
     const order: string[] = [];
     const idle = new Idle(loop).start(() => {

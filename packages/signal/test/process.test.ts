@@ -172,7 +172,7 @@ describe('delivery', () => {
   });
 });
 
-describe('keep-alive (gevent item 22)', () => {
+describe('keep-alive', () => {
   it('blocking: an unref()d watcher lets run() return at once', () => {
     const r = run('keepalive.mjs', ['blocking-unref']);
     expectClean(r);

@@ -26,11 +26,11 @@ const DEFAULT_INTERVAL = 5.0074891;
  */
 const LONG_BEFORE_THE_POLL_MS = (DEFAULT_INTERVAL * 1000) / 2;
 
-describe('gevent items 49-51', () => {
+describe('path, interval, a write and an unlink', () => {
   const fresh = useFreshLoop();
   const tmp = useTempDir();
 
-  it('49: path and interval read back as given before start', () => {
+  it('path and interval read back as given before start', () => {
     const loop = fresh();
     const file = path.join(tmp(), 'f');
     const w = new Stat(loop, file, 0.01);
@@ -42,7 +42,7 @@ describe('gevent items 49-51', () => {
     w.close();
   });
 
-  it('50: a write 0.5 s later fires after >= 0.5 s; attr and prev are set; interval was clamped', () => {
+  it('a write 0.5 s later fires after >= 0.5 s; attr and prev are set; interval was clamped', () => {
     const loop = fresh();
     const file = path.join(tmp(), 'f');
     fs.writeFileSync(file, 'one');
@@ -59,7 +59,7 @@ describe('gevent items 49-51', () => {
     w.stop();
   });
 
-  it('51: unlinking the file fires with attr null and prev set', () => {
+  it('unlinking the file fires with attr null and prev set', () => {
     const loop = fresh();
     const file = path.join(tmp(), 'f');
     fs.writeFileSync(file, 'data');

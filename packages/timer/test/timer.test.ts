@@ -1,4 +1,4 @@
-// Timer semantics (gevent items 20, 23, 24, 26, 27, 59, 60, 63, 64). Invariants:
+// Timer semantics. Invariants:
 // - a timer never fires early; a one-shot timer fires once and is left clean
 //   (inactive, not pending, callback and args released, loop counts at 0);
 // - start() on an inactive timer counts `after` from now again;
@@ -19,7 +19,7 @@ const busyWait = (ms: number) => {
 describe('Timer', () => {
   const fresh = useFreshLoop();
 
-  it('run() returns after about `after` seconds (item 20)', () => {
+  it('run() returns after about `after` seconds', () => {
     const loop = fresh();
     let fired = 0;
     // Read before start(): a busy machine may pause this thread between the two,
@@ -33,7 +33,7 @@ describe('Timer', () => {
     expect(elapsed).toBeLessThan(5000); // a hang guard: no other watcher could end run() sooner
   });
 
-  it('a 0.001 s timer fires exactly once and leaves the watcher clean (item 23)', () => {
+  it('a 0.001 s timer fires exactly once and leaves the watcher clean', () => {
     const loop = fresh();
     const calls: unknown[][] = [];
     const x = new Timer(loop, 0.001);
@@ -48,7 +48,7 @@ describe('Timer', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('again() uses repeat as the new timeout (item 24)', () => {
+  it('again() uses repeat as the new timeout', () => {
     const loop = fresh();
     const called: number[] = [];
     const x = new Timer<[Timer]>(loop, 0.001, 0.3);
@@ -63,7 +63,7 @@ describe('Timer', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(295);
   });
 
-  it('again() on an active non-repeating timer stops it; on a repeating one re-arms it (item 64)', () => {
+  it('again() on an active non-repeating timer stops it; on a repeating one re-arms it', () => {
     const loop = fresh();
     const once = new Timer(loop, 10).start(() => {});
     once.again();
@@ -77,7 +77,7 @@ describe('Timer', () => {
     expect(repeating.active).toBe(false);
   });
 
-  it('stays alive without outside references while started (item 26)', () => {
+  it('stays alive without outside references while started', () => {
     const loop = fresh();
     const lst: unknown[] = [];
     (() => {
@@ -88,7 +88,7 @@ describe('Timer', () => {
     expect(lst).toEqual([[], 25]);
   });
 
-  it('break() inside a repeating timer makes run() return; the timer stays active (item 27)', () => {
+  it('break() inside a repeating timer makes run() return; the timer stays active', () => {
     const loop = fresh();
     const depths: number[] = [];
     const t = new Timer(loop, 0, 0.001).start(() => {
@@ -102,7 +102,7 @@ describe('Timer', () => {
     t.stop();
   });
 
-  it('never fires early (item 59) and repeats at most once per iteration (item 63)', () => {
+  it('never fires early and repeats at most once per iteration', () => {
     const loop = fresh();
     const times: number[] = [];
     const started = loop.now();
@@ -157,7 +157,7 @@ describe('Timer', () => {
     expect(log).toEqual(['second']);
   });
 
-  it('expired timers fire in priority order, then by expiry (item 60)', () => {
+  it('expired timers fire in priority order, then by expiry', () => {
     const loop = fresh();
     const order: string[] = [];
     // Started inside one callback, all five count from the same cached loop
@@ -273,7 +273,7 @@ describe('Timer', () => {
 describe('loop phases with a timer', () => {
   const fresh = useFreshLoop();
 
-  it("one run() goes prepare, callback, check, timer, idle (gevent item 32)", () => {
+  it("one run() goes prepare, callback, check, timer, idle", () => {
     const loop = fresh();
     const order: string[] = [];
     const once = (name: string) =>

@@ -1,0 +1,3 @@
+import { evkitProject } from './vitest-project.js';
+
+export default evkitProject(import.meta.url);
