@@ -108,6 +108,8 @@ interface Frame {
   w: number; // watcher id, or -1 - callback id
   /** libev had the watcher active when its callback was invoked */
   active: boolean;
+  /** delivered by the attached loop (which the callback may detach) */
+  attached: boolean;
 }
 
 const isOneShotKind = (w: MWatcher): boolean =>
@@ -962,7 +964,7 @@ export class Model {
       }
       w.owed = false;
     }
-    this.stack.push({ core: c.id, w: id, active: w.active });
+    this.stack.push({ core: c.id, w: id, active: w.active, attached: c.attached });
     return null;
   }
 
@@ -972,7 +974,7 @@ export class Model {
     const w = this.watchers[id];
     const c = this.cores[w.core];
     if (threw) {
-      this.reportError(c);
+      this.reportError(c, frame?.attached === true);
       if (w.kind === 'io' && !w.closed && !c.destroyed) {
         w.active = false; // evkit stop()s it, which releases the callback too
         w.pending = false;
@@ -1000,21 +1002,27 @@ export class Model {
     }
     c.queue.shift();
     cb.state = 'ran';
-    this.stack.push({ core: c.id, w: -1 - cbId, active: false });
+    this.stack.push({ core: c.id, w: -1 - cbId, active: false, attached: c.attached });
     return null;
   }
 
   callbackEnd(cbId: number, threw: boolean): void {
-    this.stack.pop();
-    if (threw) this.reportError(this.cores[this.callbacks[cbId].core]);
+    const frame = this.stack.pop();
+    if (threw) this.reportError(this.cores[this.callbacks[cbId].core], frame?.attached === true);
   }
 
-  private reportError(c: MCore): void {
+  /** The running callback was delivered by an attached loop that it detached (known divergence: error-after-detach). */
+  detachedInOwnDelivery(): boolean {
+    const top = this.stack[this.stack.length - 1];
+    return top !== undefined && top.attached && !this.cores[top.core].attached;
+  }
+
+  private reportError(c: MCore, delivered: boolean): void {
     if (c.handler) {
       c.handled++;
       return;
     }
-    if (c.attached) {
+    if (c.attached || delivered) {
       c.uncaught++;
       return;
     }

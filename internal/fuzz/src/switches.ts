@@ -25,12 +25,18 @@ export const KNOWN_ITEMS = {
   'attached-again-pending': 'attached: Timer.again() that stops a timer does not cancel a fed event the loop thread already took',
   'counts-in-batch': 'inside a blocking batch, activeCount/refCount still count expired one-shots whose callback has not run yet',
   'detach-in-continuation': 'attached: detach() in a callback or a promise continuation of one throws ERR_EVKIT_IN_CALLBACK (it detaches; the rest of the batch waits for the next run)',
+  'error-after-detach': 'attached: the error of a callback that detached its own loop reaches no uncaughtException; the next run() rethrows it, or it is lost if the loop is destroyed first',
 } as const;
 
 export type KnownItem = keyof typeof KNOWN_ITEMS;
 
 /** What FUZZ_SKIP defaults to: the items not fixed yet (remove one once its fix is merged). */
-export const DEFAULT_SKIP: readonly KnownItem[] = [];
+export const DEFAULT_SKIP: readonly KnownItem[] = [
+  // findings/runcallback-after-detach-in-drain.mjs: a runCallback queued after detach() in a drain may run at once
+  'detach-in-continuation',
+  // findings/error-after-detach-in-delivery.mjs
+  'error-after-detach',
+];
 
 export interface Switches {
   skip: ReadonlySet<KnownItem>;
