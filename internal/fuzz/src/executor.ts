@@ -170,7 +170,7 @@ export class Executor {
     await tick();
     if (this.divergence !== null) return;
     this.model.resolveUncertain((id) => this.watchers[id].w.active, (id) => this.watchers[id].w.callback !== null);
-    for (const c of this.model.cores) if (c.attached && this.model.quiescent(c)) c.forkMaybe = false; // the loop thread iterated
+    // forkMaybe stays: on a busy machine the loop thread may not have iterated since a reinit() yet
     const expectedUncaught = this.model.cores.reduce((n, c) => n + c.uncaught, 0);
     if (this.world.uncaught.length !== expectedUncaught) {
       const first = this.world.uncaught[0];
