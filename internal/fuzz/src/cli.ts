@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // pnpm fuzz [--ops N] [--seed S] [--replay file.json] [--shrink-seconds N]
-// Environment: FUZZ_SEED, FUZZ_OPS, FUZZ_SKIP (see switches.ts), FUZZ_CHECK_CODES=1.
+// Environment: FUZZ_SEED, FUZZ_OPS, FUZZ_SKIP (see switches.ts), FUZZ_CHECK_CODES=0.
 import fs from 'node:fs';
 import { campaign, runIsolated } from './runner.js';
 import type { Sequence } from './ops.js';

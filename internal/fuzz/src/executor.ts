@@ -646,6 +646,7 @@ export class Executor {
         this.path = p;
       });
     }
+    if (this.sw.skip.has('error-after-detach') && this.model.detachedInOwnDelivery()) return false;
     return body.throws === true && !this.sw.skip.has('callback-errors');
   }
 

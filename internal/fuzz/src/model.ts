@@ -110,6 +110,8 @@ interface Frame {
   w: number; // watcher id, or -1 - callback id
   /** libev had the watcher active when its callback was invoked */
   active: boolean;
+  /** delivered by the attached loop (which the callback may detach) */
+  attached: boolean;
 }
 
 const isOneShotKind = (w: MWatcher): boolean =>
@@ -537,17 +539,15 @@ export class Model {
     if (!w.active && w.pending && isOneShotKind(w) && this.skipped('restart-queued-oneshot')) return SKIP;
     if (w.uncertain && this.skipped('attached-restart-undelivered')) return SKIP;
     w.hasCb = true;
-    if (w.active) return OK; // only callback and args change
     if (w.uncertain) {
-      if (this.skipped('attached-restart-undelivered')) {
-        w.hasCb = true;
-        return SKIP;
-      }
-      // attached one-shot that may have been stopped natively: either way it ends up active
+      // attached one-shot that may have been stopped natively: either way it ends up active, and an
+      // expiry the loop thread took before the restart may still be delivered ahead of the new one
       w.active = true;
       w.due = this.dueAtStart(w);
+      w.grace = true;
       return OK;
     }
+    if (w.active) return OK; // only callback and args change
     w.active = true;
     w.due = this.dueAtStart(w);
     if (w.kind === 'async') w.flag = false; // a send while stopped is lost
@@ -593,8 +593,9 @@ export class Model {
       w.t1 = v;
     } else {
       w.t2 = v;
-      // attached: a due timer that has not fired yet now ends as a one-shot, or not: timing
-      if (c.attached && w.active && w.due && v === 0) w.uncertain = true;
+      // attached: a due timer that has not fired yet now ends as a one-shot, or not: timing (grace: a
+      // delivery seen so far may have been a fed event, with the expiry still to come)
+      if (c.attached && w.active && (w.due || w.grace) && v === 0) w.uncertain = true;
     }
     return OK;
   }
@@ -936,12 +937,13 @@ export class Model {
       // Timing decides which events an active watcher sees on an attached loop (coalescing feeds with
       // expiries, readiness seen before a drain, ...): only a stopped, non-pending watcher must stay quiet.
       const allowed = w.pending || w.uncertain || w.grace || w.active;
-      const graced = w.grace;
+      const extra = w.grace;
       w.grace = false;
       if (!allowed) return `${this.describe(id)} fired on an attached loop though it could not (active=${w.active})`;
       if (w.pending) {
         // a fed event; libev may have coalesced a due event with it: one more delivery may follow, or not
         w.pending = false;
+        if (extra && w.uncertain) w.grace = true; // a restart's extra delivery is still allowed
         if (w.kind === 'timer' && w.active && w.due && w.t2 > 0) {
           w.due = false;
           w.grace = true;
@@ -953,11 +955,11 @@ export class Model {
       } else {
         if (w.uncertain) {
           // a repeat set meanwhile may have re-armed it: then settle adopts what happened
-          if (w.t2 === 0) {
+          if (w.t2 === 0 && !extra) {
             w.uncertain = false;
             w.active = false;
           }
-        } else if (w.active && isOneShotKind(w) && (w.due || graced)) {
+        } else if (w.active && isOneShotKind(w) && (w.due || extra)) {
           // a graced extra delivery of a timer is its expiry, under the repeat set now
           w.active = false;
         }
@@ -966,7 +968,7 @@ export class Model {
       }
       w.owed = false;
     }
-    this.stack.push({ core: c.id, w: id, active: w.active });
+    this.stack.push({ core: c.id, w: id, active: w.active, attached: c.attached });
     return null;
   }
 
@@ -976,11 +978,13 @@ export class Model {
     const w = this.watchers[id];
     const c = this.cores[w.core];
     if (threw) {
-      this.reportError(c);
+      this.reportError(c, frame?.attached === true);
       if (w.kind === 'io' && !w.closed && !c.destroyed) {
         w.active = false; // evkit stop()s it, which releases the callback too
         w.pending = false;
         w.hasCb = false;
+        w.owed = false; // readiness its own body created is moot now
+        w.grace = false;
         this.unqueue(w);
       }
     }
@@ -1002,21 +1006,27 @@ export class Model {
     }
     c.queue.shift();
     cb.state = 'ran';
-    this.stack.push({ core: c.id, w: -1 - cbId, active: false });
+    this.stack.push({ core: c.id, w: -1 - cbId, active: false, attached: c.attached });
     return null;
   }
 
   callbackEnd(cbId: number, threw: boolean): void {
-    this.stack.pop();
-    if (threw) this.reportError(this.cores[this.callbacks[cbId].core]);
+    const frame = this.stack.pop();
+    if (threw) this.reportError(this.cores[this.callbacks[cbId].core], frame?.attached === true);
   }
 
-  private reportError(c: MCore): void {
+  /** The running callback was delivered by an attached loop that it detached (known divergence: error-after-detach). */
+  detachedInOwnDelivery(): boolean {
+    const top = this.stack[this.stack.length - 1];
+    return top !== undefined && top.attached && !this.cores[top.core].attached;
+  }
+
+  private reportError(c: MCore, delivered: boolean): void {
     if (c.handler) {
       c.handled++;
       return;
     }
-    if (c.attached) {
+    if (c.attached || delivered) {
       c.uncaught++;
       return;
     }
@@ -1045,6 +1055,8 @@ export class Model {
   resolveUncertain(realActive: (id: number) => boolean, realHasCb: (id: number) => boolean): void {
     for (const w of this.watchers) {
       if (!w.uncertain || w.closed || w.owed) continue;
+      // a fed delivery may have come ahead of an expiry the loop thread has not handled yet
+      if (w.grace && isOneShotKind(w) && realActive(w.id)) continue;
       w.uncertain = false;
       w.active = realActive(w.id);
       w.hasCb = realHasCb(w.id);

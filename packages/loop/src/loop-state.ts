@@ -112,7 +112,7 @@ export class LoopState implements CallbackQueue {
         // A handler that throws counts as no handler: the original error surfaces.
       }
     }
-    if (this.attached) {
+    if (this.attached || this.#reportsToNode()) {
       // As Node reports a throwing timer callback: 'uncaughtException', and
       // exit code 1 when nobody listens. The loop itself is unaffected.
       process.nextTick(rethrow, error);
@@ -134,8 +134,26 @@ export class LoopState implements CallbackQueue {
     this.attached = true;
   }
 
+  /**
+   * A callback delivered by Node's loop that detached or destroyed its own
+   * loop: its errors (and those of its promise continuations) still go where
+   * Node reports them, as no run() is on the stack to rethrow them.
+   */
+  #leftInDelivery = false;
+
+  #noteLeaving(): void {
+    if (!this.attached || !this.native.inCallback() || this.#leftInDelivery) return;
+    this.#leftInDelivery = true;
+    setImmediate(() => (this.#leftInDelivery = false)).unref();
+  }
+
+  #reportsToNode(): boolean {
+    return this.#leftInDelivery && (this.destroyed || this.native.depth() === 0);
+  }
+
   detach(): void {
     if (!this.attached) return;
+    this.#noteLeaving();
     this.native.detach();
     this.attached = false;
     this.settle();
@@ -179,6 +197,7 @@ export class LoopState implements CallbackQueue {
 
   destroy(): void {
     if (this.destroyed) return;
+    this.#noteLeaving();
     for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.stop();
     this.destroyed = true;
     this.#queue = [];

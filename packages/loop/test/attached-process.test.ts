@@ -73,6 +73,12 @@ describe('errors on an attached loop without errorHandler', () => {
     expect(r.json[0]).toEqual({ seen: ['first', 'second', 'undefined'], n: 4 });
   });
 
+  it.each(['detach', 'destroy'])('reach it from a callback that called %s() on its own loop, and from its continuation', (mode) => {
+    const r = run('uncaught.mjs', [mode]);
+    expect(r.status).toBe(0);
+    expect(r.json[0]).toEqual({ seen: ['from the callback', 'from its continuation'], runThrew: null });
+  });
+
   it.each(['error', 'string'])('exit the process with code 1 when nobody listens (%s)', (mode) => {
     const r = run('uncaught.mjs', [mode]);
     expect(r.status).toBe(1);
