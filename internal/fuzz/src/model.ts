@@ -427,6 +427,8 @@ export class Model {
           const inDelivery = c.attached && (this.inCallbackOf(c.id) || this.continuationOf === c.id);
           if (inDelivery && this.skipped('detach-in-continuation')) return SKIP;
           if (c.attached && !this.quiescent(c)) return SKIP; // would drop obligations at a random point
+          // an extra delivery that may or may not come (a coalesced feed and expiry) would be left to run()
+          if (c.attached && this.watchers.some((w) => w.core === c.id && !w.closed && w.grace)) return SKIP;
           if (c.attached && this.statAbortRisk(c)) return SKIP;
           if (inDelivery) this.detachedInDelivery.add(c.id);
           if (c.attached) c.noise = true;
