@@ -14,7 +14,7 @@ import type { BadArg, Body, Member, NewWatcher, Op, WatcherKind } from './ops.js
 import { PIPES_PER_SEQUENCE } from './ops.js';
 import type { Switches } from './switches.js';
 import {
-  ANY, EITHER, OK, SKIP, argError, closedError, destroyedError, throws, type Expect,
+  OK, SKIP, argError, closedError, destroyedError, throws, type Expect,
 } from './expect.js';
 
 export const MAX_TIME = 1e10;
@@ -255,7 +255,8 @@ export class Model {
         return this.withWatcher(op.w, (w) => {
           if (!Number.isInteger(op.p) || op.p < -2 || op.p > 2) return argError('RangeError', 'ERR_OUT_OF_RANGE');
           const c = this.cores[w.core];
-          if (c.attached && (w.pending || w.uncertain || w.owed)) return EITHER;
+          // whether it is still pending is timing: whether this throws, and so the priority after it, too
+          if (c.attached && (w.pending || w.uncertain || w.owed)) return SKIP;
           if (w.active || w.pending) return throws('EvError', 'ERR_EVKIT_WATCHER_ACTIVE');
           w.prio = op.p;
           return OK;
