@@ -27,7 +27,7 @@ namespace {
 // Bumped on any incompatible change of the binding's JS surface; @evkit/loop
 // refuses to run against another major.
 constexpr int kAbiMajor = 1;
-constexpr int kAbiMinor = 1;  // 1: Async, asyncSend
+constexpr int kAbiMinor = 2;  // 1: Async, asyncSend; 2: statuses returned (start, run, attach, Loop.create) instead of take*()
 
 // ev_set_syserr_cb is process-global and gets no loop: attribute the error to
 // the loop running on this thread and break it, so a failing backend surfaces
