@@ -19,4 +19,5 @@ export const evkitAliases: Record<string, string> = {
   '@evkit/fork': at('fork/src/index.ts'),
   '@evkit/stat': at('stat/src/index.ts'),
   '@evkit/test-utils': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+  '@evkit/native-testing': fileURLToPath(new URL('../native-testing/index.js', import.meta.url)),
 };

@@ -108,27 +108,6 @@ export interface SignalLimits {
   refusals: Array<[number, string]>;
 }
 
-/** What a `sigaction(2)` query returns: the handler (an address unless default or ignored) and sa_flags. */
-export interface SigactionView {
-  handler: 'SIG_DFL' | 'SIG_IGN' | `0x${string}`;
-  flags: number;
-  /** Whether it is evkit's chain handler. */
-  chain: boolean;
-}
-
-/** Test-only native helpers; not part of any public API. */
-export interface Testing extends ForkTesting {
-  /** A connected, non-blocking AF_UNIX stream socket pair Node knows nothing about. */
-  socketpair(): [number, number];
-  /** A bare ev_loop made as foreign native code would (for `unsafeForeignPointer`). */
-  rawLoopNew(): bigint;
-  rawLoopDestroy(ptr: bigint): void;
-  rawLoopRunNowait(ptr: bigint): number;
-  sigaction(signum: number): SigactionView;
-  /** evkit's bookkeeping for one signal, process-wide. */
-  signalChain(signum: number): { chained: boolean; envs: number; watchers: number; raised: number };
-}
-
 export interface NativeAsync extends NativeWatcher {
   /** `ev_async_send` on the JS thread (thread-safe, coalescing). */
   send(): void;
@@ -154,33 +133,6 @@ export interface NativeStat extends NativeWatcher {
   pollInterval(): number;
   /** Active and watching through inotify. */
   usesInotify(): boolean;
-}
-
-/** What the child of `testing.forkProbe` reported (decoded from its exit status). */
-export interface ForkProbeResult {
-  /** The child's exit status, or null when a signal ended it. */
-  exitCode: number | null;
-  signal: number | null;
-  /** The child reached its `_exit` after running the loop. */
-  completed: boolean;
-  /** How often the child's native fork watcher ran (capped at 3). */
-  forks?: number;
-  /** An io watcher on a pipe made in the child fired. */
-  io?: boolean;
-  /** A 20 ms timer fired in the child. */
-  timer?: boolean;
-  /** The 5 s guard timer fired (the loop did not work). */
-  guard?: boolean;
-}
-
-/** Test-only native helpers (fork). */
-export interface ForkTesting {
-  /**
-   * fork(2); the child never enters JS: it calls `ev_loop_fork` (when `reinit`),
-   * runs the loop with native watchers only and `_exit`s. Only for a detached,
-   * idle loop of this thread with no active or pending watchers.
-   */
-  forkProbe(ptr: bigint, reinit: boolean): ForkProbeResult;
 }
 
 /**
@@ -239,7 +191,18 @@ export interface Binding {
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
   Signal: new (loop: NativeLoop, owner: object, signum: number) => NativeSignal;
   signalLimits: SignalLimits;
-  testing: Testing;
+  /**
+   * evkit's bookkeeping for one signal, process-wide (a read-only diagnostic,
+   * like debugCounts), or null when `signum` is not a signal number. `handler`
+   * is the address of evkit's chain handler as sigaction(2) reports it.
+   */
+  signalChainState(signum: number): {
+    chained: boolean;
+    envs: number;
+    watchers: number;
+    raised: number;
+    handler: `0x${string}`;
+  } | null;
   Async: new (loop: NativeLoop, owner: object) => NativeAsync;
   /**
    * From any thread: `ev_async_send` on the Async watcher published under `id`

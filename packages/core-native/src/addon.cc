@@ -12,7 +12,6 @@
 #include "ev_config.h"
 #include "loop_core.h"
 #include "loop_wrap.h"
-#include "testing.h"
 #include "watchers/async.h"
 #include "watchers/io.h"
 #include "watchers/prepare_check.h"
@@ -169,7 +168,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFork(env, exports);
   InitStat(env, exports);
   InitIo(env, exports);
-  TestingExports(env, exports);
   return exports;
 }
 

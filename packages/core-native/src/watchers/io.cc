@@ -487,7 +487,7 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
   }
 
   int events_ = 0;
-  int prepared_ = -1;  // a duplicate made by prepareStart, for StartIn
+  int prepared_ = -1;  // a duplicate made by BeforeStart, for StartIn
 };
 
 // ioFdStatus(fd): 0 when fd is open, else the errno of fcntl(F_GETFD).
@@ -516,33 +516,12 @@ Napi::Value ClosingFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, count);
 }
 
-// testing.socketpair(): a connected, non-blocking AF_UNIX stream pair that
-// Node knows nothing about (tests and benchmarks only).
-Napi::Value SocketPair(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
-    Napi::Error error = Napi::Error::New(env, std::string("socketpair: ") + std::strerror(errno));
-    error.Set("errno", Napi::Number::New(env, errno));
-    error.ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, sv[0]));
-  out.Set(1u, Napi::Number::New(env, sv[1]));
-  return out;
-}
-
 }  // namespace
 
 void InitIo(Napi::Env env, Napi::Object exports) {
   exports.Set("Io", IoWatcher::Init(env));
   exports.Set("ioFdStatus", Napi::Function::New<FdStatus>(env, "ioFdStatus"));
   exports.Set("ioClosingFd", Napi::Function::New<ClosingFd>(env, "ioClosingFd"));
-  Napi::Object testing = exports.Has("testing") ? exports.Get("testing").As<Napi::Object>()
-                                                : Napi::Object::New(env);
-  testing.Set("socketpair", Napi::Function::New<SocketPair>(env, "socketpair"));
-  exports.Set("testing", testing);
 }
 
 }  // namespace evkit

@@ -87,12 +87,7 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   }
   limits.Set("refusals", refusals);
   exports.Set("signalLimits", limits);
-  Napi::Value testing = exports.Get("testing");
-  Napi::Object obj = testing.IsObject() ? testing.As<Napi::Object>() : Napi::Object::New(env);
-  Napi::Object chain = signal_chain::Testing(env);
-  obj.Set("sigaction", chain.Get("sigaction"));
-  obj.Set("signalChain", chain.Get("chainState"));
-  exports.Set("testing", obj);
+  exports.Set("signalChainState", Napi::Function::New<signal_chain::State>(env, "signalChainState"));
 }
 
 }  // namespace evkit
