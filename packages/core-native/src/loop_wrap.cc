@@ -33,6 +33,10 @@ bool ToPointer(Napi::Env env, Napi::Value value, struct ev_loop** out) {
   return true;
 }
 
+// Loop.create() hands the core it made to the constructor it calls, on this
+// thread and synchronously (no JS runs in between).
+thread_local std::shared_ptr<LoopCore>* pendingCore = nullptr;
+
 }  // namespace
 
 Napi::Function LoopWrap::Init(Napi::Env env) {
@@ -77,9 +81,10 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LoopWrap>(
         .ThrowAsJavaScriptException();
     return;
   }
-  if (info.Length() > 3 && info[3].IsExternal()) {
+  if (pendingCore != nullptr) {
     // From Loop.create(), which made the core.
-    core_ = *info[3].As<Napi::External<std::shared_ptr<LoopCore>>>().Data();
+    core_ = std::move(*pendingCore);
+    pendingCore = nullptr;
   } else if (info.Length() > 2 && !info[2].IsUndefined()) {
     struct ev_loop* foreign = nullptr;
     if (!ToPointer(env, info[2], &foreign)) return;
@@ -122,8 +127,10 @@ Napi::Value LoopWrap::Create(const Napi::CallbackInfo& info) {
   int errnum = 0;
   std::shared_ptr<LoopCore> core = LoopCore::Create(GetEnvState(env), static_cast<unsigned>(flags), &errnum);
   if (!core) return Napi::Number::New(env, errnum);
-  auto handoff = Napi::External<std::shared_ptr<LoopCore>>::New(env, &core);
-  return ctor.New({info[0], info[1], env.Undefined(), handoff});
+  pendingCore = &core;
+  Napi::Object loop = ctor.New({info[0], info[1]});
+  pendingCore = nullptr;
+  return loop;
 }
 
 LoopWrap::~LoopWrap() {
