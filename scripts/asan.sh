@@ -3,8 +3,9 @@
 # UndefinedBehaviorSanitizer into packages/core-native/build-asan/ (the normal
 # build/Release is left alone), then runs every package's native smoke test
 # (packages/*/test/memcheck/*.mjs) against it: the loader takes the addon from
-# EVKIT_ADDON_PATH, and node, which is not instrumented, gets the ASan runtime
-# through LD_PRELOAD. Any report stops the smoke test with a non-zero exit.
+# EVKIT_ADDON_PATH (the smokes' test-only helpers come from the separate
+# internal/native-testing addon, built here if missing), and node, which is
+# not instrumented, gets the ASan runtime through LD_PRELOAD. Any report stops the smoke test with a non-zero exit.
 # Leak checking is off: node and V8 are not instrumented and "leak" by design
 # at exit; scripts/memcheck.sh (valgrind) covers leaks.
 #
@@ -45,6 +46,10 @@ gyp=$(cd "$pkg" && node -p "require.resolve('node-gyp/bin/node-gyp.js')")
 ) >"$stage/build.log" 2>&1 || { tail -40 "$stage/build.log" >&2; echo "asan: building the sanitizer addon failed (log: $stage/build.log)" >&2; exit 1; }
 addon=$root/$stage/build/Release/evkit.node
 echo "asan: built $addon"
+# The smoke tests also load the test-only addon (internal/native-testing,
+# not instrumented); build it if `pnpm build` has not.
+node internal/native-testing/scripts/build.mjs >"$stage/build-testing.log" 2>&1 ||
+  { tail -40 "$stage/build-testing.log" >&2; echo "asan: building the test-only addon failed" >&2; exit 1; }
 [ "$build_only" -eq 1 ] && exit 0
 
 export EVKIT_ADDON_PATH=$addon

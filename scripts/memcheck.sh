@@ -6,6 +6,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "memcheck: valgrind is not installed (apt-get install -y valgrind)" >&2; exit 1; }
+# The smoke tests use the test-only addon (internal/native-testing); build it
+# if `pnpm build` has not.
+build_log=$(mktemp)
+node internal/native-testing/scripts/build.mjs >"$build_log" 2>&1 ||
+  { tail -40 "$build_log" >&2; echo "memcheck: building the test-only addon (internal/native-testing) failed" >&2; exit 1; }
+rm -f "$build_log"
 failed=0
 for smoke in packages/*/test/memcheck/*.mjs; do
   log=$(mktemp)

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { binding } from '@evkit/core-native/binding';
+import { testing } from '@evkit/native-testing';
 import { Loop, READ } from '@evkit/loop';
 import { Timer } from '@evkit/timer';
 import { Idle } from '@evkit/prepare-check';
@@ -66,7 +66,7 @@ const noop = () => {};
 
 // Raw non-blocking AF_UNIX socket pairs that Node knows nothing about; fs
 // reads and writes on them throw EAGAIN instead of blocking.
-const socketpair = () => binding.testing.socketpair();
+const socketpair = () => testing.socketpair();
 const byte = Buffer.alloc(1);
 const scratch = Buffer.alloc(64);
 

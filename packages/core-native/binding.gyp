@@ -13,7 +13,6 @@
         "src/loop_core.cc",
         "src/loop_wrap.cc",
         "src/registry.cc",
-        "src/testing.cc",
         "src/watcher.cc",
         "src/watchers/async.cc",
         "src/watchers/io.cc",

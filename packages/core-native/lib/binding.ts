@@ -1,10 +1,19 @@
 // The binding's JS surface: the one door into native code. @evkit/loop and the
 // watcher packages use it; applications use @evkit/loop instead.
+//
+// Native code never builds a user-facing error (Node's rule): a call that can
+// fail returns a status (an errno, a libuv error, a small code) and the
+// TypeScript side builds the error (@evkit/loop's errors.ts). The only throws
+// left in native code guard against misuse of this raw binding.
 import { loadAddon } from './load.js';
 
 /** Methods every native watcher handle has (see src/watcher_wrap.h). */
 export interface NativeWatcher {
-  start(): void;
+  /**
+   * 0 when started (or already active, or closed), else the kind's failure
+   * status: see NativeIo and NativeSignal (other kinds always return 0).
+   */
+  start(): number;
   stop(): void;
   feed(revents: number): void;
   close(): void;
@@ -17,8 +26,15 @@ export interface NativeWatcher {
   keepalive(): boolean;
 }
 
+/**
+ * What `run()` returns: whether active watchers (or queued callbacks) remain,
+ * or, when a libev system error (a failing backend) stopped the run, that and
+ * the error as `[more, message, errno]`.
+ */
+export type NativeRunResult = boolean | [more: boolean, message: string, errno: number];
+
 export interface NativeLoop {
-  run(flags: number): boolean;
+  run(flags: number): NativeRunResult;
   break(how: number): void;
   now(): number;
   updateNow(): void;
@@ -39,10 +55,8 @@ export interface NativeLoop {
   reinit(): number;
   destroy(): void;
   setCallbacksQueued(queued: boolean): void;
-  /** The first libev system error since the last call, as `[message, errno]`. */
-  takeSyserr(): [string, number] | null;
-  /** Starts the loop thread: Node's event loop delivers the callbacks. */
-  attach(): void;
+  /** Starts the loop thread: Node's event loop delivers the callbacks. Null, or why it could not. */
+  attach(): string | null;
   /** Joins the loop thread; the loop can then be run blocking again. */
   detach(): void;
   attached(): boolean;
@@ -55,6 +69,8 @@ export interface NativeLoop {
 export interface NativeLoopConstructor {
   /** `owner` receives the drain hook; `foreignPtr` wraps an ev_loop evkit does not own. */
   new (owner: object, flags: number, foreignPtr?: bigint): NativeLoop;
+  /** A new loop (`ev_loop_new(flags)`), or the errno it failed with (0: none known). */
+  create(owner: object, flags: number): NativeLoop | number;
   /** The owner object of a live evkit loop of this thread. */
   lookup(ptr: bigint): object | 'unknown' | 'other-thread';
 }
@@ -78,10 +94,9 @@ export interface NativePeriodic extends NativeWatcher {
   at(): number;
 }
 
+/** `start()` returns 0 or a negative libuv error (`-EMFILE`) that kept the signal from being watched. */
 export interface NativeSignal extends NativeWatcher {
   signum(): number;
-  /** Why the last start() failed, as `[code, errno]` (e.g. `["EMFILE", 24]`), or null. */
-  takeStartError(): [string, number] | null;
 }
 
 /** Signal numbers of the platform (`NSIG`, glibc's `SIGRTMIN`/`SIGRTMAX`). */
@@ -91,27 +106,6 @@ export interface SignalLimits {
   rtmax: number;
   /** The signals evkit refuses to watch, with the reason: `[signum, reason]`. */
   refusals: Array<[number, string]>;
-}
-
-/** What a `sigaction(2)` query returns: the handler (an address unless default or ignored) and sa_flags. */
-export interface SigactionView {
-  handler: 'SIG_DFL' | 'SIG_IGN' | `0x${string}`;
-  flags: number;
-  /** Whether it is evkit's chain handler. */
-  chain: boolean;
-}
-
-/** Test-only native helpers; not part of any public API. */
-export interface Testing extends ForkTesting {
-  /** A connected, non-blocking AF_UNIX stream socket pair Node knows nothing about. */
-  socketpair(): [number, number];
-  /** A bare ev_loop made as foreign native code would (for `unsafeForeignPointer`). */
-  rawLoopNew(): bigint;
-  rawLoopDestroy(ptr: bigint): void;
-  rawLoopRunNowait(ptr: bigint): number;
-  sigaction(signum: number): SigactionView;
-  /** evkit's bookkeeping for one signal, process-wide. */
-  signalChain(signum: number): { chained: boolean; envs: number; watchers: number; raised: number };
 }
 
 export interface NativeAsync extends NativeWatcher {
@@ -141,45 +135,25 @@ export interface NativeStat extends NativeWatcher {
   usesInotify(): boolean;
 }
 
-/** What the child of `testing.forkProbe` reported (decoded from its exit status). */
-export interface ForkProbeResult {
-  /** The child's exit status, or null when a signal ended it. */
-  exitCode: number | null;
-  signal: number | null;
-  /** The child reached its `_exit` after running the loop. */
-  completed: boolean;
-  /** How often the child's native fork watcher ran (capped at 3). */
-  forks?: number;
-  /** An io watcher on a pipe made in the child fired. */
-  io?: boolean;
-  /** A 20 ms timer fired in the child. */
-  timer?: boolean;
-  /** The 5 s guard timer fired (the loop did not work). */
-  guard?: boolean;
-}
-
-/** Test-only native helpers (fork). */
-export interface ForkTesting {
-  /**
-   * fork(2); the child never enters JS: it calls `ev_loop_fork` (when `reinit`),
-   * runs the loop with native watchers only and `_exit`s. Only for a detached,
-   * idle loop of this thread with no active or pending watchers.
-   */
-  forkProbe(ptr: bigint, reinit: boolean): ForkProbeResult;
-}
-
+/**
+ * `start()` returns 0, an errno (EBADF: fd not open; EMFILE: no duplicate for
+ * a poll/io_uring loop), or `IO_REFUSE_EPOLL_FD` for an epoll instance on an
+ * epoll loop. An ERROR event carries what it came from in the `IO_CAUSE_MASK`
+ * bits of revents (libev uses none of them).
+ */
 export interface NativeIo extends NativeWatcher {
   /** Sets fd and events; ignored while active (the JS layer refuses that). */
   set(fd: number, events: number): void;
-  /**
-   * Call right before start(): 0 when the start may go ahead, else an errno
-   * (EBADF: fd not open; EMFILE: no duplicate for a poll/io_uring loop), or -1
-   * for an epoll instance on an epoll loop.
-   */
-  prepareStart(): number;
-  /** What the last ERROR event came from (then reset): 0 libev or feed(), 1 a closed fd evkit found, 2 closingFd(). */
-  takeCause(): number;
 }
+
+/** NativeIo `start()`: an epoll instance on an epoll loop. */
+export const IO_REFUSE_EPOLL_FD = -1;
+/** The revents bits of an Io ERROR event that say what it came from. */
+export const IO_CAUSE_MASK = 0x30000000;
+/** A closed fd evkit found (else libev's own error, or `feed()`). */
+export const IO_CAUSE_CLOSED_FD = 0x10000000;
+/** `closingFd()`. */
+export const IO_CAUSE_CLOSING_FD = 0x20000000;
 
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
@@ -191,7 +165,7 @@ export interface Hooks {
   /** Called with the loop's owner as `this` when an attached loop has nothing keeping it alive. */
   settle(this: object): void;
   /** Called with the loop's owner as `this` when a system error stopped an attached loop's thread. */
-  syserr(this: object): void;
+  syserr(this: object, message: string, errno: number): void;
   isMainThread: boolean;
 }
 
@@ -217,7 +191,18 @@ export interface Binding {
   Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
   Signal: new (loop: NativeLoop, owner: object, signum: number) => NativeSignal;
   signalLimits: SignalLimits;
-  testing: Testing;
+  /**
+   * evkit's bookkeeping for one signal, process-wide (a read-only diagnostic,
+   * like debugCounts), or null when `signum` is not a signal number. `handler`
+   * is the address of evkit's chain handler as sigaction(2) reports it.
+   */
+  signalChainState(signum: number): {
+    chained: boolean;
+    envs: number;
+    watchers: number;
+    raised: number;
+    handler: `0x${string}`;
+  } | null;
   Async: new (loop: NativeLoop, owner: object) => NativeAsync;
   /**
    * From any thread: `ev_async_send` on the Async watcher published under `id`

@@ -12,7 +12,6 @@
 #include "ev_config.h"
 #include "loop_core.h"
 #include "loop_wrap.h"
-#include "testing.h"
 #include "watchers/async.h"
 #include "watchers/io.h"
 #include "watchers/prepare_check.h"
@@ -27,7 +26,7 @@ namespace {
 // Bumped on any incompatible change of the binding's JS surface; @evkit/loop
 // refuses to run against another major.
 constexpr int kAbiMajor = 1;
-constexpr int kAbiMinor = 1;  // 1: Async, asyncSend
+constexpr int kAbiMinor = 2;  // 1: Async, asyncSend; 2: statuses returned (start, run, attach, Loop.create) instead of take*()
 
 // ev_set_syserr_cb is process-global and gets no loop: attribute the error to
 // the loop running on this thread and break it, so a failing backend surfaces
@@ -169,7 +168,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFork(env, exports);
   InitStat(env, exports);
   InitIo(env, exports);
-  TestingExports(env, exports);
   return exports;
 }
 

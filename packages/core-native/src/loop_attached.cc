@@ -277,8 +277,8 @@ void LoopCore::MaybeSettle() {
 }
 
 // The loop thread stopped on a system error from libev (a failing backend).
-// JS reports it as a callback error of an attached loop (the syserr hook reads
-// it with takeSyserr() and detaches); the loop is left detached either way.
+// JS reports it as a callback error of an attached loop (the syserr hook gets
+// the message and errno, and detaches); the loop is left detached either way.
 void LoopCore::ReportAttachedSyserr() {
   auto keep = shared_from_this();
   if (!jsDead_ && !env_->exiting) {
@@ -287,8 +287,14 @@ void LoopCore::ReportAttachedSyserr() {
     if (napi_open_handle_scope(env, &scope) == napi_ok) {
       napi_value owner = Owner();
       napi_value result;
+      std::string msg = "(libev) system error";
+      int err = 0;
+      TakeSyserr(&msg, &err);
+      napi_value argv[2];
+      napi_create_string_utf8(env, msg.c_str(), msg.size(), &argv[0]);
+      napi_create_int32(env, err, &argv[1]);
       if (owner != nullptr &&
-          CallJs(env_->syserr(), owner, 0, nullptr, &result) == CallResult::kJsDead) {
+          CallJs(env_->syserr(), owner, 2, argv, &result) == CallResult::kJsDead) {
         MarkJsDead();
       }
       napi_close_handle_scope(env, scope);

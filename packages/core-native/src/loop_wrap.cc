@@ -1,5 +1,6 @@
 #include "loop_wrap.h"
 
+#include <cerrno>
 #include <cstdint>
 #include <string>
 
@@ -32,6 +33,10 @@ bool ToPointer(Napi::Env env, Napi::Value value, struct ev_loop** out) {
   return true;
 }
 
+// Loop.create() hands the core it made to the constructor it calls, on this
+// thread and synchronously (no JS runs in between).
+thread_local std::shared_ptr<LoopCore>* pendingCore = nullptr;
+
 }  // namespace
 
 Napi::Function LoopWrap::Init(Napi::Env env) {
@@ -39,6 +44,7 @@ Napi::Function LoopWrap::Init(Napi::Env env) {
       env, "Loop",
       {
           StaticMethod<&LoopWrap::Lookup>("lookup"),
+          StaticMethod<&LoopWrap::Create>("create"),
           InstanceMethod<&LoopWrap::Run>("run"),
           InstanceMethod<&LoopWrap::Break>("break"),
           InstanceMethod<&LoopWrap::Now>("now"),
@@ -58,7 +64,6 @@ Napi::Function LoopWrap::Init(Napi::Env env) {
           InstanceMethod<&LoopWrap::Reinit>("reinit"),
           InstanceMethod<&LoopWrap::Destroy>("destroy"),
           InstanceMethod<&LoopWrap::SetCallbacksQueued>("setCallbacksQueued"),
-          InstanceMethod<&LoopWrap::TakeSyserr>("takeSyserr"),
           InstanceMethod<&LoopWrap::Attach>("attach"),
           InstanceMethod<&LoopWrap::Detach>("detach"),
           InstanceMethod<&LoopWrap::Attached>("attached"),
@@ -76,7 +81,11 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LoopWrap>(
         .ThrowAsJavaScriptException();
     return;
   }
-  if (info.Length() > 2 && !info[2].IsUndefined()) {
+  if (pendingCore != nullptr) {
+    // From Loop.create(), which made the core.
+    core_ = std::move(*pendingCore);
+    pendingCore = nullptr;
+  } else if (info.Length() > 2 && !info[2].IsUndefined()) {
     struct ev_loop* foreign = nullptr;
     if (!ToPointer(env, info[2], &foreign)) return;
     core_ = LoopCore::WrapForeign(state, foreign);
@@ -89,7 +98,8 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LoopWrap>(
     int errnum = 0;
     core_ = LoopCore::Create(state, static_cast<unsigned>(flags), &errnum);
     if (!core_) {
-      // The JS layer builds the user's error from the errno (0: none known).
+      // Only for raw binding users: @evkit/loop creates loops with
+      // Loop.create(), which returns the errno instead.
       Napi::Error err = Napi::Error::New(env, "ev_loop_new failed");
       err.Set("code", Napi::String::New(env, "ERR_EVKIT_LOOP_NEW"));
       err.Set("errno", Napi::Number::New(env, errnum));
@@ -99,6 +109,28 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LoopWrap>(
   }
   core_->SetOwner(info[0]);
   Tag(env, info.This(), kLoopTag);
+}
+
+// Loop.create(owner, flags): a new binding.Loop, or the errno ev_loop_new
+// failed with (0: none known), from which JS builds the user's error.
+Napi::Value LoopWrap::Create(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value self = info.This();
+  if (!self.IsFunction()) return Napi::Number::New(env, EINVAL);
+  Napi::Function ctor = self.As<Napi::Function>();
+  bool valid = info.Length() >= 2 && info[0].IsObject() && info[1].IsNumber();
+  int64_t flags = valid ? info[1].As<Napi::Number>().Int64Value() : -1;
+  if (flags < 0 || flags > UINT32_MAX) {
+    // Misuse of the raw binding: the constructor says what is wrong.
+    return ctor.New({info[0], info[1]});
+  }
+  int errnum = 0;
+  std::shared_ptr<LoopCore> core = LoopCore::Create(GetEnvState(env), static_cast<unsigned>(flags), &errnum);
+  if (!core) return Napi::Number::New(env, errnum);
+  pendingCore = &core;
+  Napi::Object loop = ctor.New({info[0], info[1]});
+  pendingCore = nullptr;
+  return loop;
 }
 
 LoopWrap::~LoopWrap() {
@@ -167,24 +199,22 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
   // libev's result counts references; evkit reports what api.md promises:
   // whether active watchers (or queued callbacks) remain.
   bool more = !keep->destroyed() && (keep->activeCount() > 0 || keep->callbacksQueued());
+  // A libev system error (a failing backend) stopped the run: its status
+  // comes back with the result, and JS builds the error.
+  std::string msg;
+  int err = 0;
+  bool syserr = keep->TakeSyserr(&msg, &err);
   napi_value stashed = keep->TakeStashedException();
   if (stashed != nullptr) {
+    // The exception a callback's error hook let escape (the user's own value).
     napi_throw(env, stashed);
     return env.Undefined();
   }
-  return Napi::Boolean::New(env, more);
-}
-
-// takeSyserr(): [message, errno] of the first libev system error since the
-// last call, or null.
-Napi::Value LoopWrap::TakeSyserr(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string msg;
-  int err = 0;
-  if (!core_ || !core_->TakeSyserr(&msg, &err)) return env.Null();
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::String::New(env, msg));
-  out.Set(1u, Napi::Number::New(env, err));
+  if (!syserr) return Napi::Boolean::New(env, more);
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set(0u, Napi::Boolean::New(env, more));
+  out.Set(1u, Napi::String::New(env, msg));
+  out.Set(2u, Napi::Number::New(env, err));
   return out;
 }
 
@@ -288,15 +318,13 @@ Napi::Value LoopWrap::Reinit(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), core->Reinit());
 }
 
-void LoopWrap::Attach(const Napi::CallbackInfo& info) {
+// attach(): null, or why the loop could not be attached (JS builds the error).
+Napi::Value LoopWrap::Attach(const Napi::CallbackInfo& info) {
   LoopCore* core = Live(info);
-  if (core == nullptr) return;
+  if (core == nullptr) return info.Env().Undefined();
   std::string error;
-  if (!core->Attach(&error)) {
-    Napi::Error err = Napi::Error::New(info.Env(), error);
-    err.Set("code", Napi::String::New(info.Env(), "ERR_EVKIT_ATTACH"));
-    err.ThrowAsJavaScriptException();
-  }
+  if (core->Attach(&error)) return info.Env().Null();
+  return Napi::String::New(info.Env(), error);
 }
 
 void LoopWrap::Detach(const Napi::CallbackInfo& info) {

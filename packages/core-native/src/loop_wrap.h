@@ -22,6 +22,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
 
  private:
   static Napi::Value Lookup(const Napi::CallbackInfo& info);
+  static Napi::Value Create(const Napi::CallbackInfo& info);
   LoopCore* Live(const Napi::CallbackInfo& info);
 
   Napi::Value Run(const Napi::CallbackInfo& info);
@@ -43,8 +44,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   Napi::Value Reinit(const Napi::CallbackInfo& info);
   void Destroy(const Napi::CallbackInfo& info);
   void SetCallbacksQueued(const Napi::CallbackInfo& info);
-  Napi::Value TakeSyserr(const Napi::CallbackInfo& info);
-  void Attach(const Napi::CallbackInfo& info);
+  Napi::Value Attach(const Napi::CallbackInfo& info);
   void Detach(const Napi::CallbackInfo& info);
   Napi::Value Attached(const Napi::CallbackInfo& info);
   Napi::Value InCallback(const Napi::CallbackInfo& info);

@@ -64,16 +64,19 @@ bool WatcherBase::SetPriority(int priority) {
   return true;
 }
 
-void WatcherBase::Start() {
-  if (!Usable()) return;
+int WatcherBase::Start() {
+  if (!Usable()) return 0;
+  int status = BeforeStart();
+  if (status != 0) return status;
   LoopCore::Lock lock(core_.get(), /*wake=*/true);
-  if (ev_is_active(w_)) return;
+  if (ev_is_active(w_)) return 0;
   // A one-shot libev stopped whose callback has not run yet is still counted:
   // settle that before counting the new start.
   if (Has(kCounted)) NoteStopped(true);
-  EvStart(core_->loop());
+  status = EvStart(core_->loop());
   if (ev_is_active(w_)) NoteStarted();
   UpdatePin();
+  return status;
 }
 
 void WatcherBase::Stop() {
@@ -195,6 +198,7 @@ void WatcherBase::Fire(int revents) noexcept {
   napi_value owner = nullptr;
   napi_get_reference_value(env_, owner_, &owner);
   if (owner != nullptr) {
+    if ((revents & EV_ERROR) != 0) revents = OnErrorEvent(revents);
     napi_value argv[2];
     napi_create_uint32(env_, static_cast<uint32_t>(revents), &argv[0]);
     napi_get_boolean(env_, ev_is_active(w_) != 0, &argv[1]);

@@ -37,7 +37,9 @@ class WatcherBase {
   WatcherBase(const WatcherBase&) = delete;
   WatcherBase& operator=(const WatcherBase&) = delete;
 
-  void Start();
+  // 0, or the kind's status for why the watcher could not start (an errno, a
+  // libuv error: each kind documents its own in binding.ts). Never throws.
+  int Start();
   void Stop();
   void Feed(int revents);
   void SetKeepalive(bool keep);
@@ -94,8 +96,8 @@ class WatcherBase {
   // events of its own translates the user's here).
   virtual int FedRevents(int revents) const { return revents; }
 
-  // Kind-specific libev calls.
-  virtual void EvStart(struct ev_loop* loop) = 0;
+  // Kind-specific libev calls. EvStart returns 0 or the kind's failure status.
+  virtual int EvStart(struct ev_loop* loop) = 0;
   virtual void EvStop(struct ev_loop* loop) = 0;
   // JS thread, loop lock held: the watcher leaves its loop for good (close(),
   // destroy(), or the GC), right after it was stopped there and before the
@@ -104,6 +106,12 @@ class WatcherBase {
   // overrides it calls Leave() first in its destructor (no virtual calls
   // reach the kind from the base's destructors).
   virtual void OnLeavingLoop() {}
+  // JS thread, outside the loop lock, right before a start of an inactive
+  // watcher: 0 to go ahead, else the kind's failure status (Io checks its fd).
+  virtual int BeforeStart() { return 0; }
+  // JS thread, only for an event with EV_ERROR: the kind may add its status
+  // bits to revents (Io says where the error came from) before JS sees it.
+  virtual int OnErrorEvent(int revents) { return revents; }
 
   static void Trampoline(struct ev_loop* loop, ev_watcher* w, int revents) noexcept;
 

@@ -6,6 +6,8 @@
 
 #include <napi.h>
 
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "loop_wrap.h"
@@ -84,10 +86,19 @@ class WatcherWrap : public Napi::ObjectWrap<Self>, public WatcherBase {
   // Kinds provide `void StartIn(struct ev_loop*)` and a static
   // `StopIn(struct ev_loop*, EvT*)`: stopping must not need the kind's members,
   // because it also runs while the object is being destroyed.
-  void EvStart(struct ev_loop* loop) final { static_cast<Self*>(this)->StartIn(loop); }
+  // StartIn may return void (it cannot fail) or int (0, or its failure status).
+  int EvStart(struct ev_loop* loop) final {
+    if constexpr (std::is_void_v<decltype(std::declval<Self&>().StartIn(loop))>) {
+      static_cast<Self*>(this)->StartIn(loop);
+      return 0;
+    } else {
+      return static_cast<Self*>(this)->StartIn(loop);
+    }
+  }
   void EvStop(struct ev_loop* loop) final { Self::StopIn(loop, &ev_); }
 
-  void JsStart(const Napi::CallbackInfo&) { Start(); }
+  // start(): 0, or the kind's failure status (JS builds the error).
+  Napi::Value JsStart(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), Start()); }
   void JsStop(const Napi::CallbackInfo&) { Stop(); }
   void JsFeed(const Napi::CallbackInfo& info) {
     Feed(info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0);

@@ -128,7 +128,30 @@ describe('the raw binding never crashes on misuse', () => {
   it('runs a loop without hooks callers (dispatch into JS is routed through setHooks)', () => {
     const loop = new binding.Loop({}, 0);
     expect(loop.run(1)).toBe(false);
-    expect(loop.takeSyserr()).toBe(null);
     loop.destroy();
+  });
+});
+
+describe('statuses instead of native errors', () => {
+  it('ships no test-only helpers: the binding has no `testing` export', () => {
+    expect('testing' in binding).toBe(false);
+  });
+
+  it('Loop.create() returns a loop, and watchers return their start status', () => {
+    const made = binding.Loop.create({}, 0);
+    expect(typeof made).toBe('object');
+    const loop = made as Exclude<typeof made, number>;
+    const watcher = new binding.Check(loop, {});
+    expect(watcher.start()).toBe(0);
+    expect(watcher.start()).toBe(0);
+    watcher.close();
+    expect(watcher.start()).toBe(0);
+    loop.destroy();
+  });
+
+  it('signalChainState() is null for a number that is not a signal', () => {
+    expect(binding.signalChainState(0)).toBe(null);
+    expect(binding.signalChainState(100000)).toBe(null);
+    expect(binding.signalChainState(10)).toMatchObject({ chained: false, handler: expect.stringMatching(/^0x/) });
   });
 });

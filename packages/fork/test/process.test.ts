@@ -1,5 +1,5 @@
 // Process-global behaviour, in child processes: process lifetime, and real
-// fork(2) children that stay native (testing.forkProbe; a forked Node process
+// fork(2) children that stay native (@evkit/native-testing's forkProbe; a forked Node process
 // cannot run JavaScript).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,13 @@
 import { constants } from 'node:os';
 import { inspect } from 'node:util';
-import { binding, type NativeIo } from '@evkit/core-native/binding';
+import {
+  IO_CAUSE_CLOSED_FD,
+  IO_CAUSE_CLOSING_FD,
+  IO_CAUSE_MASK,
+  IO_REFUSE_EPOLL_FD,
+  binding,
+  type NativeIo,
+} from '@evkit/core-native/binding';
 import {
   ERROR,
   EvError,
@@ -21,12 +28,6 @@ export interface IoOptions extends WatcherOptions {
 
 /** An Io callback: `(...args)`, or `(revents, ...args)` with `passEvents`. */
 export type IoCallback<A extends unknown[]> = ((...args: A) => unknown) | ((revents: number, ...args: A) => unknown);
-
-// Native causes of an ERROR event (binding.ts NativeIo.takeCause).
-const CAUSE_CLOSED_FD = 1;
-const CAUSE_CLOSING_FD = 2;
-// NativeIo.prepareStart: an epoll instance on an epoll loop.
-const REFUSE_EPOLL_FD = -1;
 
 const EBADF = constants.errno.EBADF;
 
@@ -122,16 +123,13 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
    * With `passEvents` the callback gets `revents` first.
    */
   override start(callback: IoCallback<A>, ...args: A): this {
-    if (typeof callback === 'function' && !this.closed) {
-      const status = this.native<NativeIo>().prepareStart();
-      if (status !== 0) throw this.#startError(status);
-    }
     return super.start(callback as WatcherCallback<A>, ...args);
   }
 
-  #startError(status: number): EvError {
+  /** `status` from NativeIo.start(): an errno, or IO_REFUSE_EPOLL_FD. */
+  protected override startError(status: number): EvError {
     const fd = this.#fd;
-    if (status === REFUSE_EPOLL_FD) {
+    if (status === IO_REFUSE_EPOLL_FD) {
       return new EvError(
         `fd ${fd} is an epoll instance, which an epoll loop cannot watch (libev aborts on its own backend fd); use a poll or select loop`,
         'EINVAL',
@@ -149,13 +147,15 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   protected override fire(callback: WatcherCallback<A>, args: A, revents: number): void {
     if ((revents & ERROR) !== 0) {
-      const cause = this.native<NativeIo>().takeCause();
+      // The native half tells where the error came from in revents' cause bits.
+      const cause = revents & IO_CAUSE_MASK;
+      revents = (revents & ~IO_CAUSE_MASK) >>> 0;
       const fed = this.#fedError;
       this.#fedError = false;
-      if (cause !== CAUSE_CLOSING_FD) {
+      if (cause !== IO_CAUSE_CLOSING_FD) {
         // libev's select backend kills an fd only after fcntl said EBADF; by
         // now (attached) its number may belong to a new file already.
-        this.#failed(cause === CAUSE_CLOSED_FD || (!fed && this.loop.backend === 'select'));
+        this.#failed(cause === IO_CAUSE_CLOSED_FD || (!fed && this.loop.backend === 'select'));
         return;
       }
     }

@@ -1,6 +1,6 @@
 // Test helpers: fd pairs Node knows nothing about, and the backends to cover.
 import { closeSync, readSync, writeSync } from 'node:fs';
-import { binding } from '@evkit/core-native/binding';
+import { testing } from '@evkit/native-testing';
 import { supportedBackends } from '@evkit/core-native';
 import { Loop } from '@evkit/loop';
 
@@ -8,7 +8,7 @@ const open = new Set<number>();
 
 /** A connected non-blocking AF_UNIX stream pair (test-only binding helper). */
 export function socketpair(): [number, number] {
-  const pair = binding.testing.socketpair();
+  const pair = testing.socketpair();
   for (const fd of pair) open.add(fd);
   return pair;
 }

@@ -33,7 +33,14 @@ export class LoopState implements CallbackQueue {
   #settleWaiters: Array<() => void> = [];
 
   constructor(flags: number, foreignPtr?: bigint) {
-    this.native = new binding.Loop(this, flags, foreignPtr);
+    if (foreignPtr !== undefined) {
+      this.native = new binding.Loop(this, flags, foreignPtr);
+      return;
+    }
+    const made = binding.Loop.create(this, flags);
+    // The errno ev_loop_new failed with (0: none known); Loop builds the user's error.
+    if (typeof made === 'number') throw new LoopNewFailure(made);
+    this.native = made;
   }
 
   get queuedCallbacks(): number {
@@ -130,7 +137,8 @@ export class LoopState implements CallbackQueue {
 
   attach(): void {
     if (this.attached) return;
-    this.native.attach();
+    const failure = this.native.attach();
+    if (failure !== null) throw new EvError(failure, 'ERR_EVKIT_ATTACH');
     this.attached = true;
   }
 
@@ -180,18 +188,16 @@ export class LoopState implements CallbackQueue {
   }
 
   /** A system error from libev (a failing backend) is reported like a callback error. */
-  reportSyserr(): void {
-    const syserr = this.destroyed ? null : this.native.takeSyserr();
-    if (syserr === null) return;
-    const [message, errno] = syserr;
+  reportSyserr(message: string, errno: number): void {
+    if (this.destroyed) return;
     const syscall = message.replace(/^\(libev\)\s*/, '');
     const name = errno > 0 ? getSystemErrorName(-errno) : 'unknown error';
     this.report(new EvError(`${message}: ${name}`, 'ERR_EVKIT_SYSERR', { errno, syscall }), null);
   }
 
   /** An attached loop's thread stopped on a system error: report it, and the loop is detached. */
-  [kSyserr](): void {
-    this.reportSyserr();
+  [kSyserr](message: string, errno: number): void {
+    this.reportSyserr(message, errno);
     this.detach();
   }
 
@@ -207,6 +213,11 @@ export class LoopState implements CallbackQueue {
     this.native.destroy();
     this.settle();
   }
+}
+
+/** ev_loop_new failed; `errno` is 0 when libev gave no reason. Loop turns it into an EvError. */
+export class LoopNewFailure {
+  constructor(readonly errno: number) {}
 }
 
 function rethrow(error: unknown): never {

@@ -4,7 +4,7 @@ import type { Callback, CallbackFunction } from './callback.js';
 import { BACKEND_ALL, BACKEND_MASK, FLAG_FORKCHECK, FLAG_NOENV, FLAG_NOINOTIFY, FLAG_NOSIGMASK, FLAG_NOTIMERFD, FLAG_SIGNALFD } from './constants.js';
 import { EvError, LoopDestroyedError, argTypeError, argValueError, outOfRangeError, systemError } from './errors.js';
 import { backendName, flagsToInt, flagsToList } from './flags.js';
-import { LoopState, type ErrorHandler } from './loop-state.js';
+import { LoopNewFailure, LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
 import { checkBoolean, checkFunction, checkOptions, describe } from './validate.js';
 
@@ -106,10 +106,10 @@ export class Loop {
     try {
       this.#state = new LoopState((flags | FLAG_NOENV) >>> 0);
     } catch (error) {
+      if (!(error instanceof LoopNewFailure)) throw error;
       const what = `ev_loop_new(${flagsToList(flags).join('|') || 0}) failed`;
-      const errno = (error as { errno?: unknown }).errno;
-      if (typeof errno === 'number' && errno > 0) throw systemError(what, errno, 'ev_loop_new', 'ERR_EVKIT_LOOP_NEW');
-      throw new EvError(`${what}: the backend is not usable here`, 'ERR_EVKIT_LOOP_NEW', { cause: error });
+      if (error.errno > 0) throw systemError(what, error.errno, 'ev_loop_new', 'ERR_EVKIT_LOOP_NEW');
+      throw new EvError(`${what}: the backend is not usable here`, 'ERR_EVKIT_LOOP_NEW');
     }
   }
 
@@ -274,8 +274,14 @@ export class Loop {
     if (state.attached) {
       throw new EvError("run() on an attached loop: Node's event loop drives it (use runAsync(), or detach() first)", 'ERR_EVKIT_LOOP_ATTACHED');
     }
-    const more = native.run(flags);
-    state.reportSyserr();
+    const result = native.run(flags);
+    let more: boolean;
+    if (typeof result === 'boolean') {
+      more = result;
+    } else {
+      more = result[0];
+      state.reportSyserr(result[1], result[2]);
+    }
     const errors = state.takeErrors();
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} callbacks threw during one loop iteration`);

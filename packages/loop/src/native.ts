@@ -31,7 +31,7 @@ interface Invokable {
 interface Drainable {
   [kDrain](): boolean;
   [kSettle](): void;
-  [kSyserr](): void;
+  [kSyserr](message: string, errno: number): void;
 }
 
 binding.setHooks({
@@ -45,8 +45,8 @@ binding.setHooks({
   settle(this: object): void {
     (this as Drainable)[kSettle]();
   },
-  syserr(this: object): void {
-    (this as Drainable)[kSyserr]();
+  syserr(this: object, message: string, errno: number): void {
+    (this as Drainable)[kSyserr](message, errno);
   },
   isMainThread,
 });

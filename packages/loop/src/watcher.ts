@@ -87,8 +87,24 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#args = args;
     this.#context = this.#state.attached ? captureContext() : undefined;
     this.#starts++;
-    native.start();
+    const status = native.start();
+    if (status !== 0) {
+      // Not started: forget the callback, and the kind says what went wrong.
+      this.#callback = null;
+      this.#args = null;
+      this.#context = undefined;
+      throw this.startError(status);
+    }
     return this;
+  }
+
+  /**
+   * The error for a start the native half refused: `status` is the kind's own
+   * (an errno, a libuv error, a small code; see binding.ts). Kinds whose
+   * start can fail override it.
+   */
+  protected startError(status: number): Error {
+    return new EvError(`cannot start the ${this.#kind} watcher (status ${status})`, 'ERR_EVKIT_START');
   }
 
   /** Stops watching and clears a pending event; releases callback and args. */

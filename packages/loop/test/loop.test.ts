@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { supportedBackends } from '@evkit/core-native';
-import { binding } from '@evkit/core-native/binding';
+import { testing } from '@evkit/native-testing';
 import { EvError, Loop, LoopDestroyedError } from '@evkit/loop';
 import { useFreshLoop } from '@evkit/test-utils';
 import { TestIdle, TestPrepare, TestTimer } from './helpers.js';
@@ -327,7 +327,7 @@ describe('ptr views', () => {
   });
 
   it('wraps a foreign ev_loop* it neither owns nor destroys (native interop)', () => {
-    const raw = binding.testing.rawLoopNew();
+    const raw = testing.rawLoopNew();
     const foreign = new Loop({ ptr: raw, unsafeForeignPointer: true });
     expect(foreign.ptr).toBe(raw);
     expect(foreign.backend).toMatch(/epoll|poll|select|iouring/);
@@ -336,15 +336,15 @@ describe('ptr views', () => {
     let ran = 0;
     const idle = new TestIdle(foreign).start(() => ran++);
     foreign.runCallback(() => ran++);
-    binding.testing.rawLoopRunNowait(raw);
+    testing.rawLoopRunNowait(raw);
     expect(ran).toBe(2);
     idle.stop();
     expect(foreign.run()).toBe(false);
     foreign.destroy();
     expect(foreign.destroyed).toBe(true);
     // The loop itself is untouched: its owner can still run and destroy it.
-    expect(binding.testing.rawLoopRunNowait(raw)).toBe(0);
-    binding.testing.rawLoopDestroy(raw);
+    expect(testing.rawLoopRunNowait(raw)).toBe(0);
+    testing.rawLoopDestroy(raw);
   });
 });
 

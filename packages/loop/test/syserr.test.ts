@@ -111,22 +111,22 @@ describe.runIf(process.platform === 'linux')('libev system errors on an attached
 
 describe('foreign loops', () => {
   it('attach() on a loop wrapped from a foreign pointer throws an EvError', async () => {
-    const { binding } = await import('@evkit/core-native/binding');
-    const raw = binding.testing.rawLoopNew();
+    const { testing } = await import('@evkit/native-testing');
+    const raw = testing.rawLoopNew();
     const foreign = new Loop({ ptr: raw, unsafeForeignPointer: true });
     expect(() => foreign.attach()).toThrow(expect.objectContaining({ name: 'EvError', code: 'ERR_EVKIT_ATTACH' }));
     expect(() => foreign.runAsync()).toThrow(EvError);
     foreign.destroy();
-    binding.testing.rawLoopDestroy(raw);
+    testing.rawLoopDestroy(raw);
   });
 
   it('the raw-loop test helpers refuse addresses they did not make', async () => {
-    const { binding } = await import('@evkit/core-native/binding');
-    expect(() => binding.testing.rawLoopDestroy(8n)).toThrow(RangeError);
-    expect(() => binding.testing.rawLoopRunNowait(8n)).toThrow(RangeError);
-    const raw = binding.testing.rawLoopNew();
-    binding.testing.rawLoopDestroy(raw);
-    expect(() => binding.testing.rawLoopDestroy(raw)).toThrow(RangeError);
+    const { testing } = await import('@evkit/native-testing');
+    expect(() => testing.rawLoopDestroy(8n)).toThrow(RangeError);
+    expect(() => testing.rawLoopRunNowait(8n)).toThrow(RangeError);
+    const raw = testing.rawLoopNew();
+    testing.rawLoopDestroy(raw);
+    expect(() => testing.rawLoopDestroy(raw)).toThrow(RangeError);
   });
 });
 

@@ -1,5 +1,6 @@
-import { binding, type NativeSignal } from '@evkit/core-native/binding';
-import { EvError, Watcher, type Loop, type WatcherCallback, type WatcherOptions } from '@evkit/loop';
+import { getSystemErrorName } from 'node:util';
+import { binding } from '@evkit/core-native/binding';
+import { EvError, Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
 import { resolveSignal, signalName } from './names.js';
 
 export type SignalOptions = WatcherOptions;
@@ -33,14 +34,9 @@ export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
     return signalName(this.#signum);
   }
 
-  override start(callback: WatcherCallback<A, this>, ...args: A): this {
-    super.start(callback, ...args);
-    const failure = this.native<NativeSignal>().takeStartError();
-    if (failure !== null) {
-      const [code, errno] = failure;
-      this.stop();
-      throw new EvError(`cannot watch ${this.signal}: ${code}`, code, { errno, syscall: 'uv_signal_start' });
-    }
-    return this;
+  /** `status`: the negative libuv error (`-EMFILE`) that kept the signal from being watched. */
+  protected override startError(status: number): Error {
+    const code = getSystemErrorName(status);
+    return new EvError(`cannot watch ${this.signal}: ${code}`, code, { errno: -status, syscall: 'uv_signal_start' });
   }
 }

@@ -4,6 +4,7 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { binding } from '@evkit/core-native/binding';
+import { testing } from '@evkit/native-testing';
 import { Loop, LoopDestroyedError, SIGNAL, WatcherClosedError } from '@evkit/loop';
 import { Signal } from '@evkit/signal';
 import { useFreshLoop } from '@evkit/test-utils';
@@ -84,10 +85,10 @@ describe('new Signal(loop, signum)', () => {
 
   it('constructing does not touch the signal disposition', () => {
     const loop = fresh();
-    const before = binding.testing.sigaction(constants.signals.SIGUSR2);
+    const before = testing.sigaction(constants.signals.SIGUSR2);
     const w = new Signal(loop, 'SIGUSR2', { priority: 2, ref: false });
-    expect(binding.testing.sigaction(constants.signals.SIGUSR2)).toEqual(before);
-    expect(binding.testing.signalChain(constants.signals.SIGUSR2)).toMatchObject({ chained: false, watchers: 0 });
+    expect(testing.sigaction(constants.signals.SIGUSR2)).toEqual(before);
+    expect(testing.signalChain(constants.signals.SIGUSR2)).toMatchObject({ chained: false, watchers: 0 });
     expect([w.active, w.pending, w.priority, w.hasRef()]).toEqual([false, false, 2, false]);
   });
 
@@ -126,7 +127,7 @@ describe('Signal as a watcher', () => {
     w.args = ['x'];
     w.feed(SIGNAL);
     expect(w.pending).toBe(true);
-    expect(binding.testing.signalChain(constants.signals.SIGUSR2).chained).toBe(false);
+    expect(testing.signalChain(constants.signals.SIGUSR2).chained).toBe(false);
     loop.run();
     expect(calls).toEqual([[true, 'x']]);
   });

@@ -22,7 +22,7 @@
 //   that follows cannot race epoll_ctl. When the loop thread is parked for a
 //   delivery instead (it registers the fd only after JS has run on), the
 //   watcher watches a duplicate, as on poll loops. An epoll fd is refused:
-//   epoll_ctl on the loop's own one aborts (checked in prepareStart).
+//   epoll_ctl on the loop's own one aborts (checked before each start).
 // - select loops: libev finds EBADF itself and kills the fd (EV_ERROR).
 // - every loop: once a second the guard checks every active watcher's fd, for
 //   closes nothing would otherwise notice (an attached loop asleep in the
@@ -56,13 +56,15 @@
 namespace evkit {
 namespace {
 
-// What an EV_ERROR event came from; the JS side reads it once per event.
+// What an EV_ERROR event came from. JS gets it with the event, in revents
+// bits libev does not use (kCauseShift): binding.ts NativeIo.
 enum Cause : int { kCauseOther = 0, kCauseClosedFd = 1, kCauseClosingFd = 2 };
+constexpr int kCauseShift = 28;
 
 // How often the guard looks at every watched fd (IoGuard::Sweep), seconds.
 constexpr ev_tstamp kSweepInterval = 1.0;
 
-// prepareStart(): an epoll instance cannot be watched by an epoll loop.
+// start(): an epoll instance cannot be watched by an epoll loop.
 constexpr int kRefuseEpollFd = -1;
 
 class IoGuard;
@@ -351,8 +353,6 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     return DefineKind(env, "Io",
                       {
                           InstanceMethod<&IoWatcher::Set>("set"),
-                          InstanceMethod<&IoWatcher::PrepareStart>("prepareStart"),
-                          InstanceMethod<&IoWatcher::TakeCause>("takeCause"),
                       });
   }
 
@@ -364,7 +364,7 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     if (guard != nullptr && guard->Duplicates()) {
       fd = prepared_ >= 0 ? prepared_ : fcntl(ev_.userFd, F_DUPFD_CLOEXEC, 0);
       prepared_ = -1;
-      if (fd < 0) return;  // stays inactive; prepareStart reports why
+      if (fd < 0) return;  // stays inactive; BeforeStart reports why
       owns = true;
     }
     ev_io_set(&ev_, fd, events_);
@@ -412,7 +412,7 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     Stop();
     ev_.cause = kCauseClosingFd;
     // Stopped, the watcher no longer keeps the loop alive: hold it until the
-    // error event has been delivered (TakeCause), or Node could exit first.
+    // error event has been delivered (OnErrorEvent), or Node could exit first.
     core()->EvRef();
     ev_.closingRef = true;
     Feed(EV_ERROR | events_);
@@ -441,46 +441,44 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     }
   }
 
-  // Called by JS right before start(): 0 when the start may go ahead, an errno
-  // (EBADF: the fd is not open; EMFILE: no duplicate could be made) or
-  // kRefuseEpollFd. Makes the duplicate poll/io_uring loops need.
-  Napi::Value PrepareStart(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!Usable()) return Napi::Number::New(env, 0);
+  // Right before a start (JS thread, outside the lock): 0 when it may go
+  // ahead, an errno (EBADF: the fd is not open; EMFILE: no duplicate could be
+  // made) or kRefuseEpollFd; start() returns it. Makes the duplicate
+  // poll/io_uring loops need.
+  int BeforeStart() override {
     IoGuard* guard = ev_.guard;
     bool duplicates = false;
     bool epoll = false;
     {
       LoopCore::Lock lock(core());
-      if (ev_is_active(&ev_)) return Napi::Number::New(env, 0);
+      if (ev_is_active(&ev_)) return 0;
       if (guard != nullptr) {
         duplicates = guard->Duplicates();
         epoll = guard->Epoll();
       }
     }
     struct stat st;
-    if (fstat(ev_.userFd, &st) != 0) return Napi::Number::New(env, errno);
+    if (fstat(ev_.userFd, &st) != 0) return errno;
     // Anonymous inodes (no file type) include epoll instances.
-    if (epoll && (st.st_mode & S_IFMT) == 0 && IsEpollInstance(ev_.userFd)) {
-      return Napi::Number::New(env, kRefuseEpollFd);
-    }
+    if (epoll && (st.st_mode & S_IFMT) == 0 && IsEpollInstance(ev_.userFd)) return kRefuseEpollFd;
     if (duplicates) {
       if (prepared_ >= 0) close(prepared_);
       prepared_ = fcntl(ev_.userFd, F_DUPFD_CLOEXEC, 0);
-      if (prepared_ < 0) return Napi::Number::New(env, errno);
+      if (prepared_ < 0) return errno;
     }
-    return Napi::Number::New(env, 0);
+    return 0;
   }
 
-  // The JS side asks once per ERROR event it is delivered.
-  Napi::Value TakeCause(const Napi::CallbackInfo& info) {
+  // An ERROR event on its way to JS: it carries its cause, and closingFd's
+  // keep-alive reference has done its job.
+  int OnErrorEvent(int revents) override {
     int cause = ev_.cause;
     ev_.cause = kCauseOther;
     if (ev_.closingRef && ev_.guard != nullptr && Usable()) {
       LoopCore::Lock lock(core());
       ev_.guard->DropClosingRef(&ev_);
     }
-    return Napi::Number::New(info.Env(), cause);
+    return revents | (cause << kCauseShift);
   }
 
   // Stopped already (which released a duplicate through the guard).
@@ -489,7 +487,7 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
   }
 
   int events_ = 0;
-  int prepared_ = -1;  // a duplicate made by prepareStart, for StartIn
+  int prepared_ = -1;  // a duplicate made by BeforeStart, for StartIn
 };
 
 // ioFdStatus(fd): 0 when fd is open, else the errno of fcntl(F_GETFD).
@@ -518,33 +516,12 @@ Napi::Value ClosingFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, count);
 }
 
-// testing.socketpair(): a connected, non-blocking AF_UNIX stream pair that
-// Node knows nothing about (tests and benchmarks only).
-Napi::Value SocketPair(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
-    Napi::Error error = Napi::Error::New(env, std::string("socketpair: ") + std::strerror(errno));
-    error.Set("errno", Napi::Number::New(env, errno));
-    error.ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, sv[0]));
-  out.Set(1u, Napi::Number::New(env, sv[1]));
-  return out;
-}
-
 }  // namespace
 
 void InitIo(Napi::Env env, Napi::Object exports) {
   exports.Set("Io", IoWatcher::Init(env));
   exports.Set("ioFdStatus", Napi::Function::New<FdStatus>(env, "ioFdStatus"));
   exports.Set("ioClosingFd", Napi::Function::New<ClosingFd>(env, "ioClosingFd"));
-  Napi::Object testing = exports.Has("testing") ? exports.Get("testing").As<Napi::Object>()
-                                                : Napi::Object::New(env);
-  testing.Set("socketpair", Napi::Function::New<SocketPair>(env, "socketpair"));
-  exports.Set("testing", testing);
 }
 
 }  // namespace evkit

@@ -37,22 +37,21 @@ class SignalWatcher final : public WatcherWrap<SignalWatcher, ev_async> {
       Reject();
       return;
     }
-    if (napi_get_uv_event_loop(env, &uv_) != napi_ok || uv_ == nullptr) {
-      Napi::Error::New(env, "no Node event loop on this thread").ThrowAsJavaScriptException();
-      Reject();
-    }
+    // Without a Node event loop (never in practice) start() reports UV_EINVAL.
+    if (napi_get_uv_event_loop(env, &uv_) != napi_ok) uv_ = nullptr;
   }
 
   static Napi::Function Init(Napi::Env env) {
     return DefineKind(env, "Signal",
                       {
                           InstanceMethod<&SignalWatcher::Signum>("signum"),
-                          InstanceMethod<&SignalWatcher::TakeStartError>("takeStartError"),
                       });
   }
 
-  void StartIn(struct ev_loop* loop) {
-    startError_ = signal_chain::Start(uv_, signum_, loop, &ev_);
+  // 0, or the (negative) libuv error that kept the signal from being watched.
+  int StartIn(struct ev_loop* loop) {
+    if (uv_ == nullptr) return UV_EINVAL;
+    return signal_chain::Start(uv_, signum_, loop, &ev_);
   }
   static void StopIn(struct ev_loop* loop, ev_async* w) { signal_chain::Stop(loop, w); }
 
@@ -64,20 +63,8 @@ class SignalWatcher final : public WatcherWrap<SignalWatcher, ev_async> {
 
   Napi::Value Signum(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), signum_); }
 
-  // The libuv error of the last start() that failed ("EMFILE"), or null.
-  Napi::Value TakeStartError(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (startError_ == 0) return env.Null();
-    Napi::Array out = Napi::Array::New(env, 2);
-    out.Set(0u, uv_err_name(startError_));
-    out.Set(1u, -startError_);
-    startError_ = 0;
-    return out;
-  }
-
   int signum_ = 0;
   uv_loop_t* uv_ = nullptr;
-  int startError_ = 0;
 };
 
 }  // namespace
@@ -100,12 +87,7 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   }
   limits.Set("refusals", refusals);
   exports.Set("signalLimits", limits);
-  Napi::Value testing = exports.Get("testing");
-  Napi::Object obj = testing.IsObject() ? testing.As<Napi::Object>() : Napi::Object::New(env);
-  Napi::Object chain = signal_chain::Testing(env);
-  obj.Set("sigaction", chain.Get("sigaction"));
-  obj.Set("signalChain", chain.Get("chainState"));
-  exports.Set("testing", obj);
+  exports.Set("signalChainState", Napi::Function::New<signal_chain::State>(env, "signalChainState"));
 }
 
 }  // namespace evkit

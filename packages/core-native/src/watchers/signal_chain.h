@@ -44,8 +44,9 @@ int Start(uv_loop_t* uv, int signum, struct ev_loop* loop, ev_async* w);
 // env's JS thread, also from destructors and env cleanup.
 void Stop(struct ev_loop* loop, ev_async* w);
 
-// Test-only views: the sigaction in force, and the chain's bookkeeping.
-Napi::Object Testing(Napi::Env env);
+// binding.signalChainState(signum): the chain's bookkeeping for one signal
+// (a read-only diagnostic, like debugCounts), or null for a non-signal.
+Napi::Value State(const Napi::CallbackInfo& info);
 
 }  // namespace signal_chain
 }  // namespace evkit

@@ -373,16 +373,15 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
     // The JS layer validates; keep nonsense out when the raw binding is misused.
     ev_.interval = interval == interval && interval >= 0 && interval < 1e300 ? interval : 0.;
     if (core() == nullptr) return;
+    // The JS layer checks the path (ERR_INVALID_ARG_TYPE); a raw binding call
+    // with a bad one makes an inert watcher.
     if (!info[2].IsBuffer()) {
-      Napi::TypeError::New(info.Env(), "path must be a Buffer").ThrowAsJavaScriptException();
       Reject();
       return;
     }
     auto bytes = info[2].As<Napi::Buffer<char>>();
     path_.assign(bytes.Data(), bytes.Length());
     if (path_.empty() || path_.find('\0') != std::string::npos) {
-      Napi::TypeError::New(info.Env(), "path must be non-empty and contain no NUL byte")
-          .ThrowAsJavaScriptException();
       Reject();
       return;
     }

@@ -7,7 +7,7 @@
 // test/process.test.ts there. Prints "memcheck smoke ok".
 import { Worker, isMainThread } from 'node:worker_threads';
 import { setImmediate as tick } from 'node:timers/promises';
-import { binding } from '@evkit/core-native/binding';
+import { testing } from '@evkit/native-testing';
 import { Loop } from '@evkit/loop';
 import { Fork } from '@evkit/fork';
 import { Prepare } from '@evkit/prepare-check';
@@ -65,7 +65,7 @@ function garbage() {
 
 function realFork() {
   const loop = new Loop();
-  const r = binding.testing.forkProbe(loop.ptr, true);
+  const r = testing.forkProbe(loop.ptr, true);
   loop.destroy();
   return r;
 }

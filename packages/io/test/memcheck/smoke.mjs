@@ -6,11 +6,11 @@
 import { closeSync, readSync, writeSync } from 'node:fs';
 import { setImmediate as tick, setTimeout as delay } from 'node:timers/promises';
 import { Worker, isMainThread } from 'node:worker_threads';
-import { binding } from '@evkit/core-native/binding';
+import { testing } from '@evkit/native-testing';
 import { Loop, READ, WRITE } from '@evkit/loop';
 import { Io, closingFd, readable, writable } from '@evkit/io';
 
-const pair = () => binding.testing.socketpair();
+const pair = () => testing.socketpair();
 const buf = Buffer.alloc(64);
 
 async function collect() {

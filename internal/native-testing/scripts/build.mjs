@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Builds native/build/Release/evkit_testing.node (the test-only addon) against
+// the running Node's own headers. Run by this private package's `build` script
+// (turbo: `pnpm build`, and before `pnpm test`), never by an install: the
+// binding.gyp sits in native/, not at the package root, so no package manager
+// runs its implicit `node-gyp rebuild` on install.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const gypDir = path.join(pkgDir, 'native');
+const require = createRequire(import.meta.url);
+
+function run(args) {
+  const result = spawnSync(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), ...args], {
+    stdio: 'inherit',
+    cwd: gypDir,
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const nodedirArgs = [];
+if (!process.env.npm_config_nodedir) {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  if (existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) nodedirArgs.push(`--nodedir=${prefix}`);
+}
+const config = path.join(gypDir, 'build', 'config.gypi');
+const gypFile = path.join(gypDir, 'binding.gyp');
+if (process.argv.includes('--force') || !existsSync(config) || statSync(gypFile).mtimeMs > statSync(config).mtimeMs) {
+  run(['configure', ...nodedirArgs]);
+}
+run(['build', '-j', '2']);
