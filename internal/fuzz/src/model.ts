@@ -613,7 +613,8 @@ export class Model {
     if (w.closed) return this.skipped('closed-members') ? SKIP : closedError();
     if (w.uncertain) return SKIP;
     if (c.attached && w.pending && this.skipped('attached-again-pending')) return SKIP;
-    w.pending = false; // ev_timer_again clears a pending event
+    w.pending = false; // ev_timer_again clears a pending event (evkit also drops one the loop thread took)
+    w.owed = false;
     this.unqueue(w);
     if (w.t2 > 0) {
       if (!w.hasCb) return argError('TypeError', 'ERR_EVKIT_NO_CALLBACK');
