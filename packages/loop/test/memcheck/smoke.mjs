@@ -99,6 +99,26 @@ async function attached() {
   new Timer(loop, 60).start(() => {});
   await new Promise((resolve) => setTimeout(resolve, 20));
   loop.destroy();
+  // detach from a callback with the rest of its batch fed back, re-attach inside the same delivery,
+  // detach from a promise continuation, then run the rest blocking
+  const c = new Loop().attach();
+  const rest = [new Timer(c, 0), new Timer(c, 0), new Timer(c, 0)];
+  await new Promise((resolve) => {
+    c.runCallback(() => {
+      for (const w of rest) w.start(() => {
+        if (!c.attached) return;
+        c.detach();
+        c.attach();
+        c.detach();
+        resolve();
+      });
+    });
+  });
+  c.run();
+  c.attach();
+  await new Promise((resolve) => new Timer(c, 0.001).start(resolve));
+  c.detach();
+  c.destroy();
   // the default loop, and an attached loop dropped without destroy (lives until teardown)
   await new Promise((resolve) => new Timer(Loop.default, 0.001).start(resolve));
   new Timer(new Loop().attach(), 60, 0, { ref: false }).start(() => {});
