@@ -86,7 +86,10 @@ describe('closing a watched fd without stop() (child processes)', () => {
         const out = JSON.parse(result.stdout) as { done: number; errors: Record<string, number>; activeCount: number };
         expect(out.done).toBe(2000);
         expect(Object.keys(out.errors).filter((code) => code !== 'EBADF')).toEqual([]);
-        expect(out.errors.EBADF).toBeGreaterThan(0);
+        // Blocking, the loop polls between every batch of misuse closes and reports them. Attached, whether
+        // the loop thread polls while a misused fd is closed, or only after its number was reused by the
+        // next round's socketpair, is up to the scheduler: there, no other error and no abort is the claim.
+        if (mode === 'blocking') expect(out.errors.EBADF).toBeGreaterThan(0);
         expect(out.activeCount).toBe(0);
       });
     }
