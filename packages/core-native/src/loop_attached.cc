@@ -200,14 +200,18 @@ void LoopCore::Forget(WatcherBase* w) {
 
 void LoopCore::Requeue(std::vector<Delivery>* deliveries, size_t from) {
   bool any = false;
+  // Feed first, then settle: a watcher recorded twice gets both events OR-ed
+  // into one pending event, as libev does.
   for (size_t i = from; i < deliveries->size(); i++) {
     const Delivery& d = (*deliveries)[i];
     // A stopped or forgotten watcher, or the drain (its queue stays).
     if (d.watcher == nullptr || !d.watcher->Has(WatcherBase::kQueued)) continue;
-    d.watcher->Undeliver();
     ev_feed_event(loop_, d.watcher->w_, d.revents);
-    d.watcher->UpdatePin();
     any = true;
+  }
+  for (size_t i = from; i < deliveries->size(); i++) {
+    WatcherBase* w = (*deliveries)[i].watcher;
+    if (w != nullptr && w->Has(WatcherBase::kQueued)) w->Undeliver();  // also re-pins
   }
   deliveries->clear();
   // They run at the start of the next iteration: its poll must not block

@@ -100,7 +100,7 @@ void WatcherBase::StopLocked() {
 void WatcherBase::Feed(int revents) {
   if (!Usable()) return;
   LoopCore::Lock lock(core_.get(), /*wake=*/true);
-  ev_feed_event(core_->loop(), w_, FedRevents(revents));
+  ev_feed_event(core_->loop(), w_, FedRevents(revents & ~kKindReventsMask));
   UpdatePin();
 }
 

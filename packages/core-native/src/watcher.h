@@ -42,6 +42,10 @@ class WatcherBase {
   int Start();
   void Stop();
   void Feed(int revents);
+  // Bits 28-30 of revents: libev uses none of them, so a kind marks its own
+  // events there (io: where an ERROR came from; stat: a fed TIMER). feed()
+  // never passes them on from the user.
+  static constexpr int kKindReventsMask = 0x70000000;
   void SetKeepalive(bool keep);
   bool keepalive() const { return Has(kKeepalive); }
   bool Active();
@@ -92,8 +96,8 @@ class WatcherBase {
     SyncActivity();
   }
 
-  // The revents feed() hands to libev (a kind whose libev watcher carries
-  // events of its own translates the user's here).
+  // The revents feed() hands to libev, without kKindReventsMask (a kind whose
+  // libev watcher carries events of its own translates the user's here).
   virtual int FedRevents(int revents) const { return revents; }
 
   // Kind-specific libev calls. EvStart returns 0 or the kind's failure status.

@@ -57,9 +57,11 @@ namespace evkit {
 namespace {
 
 // What an EV_ERROR event came from. JS gets it with the event, in revents
-// bits libev does not use (kCauseShift): binding.ts NativeIo.
+// bits libev does not use (WatcherBase::kKindReventsMask): binding.ts NativeIo.
 enum Cause : int { kCauseOther = 0, kCauseClosedFd = 1, kCauseClosingFd = 2 };
 constexpr int kCauseShift = 28;
+static_assert(((kCauseClosingFd | kCauseClosedFd) << kCauseShift & ~WatcherBase::kKindReventsMask) == 0,
+              "io's cause bits are a kind's own revents bits");
 
 // How often the guard looks at every watched fd (IoGuard::Sweep), seconds.
 constexpr ev_tstamp kSweepInterval = 1.0;

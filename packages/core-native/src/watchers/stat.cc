@@ -427,10 +427,10 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
 
  private:
   // A fed EV_TIMER travels as kFedTimer, so that it is not taken for the
-  // back-up poll timer's own expiry (a bit libev leaves unused).
+  // back-up poll timer's own expiry.
   static constexpr int kFedTimer = 0x40000000;
+  static_assert((kFedTimer & ~kKindReventsMask) == 0, "a kind's own revents bit");
   int FedRevents(int revents) const override {
-    revents &= ~kFedTimer;
     return (revents & EV_TIMER) != 0 ? (revents & ~EV_TIMER) | kFedTimer : revents;
   }
 
