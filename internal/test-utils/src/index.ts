@@ -11,8 +11,8 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, vi, type TestContext } from 'vitest';
-import { Loop, Watcher, type LoopOptions } from '@evkit/loop';
-import { binding } from '@evkit/core-native/binding';
+import { Loop, Watcher, type LoopOptions, type NativeKind } from '@evkit/loop';
+import { WatcherKind, binding } from '@evkit/core-native/binding';
 
 type LoopState = { active: number; pending: number; ref: number };
 
@@ -116,6 +116,16 @@ export function logRetry(context: TestContext): void {
   console.warn(`[retry] "${context.task.name}" failed once on a busy machine and runs again (first attempt: ${errors})`);
 }
 
+class IterationCounter extends Watcher {
+  constructor(loop: Loop, options: { ref: boolean }) {
+    super(loop, options);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return { kind: WatcherKind.Prepare };
+  }
+}
+
 /**
  * Counts the iterations of `loop` with an unreferenced prepare watcher (it
  * neither keeps the loop alive nor wakes it). "run() returns at once" is then
@@ -123,7 +133,7 @@ export function logRetry(context: TestContext): void {
  */
 export function countIterations(loop: Loop): { readonly count: number; stop(): void } {
   let count = 0;
-  const watcher = new Watcher(loop, (native, owner) => new binding.Prepare(native, owner), { ref: false });
+  const watcher = new IterationCounter(loop, { ref: false });
   watcher.start(() => count++);
   return {
     get count() {

@@ -1,8 +1,11 @@
-import { binding, type NativeAsync } from '@evkit/core-native/binding';
-import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind, binding } from '@evkit/core-native/binding';
+import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 import { senderFor, type AsyncSender } from './sender.js';
 
 export type AsyncOptions = WatcherOptions;
+
+// Persistent: the sender's id outlives a stop.
+const ASYNC: NativeKind = { kind: WatcherKind.Async, persistent: true };
 
 /**
  * An `ev_async` watcher: its callback runs on the loop's thread after
@@ -18,12 +21,17 @@ export class Async<A extends unknown[] = unknown[]> extends Watcher<A> {
   #sender: AsyncSender | undefined;
 
   constructor(loop: Loop, options?: AsyncOptions) {
-    super(loop, (native, owner) => new binding.Async(native, owner), options);
+    super(loop, options);
+    this.adopt((loopId, flags) => binding.watcherCreate(loopId, WatcherKind.Async, flags, 0, 0));
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return ASYNC;
   }
 
   /** Wakes the loop for this watcher (`ev_async_send`). */
   send(): void {
-    this.native<NativeAsync>().send();
+    binding.asyncNotify(this.nativeId());
   }
 
   /**
@@ -32,7 +40,7 @@ export class Async<A extends unknown[] = unknown[]> extends Watcher<A> {
    * a stopped watcher, whose sends are lost.
    */
   get sent(): boolean {
-    return this.native<NativeAsync>().sent();
+    return binding.asyncSent(this.nativeId());
   }
 
   /**
@@ -42,7 +50,7 @@ export class Async<A extends unknown[] = unknown[]> extends Watcher<A> {
    * collected or its loop is destroyed. The same sender is returned each time.
    */
   sender(): AsyncSender {
-    const native = this.native<NativeAsync>();
-    return (this.#sender ??= senderFor(native.senderId()));
+    const id = this.nativeId();
+    return (this.#sender ??= senderFor(binding.asyncSenderId(id)));
   }
 }

@@ -7,24 +7,32 @@
 // left in native code guard against misuse of this raw binding.
 import { loadAddon } from './load.js';
 
-/** Methods every native watcher handle has (see src/watcher_wrap.h). */
-export interface NativeWatcher {
-  /**
-   * 0 when started (or already active, or closed), else the kind's failure
-   * status: see NativeIo and NativeSignal (other kinds always return 0).
-   */
-  start(): number;
-  stop(): void;
-  feed(revents: number): void;
-  close(): void;
-  active(): boolean;
-  pending(): boolean;
-  priority(): number;
-  /** Returns false when libev forbids the change (active or pending). */
-  setPriority(priority: number): boolean;
-  setKeepalive(keep: boolean): void;
-  keepalive(): boolean;
-}
+/**
+ * Watcher kinds as native code numbers them (src/watcher_kind.h). Transient
+ * kinds have a native half only while active or pending; Async and Stat are
+ * persistent (made by `watcherCreate`/`statCreate`, freed by `watcherClose`).
+ */
+export const WatcherKind = {
+  Prepare: 1,
+  Check: 2,
+  Idle: 3,
+  Timer: 4,
+  Periodic: 5,
+  Signal: 6,
+  Async: 7,
+  Fork: 8,
+  Stat: 9,
+  Io: 10,
+} as const;
+
+/** Bits of a watcher's byte in `watcherState()`. */
+export const WATCHER_ACTIVE = 1;
+export const WATCHER_PENDING = 2;
+export const WATCHER_QUEUED = 4;
+
+/** `watcherStatus()` after a failed watcherStart/watcherCreate, beside a kind's own statuses. */
+export const STATUS_LOOP_GONE = -10001;
+export const STATUS_TOO_MANY = -10002;
 
 /**
  * What `run()` returns: whether active watchers (or queued callbacks) remain,
@@ -34,6 +42,8 @@ export interface NativeWatcher {
 export type NativeRunResult = boolean | [more: boolean, message: string, errno: number];
 
 export interface NativeLoop {
+  /** The number watcher calls name this loop by (0 once destroyed). */
+  id(): number;
   run(flags: number): NativeRunResult;
   break(how: number): void;
   now(): number;
@@ -75,30 +85,6 @@ export interface NativeLoopConstructor {
   lookup(ptr: bigint): object | 'unknown' | 'other-thread';
 }
 
-export type NativeWatcherConstructor<A extends unknown[] = []> = new (
-  loop: NativeLoop,
-  owner: object,
-  ...args: A
-) => NativeWatcher;
-
-export interface NativeTimer extends NativeWatcher {
-  set(after: number, repeat: number): void;
-  again(): void;
-  remaining(): number;
-  setRepeat(repeat: number): void;
-}
-
-export interface NativePeriodic extends NativeWatcher {
-  set(offset: number, interval: number): void;
-  again(): void;
-  at(): number;
-}
-
-/** `start()` returns 0 or a negative libuv error (`-EMFILE`) that kept the signal from being watched. */
-export interface NativeSignal extends NativeWatcher {
-  signum(): number;
-}
-
 /** Signal numbers of the platform (`NSIG`, glibc's `SIGRTMIN`/`SIGRTMAX`). */
 export interface SignalLimits {
   nsig: number;
@@ -108,45 +94,13 @@ export interface SignalLimits {
   refusals: Array<[number, string]>;
 }
 
-export interface NativeAsync extends NativeWatcher {
-  /** `ev_async_send` on the JS thread (thread-safe, coalescing). */
-  send(): void;
-  /** A send is waiting for the callback (`ev_async_pending`, or recorded for delivery). */
-  sent(): boolean;
-  /** The process-wide id `asyncSend()` reaches this watcher by (published on first call; 0n once gone). */
-  senderId(): bigint;
-}
+// An Io start returns 0, an errno (EBADF: fd not open; EMFILE: no duplicate
+// for a poll/io_uring loop), or IO_REFUSE_EPOLL_FD for an epoll instance on an
+// epoll loop. An ERROR event carries what it came from in the IO_CAUSE_MASK
+// bits of revents (libev uses none of them). A Signal start returns 0 or a
+// negative libuv error (-EMFILE) that kept the signal from being watched.
 
-export interface NativeStat extends NativeWatcher {
-  /**
-   * lstat() fields as `[dev, ino, mode, nlink, uid, gid, rdev, size, blksize,
-   * blocks, atimeSec, atimeNsec, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec]`,
-   * or null when the path did not exist (or was never read).
-   */
-  attr(): Float64Array | null;
-  prev(): Float64Array | null;
-  /** lstat() now into attr (prev stays, nothing fires). */
-  stat(): void;
-  /** As given; clamped like libev's on start (0 stays 0: the default). */
-  interval(): number;
-  /** The current back-up poll period in seconds, 0 for none (or inactive). */
-  pollInterval(): number;
-  /** Active and watching through inotify. */
-  usesInotify(): boolean;
-}
-
-/**
- * `start()` returns 0, an errno (EBADF: fd not open; EMFILE: no duplicate for
- * a poll/io_uring loop), or `IO_REFUSE_EPOLL_FD` for an epoll instance on an
- * epoll loop. An ERROR event carries what it came from in the `IO_CAUSE_MASK`
- * bits of revents (libev uses none of them).
- */
-export interface NativeIo extends NativeWatcher {
-  /** Sets fd and events; ignored while active (the JS layer refuses that). */
-  set(fd: number, events: number): void;
-}
-
-/** NativeIo `start()`: an epoll instance on an epoll loop. */
+/** An Io start status: an epoll instance on an epoll loop. */
 export const IO_REFUSE_EPOLL_FD = -1;
 /** The revents bits of an Io ERROR event that say what it came from. */
 export const IO_CAUSE_MASK = 0x30000000;
@@ -157,8 +111,16 @@ export const IO_CAUSE_CLOSING_FD = 0x20000000;
 
 /** Functions native code calls back into; installed once per thread by @evkit/loop. */
 export interface Hooks {
-  /** Called with the watcher's owner as `this`; must never throw. */
-  dispatch(this: object, revents: number, active: boolean): void;
+  /** Attached: one recorded event of watcher `id`; must never throw. */
+  dispatch(id: number, revents: number): void;
+  /**
+   * Blocking: a batch of events as `count` (id, revents) pairs from slot 1
+   * on, in libev's order; an entry is delivered only while its watcher's
+   * QUEUED bit is set (the hook clears it). Native code sets slot 0 when a
+   * callback fed a watcher: the hook stops after that callback and returns
+   * how many entries it took. Must never throw.
+   */
+  deliver(batch: Float64Array, count: number): number;
   /** Called with the loop's owner as `this`; returns whether callbacks remain. */
   drain(this: object): boolean;
   heartbeat(): void;
@@ -184,12 +146,40 @@ export interface Binding {
     watchersFreed: number;
   };
   Loop: NativeLoopConstructor;
-  Prepare: NativeWatcherConstructor;
-  Check: NativeWatcherConstructor;
-  Idle: NativeWatcherConstructor;
-  Timer: new (loop: NativeLoop, owner: object, after: number, repeat: number) => NativeTimer;
-  Periodic: new (loop: NativeLoop, owner: object, offset: number, interval: number) => NativePeriodic;
-  Signal: new (loop: NativeLoop, owner: object, signum: number) => NativeSignal;
+  /**
+   * Flags: bits 0-2 the libev priority + 2, bit 3 unref. `a`, `b`: the kind's
+   * parameters (Timer: after, repeat; Periodic: offset, interval; Signal:
+   * signum; Io: fd, events). The id of a new started watcher, or 0 with the
+   * reason in `watcherStatus()` (the kind's start status, EINVAL, or STATUS_*).
+   */
+  watcherStart(loopId: number, kind: number, flags: number, a: number, b: number): number;
+  /** As watcherStart, without starting it. */
+  watcherCreate(loopId: number, kind: number, flags: number, a: number, b: number): number;
+  watcherStatus(): number;
+  /** start() of a watcher that has its native half: 0, or the kind's status. */
+  watcherRestart(id: number): number;
+  /** Stops it; a transient kind's native half goes with its last state. */
+  watcherStop(id: number): void;
+  /** Stops it and frees its native half; the id is stale afterwards. */
+  watcherClose(id: number): void;
+  watcherFeed(id: number, revents: number): void;
+  watcherSetKeepalive(id: number, keep: number): void;
+  /** False (nothing changed) while active or pending. */
+  watcherSetPriority(id: number, priority: number): boolean;
+  /** libev's own view, under the loop lock (JS reads watcherState() instead). */
+  watcherActive(id: number): boolean;
+  watcherPending(id: number): boolean;
+  /** One byte per watcher slot (WATCHER_*), written by native code on this thread only. */
+  watcherState(): Uint8Array;
+  /** For the next start while stopped, and for a present native half. */
+  timerSet(id: number, after: number, repeat: number): void;
+  timerSetRepeat(id: number, repeat: number): void;
+  timerAgain(id: number): void;
+  timerRemaining(id: number): number;
+  /** While active, the new schedule applies from the next again(). */
+  periodicSet(id: number, offset: number, interval: number): void;
+  periodicAgain(id: number): void;
+  periodicAt(id: number): number;
   signalLimits: SignalLimits;
   /**
    * evkit's bookkeeping for one signal, process-wide (a read-only diagnostic,
@@ -203,23 +193,44 @@ export interface Binding {
     raised: number;
     handler: `0x${string}`;
   } | null;
-  Async: new (loop: NativeLoop, owner: object) => NativeAsync;
+  /** `ev_async_send` on the JS thread (thread-safe, coalescing). */
+  asyncNotify(id: number): void;
+  /** A send is waiting for the callback (`ev_async_pending`, or recorded for delivery). */
+  asyncSent(id: number): boolean;
+  /** The process-wide id `asyncSend()` reaches this watcher by (published on first call; 0n once gone). */
+  asyncSenderId(id: number): bigint;
   /**
    * From any thread: `ev_async_send` on the Async watcher published under `id`
-   * (see `NativeAsync.senderId`). False when it is gone (closed, collected, its
+   * (see `asyncSenderId`). False when it is gone (closed, collected, its
    * loop destroyed) or `id` is not a positive 64-bit bigint.
    */
   asyncSend(id: bigint): boolean;
-  Fork: NativeWatcherConstructor;
-  Stat: new (loop: NativeLoop, owner: object, path: Uint8Array, interval: number) => NativeStat;
-  Io: new (loop: NativeLoop, owner: object, fd: number, events: number) => NativeIo;
+  /** A new (persistent, inactive) Stat watcher's id, or 0 (watcherStatus()). */
+  statCreate(loopId: number, flags: number, path: Uint8Array, interval: number): number;
+  /**
+   * lstat() fields as `[dev, ino, mode, nlink, uid, gid, rdev, size, blksize,
+   * blocks, atimeSec, atimeNsec, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec]`,
+   * or null when the path did not exist (or was never read).
+   */
+  statAttr(id: number): Float64Array | null;
+  statPrev(id: number): Float64Array | null;
+  /** lstat() now into attr (prev stays, nothing fires). */
+  statStat(id: number): void;
+  /** As given; clamped like libev's on start (0 stays 0: the default). */
+  statInterval(id: number): number;
+  /** The current back-up poll period in seconds, 0 for none (or inactive). */
+  statPollInterval(id: number): number;
+  /** Active and watching through inotify. */
+  statUsesInotify(id: number): boolean;
   /** 0 when `fd` is open, else the errno of `fcntl(fd, F_GETFD)`. */
   ioFdStatus(fd: number): number;
   /** Stops every active Io of `loop` on `fd` with an error event; returns how many. */
-  ioClosingFd(loop: NativeLoop, fd: number): number;
+  ioClosingFd(loopId: number, fd: number): number;
+  /** Sets fd and events of a stopped Io that still has its native half (pending); ignored while active. */
+  ioSet(id: number, fd: number, events: number): void;
 }
 
 /** The ABI major this JS code was written for. */
-export const ABI_MAJOR = 1;
+export const ABI_MAJOR = 2;
 
 export const binding: Binding = loadAddon<Binding>();

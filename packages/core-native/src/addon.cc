@@ -12,6 +12,7 @@
 #include "ev_config.h"
 #include "loop_core.h"
 #include "loop_wrap.h"
+#include "watcher_binding.h"
 #include "watchers/async.h"
 #include "watchers/io.h"
 #include "watchers/prepare_check.h"
@@ -25,8 +26,9 @@ namespace {
 
 // Bumped on any incompatible change of the binding's JS surface; @evkit/loop
 // refuses to run against another major.
-constexpr int kAbiMajor = 1;
-constexpr int kAbiMinor = 2;  // 1: Async, asyncSend; 2: statuses returned (start, run, attach, Loop.create) instead of take*()
+// 2: watchers are ids, not handle objects (watcherStart, the state bytes, the deliver hook).
+constexpr int kAbiMajor = 2;
+constexpr int kAbiMinor = 0;
 
 // ev_set_syserr_cb is process-global and gets no loop: attribute the error to
 // the loop running on this thread and break it, so a failing backend surfaces
@@ -161,6 +163,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setHooks", Napi::Function::New<SetHooks>(env, "setHooks"));
   exports.Set("debugCounts", Napi::Function::New<GetDebugCounts>(env, "debugCounts"));
   exports.Set("Loop", LoopWrap::Init(env));
+  InitWatcherBinding(env, exports);
   InitPrepareCheck(env, exports);
   InitTimer(env, exports);
   InitSignal(env, exports);

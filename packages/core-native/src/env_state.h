@@ -8,9 +8,12 @@
 #include <memory>
 #include <unordered_set>
 
+#include "id_table.h"
+
 namespace evkit {
 
 class LoopCore;
+class WatcherBase;
 
 struct DebugCounts {
   int64_t loopsCreated = 0;
@@ -30,6 +33,7 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
   // JS hooks installed once per env by @evkit/loop (see lib/binding.ts).
   void SetHooks(Napi::Object hooks);
   napi_ref dispatch() const { return dispatch_; }
+  napi_ref deliver() const { return deliver_; }
   napi_ref drain() const { return drain_; }
   napi_ref heartbeat() const { return heartbeat_; }
   napi_ref settle() const { return settle_; }
@@ -38,7 +42,17 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
   bool isMainThread = true;
   bool exiting = false;  // set by the cleanup hook: JS must not be entered
   DebugCounts counts;
+  // Why the last watcherStart/watcherCreate of this env made no watcher.
+  int lastStatus = 0;
   std::unordered_set<LoopCore*> cores;
+  IdTable<LoopCore> loops;
+  IdTable<WatcherBase> watchers;
+
+  // One state byte per watcher slot (StateBits), shared with JS as a
+  // Uint8Array over the whole table's capacity: written only on this env's
+  // JS thread. Made on first use.
+  uint8_t* StateBytes();
+  napi_value StateArray();
 
   // Env cleanup hook: destroys every loop of this env and drops the hooks.
   void Teardown();
@@ -46,6 +60,9 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
  private:
   napi_env env_;
   napi_ref dispatch_ = nullptr;
+  napi_ref deliver_ = nullptr;
+  napi_ref stateArray_ = nullptr;
+  uint8_t* state_ = nullptr;
   napi_ref drain_ = nullptr;
   napi_ref heartbeat_ = nullptr;
   napi_ref settle_ = nullptr;

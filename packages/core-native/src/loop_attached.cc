@@ -67,7 +67,6 @@ bool LoopCore::Attach(std::string* error) {
   ev_ref(loop_);
   ev_now_update(loop_);
   ev_set_loop_release_cb(loop_, OnRelease, OnAcquire);
-  ev_set_invoke_pending_cb(loop_, OnInvokePending);
   stopping_ = false;
   attached_ = true;
   // Like a referenced Node handle, an attached loop lives until it is detached
@@ -105,7 +104,6 @@ void LoopCore::StopThread() {
   handoff_ = false;
   if (inDelivery) Requeue(&delivering_, deliveringNext_);
   Requeue(&batch_, 0);
-  ev_set_invoke_pending_cb(loop_, ev_invoke_pending);
   ev_set_loop_release_cb(loop_, nullptr, nullptr);
   ev_unref(loop_);
   if (uvAsync_ != nullptr) {
@@ -147,9 +145,19 @@ void LoopCore::OnAcquire(struct ev_loop* loop) noexcept {
   pthread_mutex_lock(&static_cast<LoopCore*>(ev_userdata(loop))->mutex_);
 }
 
-// Loop thread, mutex_ held.
+// Blocking: the JS thread inside Run(). Attached: the loop thread, mutex_ held.
+// Either way this thread's running loop is this one (a foreign loop's userdata
+// is its owner's, not evkit's).
 void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
-  auto* self = static_cast<LoopCore*>(ev_userdata(loop));
+  LoopCore* self = CurrentlyRunning();
+  if (self == nullptr || self->loop_ != loop) {
+    ev_invoke_pending(loop);
+    return;
+  }
+  if (!self->attached_) {
+    self->InvokeBlocking();
+    return;
+  }
   // Callbacks may make watchers pending (feed(), io's closingFd): those run
   // before the loop blocks, as they do inside a blocking run's ev_invoke_pending.
   while (!self->stopping_) {
@@ -190,10 +198,38 @@ bool LoopCore::SyncWithLoopThread() {
   return reified;
 }
 
-void LoopCore::Record(WatcherBase* w, int revents) { batch_.push_back(Delivery{w, revents}); }
+void LoopCore::Record(WatcherBase* w, int revents) {
+  batch_.push_back(Delivery{w, revents});
+  // A foreign loop its owner runs (not evkit's hook): nobody collects a batch.
+  if (!attached_ && !collecting_) DeliverBatch();
+}
 
+void LoopCore::DeliverOne(WatcherBase* w, int revents) noexcept {
+  double id = w->id();
+  if (!w->Deliver()) return;  // stopped since it was recorded
+  napi_env env = env_->env();
+  if (!jsDead_ && !env_->exiting) {
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) == napi_ok) {
+      napi_value argv[2], recv, result;
+      napi_create_double(env, id, &argv[0]);
+      napi_create_int32(env, revents, &argv[1]);
+      napi_get_global(env, &recv);  // napi_make_callback wants an object
+      if (CallJs(env_->dispatch(), recv, 2, argv, &result) == CallResult::kJsDead) MarkJsDead();
+      napi_close_handle_scope(env, scope);
+    }
+  }
+  // The callback may have stopped, restarted, closed or destroyed anything.
+  if (WatcherBase* again = env_->watchers.Find(id)) again->ReleaseIfIdle();
+}
+
+// The watcher may be freed right after: no entry may point at it.
 void LoopCore::Forget(WatcherBase* w) {
   for (Delivery& d : batch_) {
+    if (d.watcher == w) d.watcher = nullptr, d.revents = -1;
+  }
+  for (size_t i = deliveringNext_; i < delivering_.size(); i++) {
+    Delivery& d = delivering_[i];
     if (d.watcher == w) d.watcher = nullptr, d.revents = -1;
   }
 }
@@ -231,12 +267,19 @@ void LoopCore::JsInvoke() {
     invoking_ = true;
     delivering_.swap(batch_);
     deliveringNext_ = 0;
+    // The books and the state bytes JS reads catch up with the whole batch
+    // before its first callback, as in a blocking run.
+    for (Delivery& d : delivering_) {
+      if (d.watcher != nullptr && d.watcher->Has(WatcherBase::kQueued)) {
+        d.revents = d.watcher->Collect(d.revents, /*queuedForJs=*/false);
+      }
+    }
     // detach() from one of these callbacks feeds the rest back to libev
     // (StopThread), which ends this loop.
     while (deliveringNext_ < delivering_.size() && !destroyRequested_) {
       const Delivery d = delivering_[deliveringNext_++];
       if (d.watcher != nullptr) {
-        d.watcher->Deliver(d.revents);
+        DeliverOne(d.watcher, d.revents);
       } else if (d.revents != -1) {
         RunDrain();
       }

@@ -65,12 +65,16 @@ LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns, unsigned flag
   pthread_cond_init(&deliveredCv_, nullptr);
   pthread_cond_init(&blockedCv_, nullptr);
   env_->cores.insert(this);
+  index_ = env_->loops.Add(this);
   env_->counts.loopsCreated++;
 }
+
+double LoopCore::id() const { return env_->loops.IdOf(index_); }
 
 LoopCore::~LoopCore() {
   // Reached only after Destroy(): every owner of the shared_ptr is gone.
   env_->cores.erase(this);
+  env_->loops.Remove(index_);
   env_->counts.loopsFreed++;
   pthread_cond_destroy(&deliveredCv_);
   pthread_cond_destroy(&blockedCv_);
@@ -93,6 +97,7 @@ std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags, int* e
   }
   std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true, flags));
   ev_set_userdata(loop, core.get());
+  ev_set_invoke_pending_cb(loop, OnInvokePending);
   core->StartInternalWatchers();
   registry::Add(loop, env, core);
   return core;
@@ -158,7 +163,11 @@ void LoopCore::Destroy() {
     Lock lock(this);
     std::vector<WatcherBase*> watchers;
     watchers.swap(watchers_);
-    for (WatcherBase* w : watchers) w->DetachFromLoop();
+    for (WatcherBase* w : watchers) {
+      w->DetachFromLoop();
+      // A transient watcher's native half exists only in its loop.
+      if (!w->persistent()) delete w;
+    }
     for (auto& extension : extensions_) extension.second->Retire(loop_);
     batch_.clear();
     if (callbacksQueued_) {
@@ -196,7 +205,10 @@ void LoopCore::FinishDestroy() {
   napi_env env = env_->env();
   if (owner_ != nullptr) napi_delete_reference(env, owner_);
   if (stashed_ != nullptr) napi_delete_reference(env, stashed_);
-  owner_ = stashed_ = nullptr;
+  if (batchArray_ != nullptr) napi_delete_reference(env, batchArray_);
+  owner_ = stashed_ = batchArray_ = nullptr;
+  batchData_ = nullptr;
+  batchCapacity_ = 0;
 }
 
 // ---------------------------------------------------------------- reinit
@@ -228,14 +240,17 @@ int LoopCore::Reinit() {
 
 void LoopCore::Verify() {
   Lock lock(this);
-  SettleCounts();
+  SettleCounts(/*all=*/true);
   ev_verify(loop_);
 }
 
-void LoopCore::SettleCounts() {
+void LoopCore::SettleCounts(bool all) {
   Lock lock(this);
   for (WatcherBase* w : watchers_) {
-    if (w->Has(WatcherBase::kCounted) && !ev_is_active(w->w_)) w->NoteStopped(true);
+    if (!w->Has(WatcherBase::kCounted) || ev_is_active(w->w_)) continue;
+    if (attached_ && !all && w->Has(WatcherBase::kQueued)) continue;
+    w->NoteStopped(true);
+    w->Publish();
   }
 }
 
@@ -266,10 +281,13 @@ void LoopCore::OnForkRepair(struct ev_loop* loop, ev_timer*, int) noexcept {
 
 int LoopCore::Run(int flags) {
   auto keep = shared_from_this();
+  // A foreign loop gets evkit's batching hook only while evkit runs it.
+  if (!owns_) ev_set_invoke_pending_cb(loop_, OnInvokePending);
   LoopCore* previous = tlsRunning;
   tlsRunning = this;
   if (runDepth_++ == 0 && !env_->isMainThread) StartHeartbeat();
   int result = ev_run(loop_, flags);
+  if (!owns_ && loop_ != nullptr) ev_set_invoke_pending_cb(loop_, ev_invoke_pending);
   if (--runDepth_ == 0) StopHeartbeat();
   tlsRunning = previous;
   if (runDepth_ == 0 && destroyRequested_ && loop_ != nullptr) FinishDestroy();
@@ -384,7 +402,7 @@ void LoopCore::AddExtension(const void* key, std::unique_ptr<Extension> extensio
 }
 
 void LoopCore::Register(WatcherBase* w) {
-  w->registrySlot_ = watchers_.size();
+  w->registrySlot_ = static_cast<uint32_t>(watchers_.size());
   watchers_.push_back(w);
 }
 
@@ -393,9 +411,9 @@ void LoopCore::Unregister(WatcherBase* w) {
   if (slot >= watchers_.size() || watchers_[slot] != w) return;
   WatcherBase* last = watchers_.back();
   watchers_[slot] = last;
-  last->registrySlot_ = slot;
+  last->registrySlot_ = static_cast<uint32_t>(slot);
   watchers_.pop_back();
-  w->registrySlot_ = SIZE_MAX;
+  w->registrySlot_ = UINT32_MAX;
 }
 
 // ---------------------------------------------------------------- calling JS
@@ -477,12 +495,10 @@ void LoopCore::RunDrain() noexcept {
 void LoopCore::OnDrainPrepare(struct ev_loop*, ev_prepare* w, int) noexcept {
   auto* self = static_cast<LoopCore*>(w->data);
   self->CloseGraveyard();
-  if (!self->callbacksQueued_) return;
-  if (self->deliversLater()) {
-    self->Record(nullptr, 0);
-  } else {
-    self->RunDrain();
-  }
+  // Its place in the batch: the callbacks recorded before it run first, and
+  // whether there is anything to drain is decided when its turn comes (in a
+  // blocking run; one of those callbacks may queue the first runCallback).
+  if (self->callbacksQueued_ || (!self->attached_ && !self->batch_.empty())) self->Record(nullptr, 0);
 }
 
 void LoopCore::PollWithoutBlocking() {

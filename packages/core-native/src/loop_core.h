@@ -4,7 +4,10 @@
 // once the loop is destroyed, and no libev call is made after that.
 //
 // Two ways to run:
-// - blocking: Run() calls ev_run on the JS thread; callbacks are direct calls.
+// - blocking: Run() calls ev_run on the JS thread. Its invoke-pending hook
+//   runs pending watchers natively: libev's and evkit's internal watchers
+//   finish on the spot, user watchers are recorded into batch_, and each
+//   batch goes to JS in one call (the deliver hook walks it).
 // - attached: libev's threading pattern (ev.pod "THREAD LOCKING EXAMPLE").
 //   ev_run runs on a loop thread that holds mutex_ except while blocked in the
 //   kernel (release/acquire callbacks). Its invoke-pending hook runs pending
@@ -47,6 +50,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   LoopCore& operator=(const LoopCore&) = delete;
 
   struct ev_loop* loop() const { return loop_; }
+  // The number JS names this loop by (the env's IdTable of loops).
+  double id() const;
   bool destroyed() const { return loop_ == nullptr || destroyRequested_; }
   bool owns() const { return owns_; }
   // The flags given to ev_loop_new (0 for a foreign loop: unknown).
@@ -71,10 +76,12 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // one-shot it stopped itself twice as stopped, and its assert would abort).
   void Verify();
   // Takes one-shot watchers that libev stopped by itself (an expired timer
-  // whose callback has not run yet: later in this batch, or queued for the JS
-  // thread) out of the counts now, so that activeCount/refCount agree with
-  // each watcher's `active` at every point of a batch.
-  void SettleCounts();
+  // whose callback has not run yet) out of the counts now, so that
+  // activeCount/refCount agree with each watcher's `active` at every point
+  // of a batch. An attached loop's thread records events without touching
+  // the books; those are settled as the JS thread collects them, unless `all`
+  // (ev_verify needs every one settled).
+  void SettleCounts(bool all = false);
   bool Attach(std::string* error);
   void Detach();
   bool attached() const { return attached_; }
@@ -122,10 +129,12 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void Register(WatcherBase* w);
   void Unregister(WatcherBase* w);
 
-  // Attached mode: called on the loop thread from a watcher's trampoline.
-  bool deliversLater() const { return attached_; }
+  // From a watcher's trampoline, on whichever thread runs the loop.
   void Record(WatcherBase* w, int revents);
   void Forget(WatcherBase* w);  // drop w's queued deliveries
+  // A watcher was fed: inside a blocking delivery, libev's order has it run
+  // next (see loop_blocking.cc).
+  void NoteFed(WatcherBase* w);
 
   // JS thread, attached loop, outside a delivery: wakes the loop thread and
   // waits until it has taken in every change made so far (it went back into
@@ -187,6 +196,15 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void AddKeepalive(int delta);
   void SyncUvRef();
   void RunDrain() noexcept;
+  // Blocking mode, JS thread (loop_blocking.cc): the invoke-pending hook, and
+  // the hand-off of batch_ to JS, one call per run of entries.
+  void InvokeBlocking() noexcept;
+  void DeliverBatch() noexcept;
+  size_t DeliverRun(std::vector<Delivery>* batch, size_t from, size_t to) noexcept;
+  void Uncollect(std::vector<Delivery>* batch, size_t from) noexcept;
+  bool ReserveBatchArray(size_t entries);
+  // Attached mode, JS thread: one recorded event, through napi_make_callback.
+  void DeliverOne(WatcherBase* w, int revents) noexcept;
   bool JsCanRun() noexcept;
   void StopThread();
   // Feeds undelivered deliveries (from index `from`) back to libev as pending
@@ -231,6 +249,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int syserrErrno_ = 0;
   bool hasSyserr_ = false;
   std::vector<WatcherBase*> watchers_;
+  uint32_t index_ = 0;  // in the env's IdTable of loops
+  // (id, revents) pairs of a blocking batch, shared with the deliver hook.
+  napi_ref batchArray_ = nullptr;
+  double* batchData_ = nullptr;
+  size_t batchCapacity_ = 0;
   std::vector<std::pair<const void*, std::unique_ptr<Extension>>> extensions_;
 
   // Attached mode. mutex_ guards the loop against the loop thread; the flags
@@ -250,6 +273,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool invoking_ = false;
   bool jsHolds_ = false;
   bool wantSettle_ = false;
+  bool collecting_ = false;  // blocking: inside ev_invoke_pending, recording a batch
+  bool deliveringBatch_ = false;  // blocking: the deliver hook is running
+  std::vector<double> fed_;  // ids fed while deliveringBatch_
   std::vector<Delivery> batch_;       // recorded by the loop thread
   std::vector<Delivery> delivering_;  // the batch JsInvoke is delivering
   size_t deliveringNext_ = 0;

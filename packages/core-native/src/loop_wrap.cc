@@ -45,6 +45,7 @@ Napi::Function LoopWrap::Init(Napi::Env env) {
       {
           StaticMethod<&LoopWrap::Lookup>("lookup"),
           StaticMethod<&LoopWrap::Create>("create"),
+          InstanceMethod<&LoopWrap::Id>("id"),
           InstanceMethod<&LoopWrap::Run>("run"),
           InstanceMethod<&LoopWrap::Break>("break"),
           InstanceMethod<&LoopWrap::Now>("now"),
@@ -139,17 +140,9 @@ LoopWrap::~LoopWrap() {
   if (core_) core_->Destroy();
 }
 
-std::shared_ptr<LoopCore> LoopWrap::CoreOf(Napi::Env env, Napi::Value value) {
-  if (!HasTag(env, value, kLoopTag)) {
-    Napi::TypeError::New(env, "expected an evkit loop").ThrowAsJavaScriptException();
-    return nullptr;
-  }
-  LoopWrap* wrap = Unwrap(value.As<Napi::Object>());
-  if (wrap == nullptr || !wrap->core_ || wrap->core_->destroyed()) {
-    ThrowDestroyed(env);
-    return nullptr;
-  }
-  return wrap->core_;
+// The number watchers name this loop by (0 once destroyed).
+Napi::Value LoopWrap::Id(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), core_ && !core_->destroyed() ? core_->id() : 0);
 }
 
 // Loop.lookup(ptr): the owner object of a live evkit loop of this thread, or

@@ -17,14 +17,13 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   explicit LoopWrap(const Napi::CallbackInfo& info);
   ~LoopWrap() override;
 
-  // The live core behind a binding.Loop value, or null after throwing a TypeError.
-  static std::shared_ptr<LoopCore> CoreOf(Napi::Env env, Napi::Value value);
 
  private:
   static Napi::Value Lookup(const Napi::CallbackInfo& info);
   static Napi::Value Create(const Napi::CallbackInfo& info);
   LoopCore* Live(const Napi::CallbackInfo& info);
 
+  Napi::Value Id(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
   void Break(const Napi::CallbackInfo& info);
   Napi::Value Now(const Napi::CallbackInfo& info);

@@ -7,7 +7,6 @@
 namespace evkit {
 
 inline constexpr napi_type_tag kLoopTag = {0x6576'6b69'745f'6c6fULL, 0x6f70'0001'0000'0001ULL};
-inline constexpr napi_type_tag kWatcherTag = {0x6576'6b69'745f'7761ULL, 0x7463'6865'7200'0001ULL};
 
 inline bool HasTag(napi_env env, napi_value value, const napi_type_tag& tag) {
   napi_valuetype type;

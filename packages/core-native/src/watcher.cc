@@ -1,38 +1,39 @@
 #include "watcher.h"
 
+#include "env_state.h"
+
 namespace evkit {
 
-WatcherBase::WatcherBase(napi_env env, std::shared_ptr<LoopCore> core, ev_watcher* w)
-    : w_(w), env_(env), state_(GetEnvState(env)->shared_from_this()), core_(std::move(core)) {
-  if (core_) core_->Register(this);
-  state_->counts.watchersCreated++;
+WatcherBase::WatcherBase(LoopCore* core, int kind, bool persistent, ev_watcher* w)
+    : w_(w), core_(core), env_(core->env()), kind_(static_cast<uint8_t>(kind)), persistent_(persistent) {
+  index_ = env_->watchers.Add(this);
+  core_->Register(this);
+  env_->counts.watchersCreated++;
 }
 
 WatcherBase::~WatcherBase() {
-  // Leave() ran already (close(), destroy() or the kind's finalizer); this
-  // only releases what the base itself holds.
-  if (core_) core_->Unregister(this);
-  if (owner_ != nullptr) napi_delete_reference(env_, owner_);
-  state_->counts.watchersFreed++;
+  // Leave() ran already (close(), release, destroy() or the kind's own
+  // destructor); this only gives back the id.
+  if (core_ != nullptr) core_->Unregister(this);
+  if (uint8_t* state = env_->StateBytes()) state[index_] = 0;
+  env_->watchers.Remove(index_);
+  env_->counts.watchersFreed++;
 }
 
-void WatcherBase::BindOwner(napi_value owner) {
-  napi_create_reference(env_, owner, 0, &owner_);
-}
+double WatcherBase::id() const { return env_->watchers.IdOf(index_); }
 
 void WatcherBase::Leave() {
-  if (core_) {
-    std::shared_ptr<LoopCore> core = core_;
+  if (core_ != nullptr) {
+    LoopCore* core = core_;
     if (core->loop() != nullptr) {
-      LoopCore::Lock lock(core.get());
+      LoopCore::Lock lock(core);
       StopLocked();
-      core->Forget(this);
       OnLeavingLoop();
     }
     core->Unregister(this);
-    core_.reset();
+    core_ = nullptr;
   }
-  UpdatePin();
+  Publish();
 }
 
 void WatcherBase::Close() {
@@ -41,48 +42,52 @@ void WatcherBase::Close() {
   Leave();
 }
 
+void WatcherBase::Publish() {
+  uint8_t* state = env_->StateBytes();
+  if (state == nullptr) return;
+  uint8_t bits = 0;
+  if (Usable()) {
+    if (ev_is_active(w_)) bits |= kStateActive;
+    if (ev_is_pending(w_) || Has(kQueued)) bits |= kStatePending;
+    bits |= state[index_] & kStateQueued;
+  }
+  state[index_] = bits;
+}
+
 bool WatcherBase::Active() {
   if (!Usable()) return false;
-  LoopCore::Lock lock(core_.get());
+  LoopCore::Lock lock(core_);
   return ev_is_active(w_);
 }
 
 bool WatcherBase::Pending() {
   if (!Usable()) return false;
-  LoopCore::Lock lock(core_.get());
-  return ev_is_pending(w_) || Has(kQueued);
-}
-
-int WatcherBase::Priority() const { return ev_priority(w_); }
-
-bool WatcherBase::SetPriority(int priority) {
-  if (Usable()) {
-    LoopCore::Lock lock(core_.get());
-    if (ev_is_active(w_) || ev_is_pending(w_) || Has(kQueued)) return false;
-  }
-  ev_set_priority(w_, priority);
-  return true;
+  LoopCore::Lock lock(core_);
+  uint8_t* state = env_->StateBytes();
+  return ev_is_pending(w_) || Has(kQueued) || (state != nullptr && (state[index_] & kStateQueued) != 0);
 }
 
 int WatcherBase::Start() {
   if (!Usable()) return 0;
   int status = BeforeStart();
   if (status != 0) return status;
-  LoopCore::Lock lock(core_.get(), /*wake=*/true);
-  if (ev_is_active(w_)) return 0;
-  // A one-shot libev stopped whose callback has not run yet is still counted:
-  // settle that before counting the new start.
-  if (Has(kCounted)) NoteStopped(true);
-  status = EvStart(core_->loop());
-  if (ev_is_active(w_)) NoteStarted();
-  UpdatePin();
+  LoopCore::Lock lock(core_, /*wake=*/true);
+  if (!ev_is_active(w_)) {
+    // A one-shot libev stopped whose callback has not run yet is still
+    // counted: settle that before counting the new start.
+    if (Has(kCounted)) NoteStopped(true);
+    status = EvStart(core_->loop());
+    if (ev_is_active(w_)) NoteStarted();
+  }
+  Publish();
   return status;
 }
 
 void WatcherBase::Stop() {
   if (!Usable()) return;
-  LoopCore::Lock lock(core_.get());
+  LoopCore::Lock lock(core_);
   StopLocked();
+  Publish();
 }
 
 void WatcherBase::StopLocked() {
@@ -92,23 +97,31 @@ void WatcherBase::StopLocked() {
     Set(kUnrefed, false);
   }
   EvStop(core_->loop());  // also clears a pending event
-  Set(kQueued, false);
+  Unqueue();
   if (Has(kCounted)) NoteStopped(false);
-  UpdatePin();
+}
+
+void WatcherBase::Unqueue() {
+  if (Has(kQueued)) {
+    Set(kQueued, false);
+    core_->Forget(this);
+  }
+  if (uint8_t* state = env_->StateBytes()) state[index_] &= ~kStateQueued;
 }
 
 void WatcherBase::Feed(int revents) {
   if (!Usable()) return;
-  LoopCore::Lock lock(core_.get(), /*wake=*/true);
+  LoopCore::Lock lock(core_, /*wake=*/true);
   ev_feed_event(core_->loop(), w_, FedRevents(revents & ~kKindReventsMask));
-  UpdatePin();
+  core_->NoteFed(this);
+  Publish();
 }
 
 void WatcherBase::SetKeepalive(bool keep) {
   if (keep == Has(kKeepalive)) return;
   Set(kKeepalive, keep);
   if (!Usable() || !Has(kCounted)) return;
-  LoopCore::Lock lock(core_.get());
+  LoopCore::Lock lock(core_);
   if (keep && Has(kUnrefed)) {
     core_->EvRef();
     Set(kUnrefed, false);
@@ -126,7 +139,7 @@ void WatcherBase::SyncActivity() {
   bool active = ev_is_active(w_);
   if (Has(kCounted) && !active) NoteStopped(true);
   if (!Has(kCounted) && active) NoteStarted();
-  UpdatePin();
+  Publish();
 }
 
 void WatcherBase::NoteStarted() {
@@ -150,66 +163,48 @@ void WatcherBase::NoteStopped(bool libevDidIt) {
   }
 }
 
-void WatcherBase::UpdatePin() {
-  bool want = core_ && !Has(kClosed) && (ev_is_active(w_) || ev_is_pending(w_) || Has(kQueued));
-  if (want == Has(kPinned) || owner_ == nullptr) return;
-  uint32_t count = 0;
-  if (want) {
-    napi_reference_ref(env_, owner_, &count);
-  } else {
-    napi_reference_unref(env_, owner_, &count);
-  }
-  Set(kPinned, want);
-}
-
+// Blocking: the JS thread, inside ev_invoke_pending. Attached: the loop
+// thread, which must not touch the books or the state bytes (JS thread only):
+// Collect does that on the JS thread.
 void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexcept {
   auto* self = static_cast<WatcherBase*>(w->data);
-  LoopCore* core = self->core_.get();
-  if (core != nullptr && core->deliversLater()) {
-    // Loop thread: the JS thread delivers it after this batch.
-    self->Set(kQueued, true);
-    core->Record(self, revents);
-    return;
-  }
-  self->Fire(revents);
+  LoopCore* core = self->core_;
+  if (core == nullptr) return;
+  self->Set(kQueued, true);
+  core->Record(self, revents);
 }
 
-void WatcherBase::Deliver(int revents) noexcept {
-  if (!Has(kQueued)) return;  // stopped since it was recorded
+int WatcherBase::Collect(int revents, bool queuedForJs) noexcept {
+  if (Has(kCounted) && !ev_is_active(w_)) NoteStopped(true);
+  if ((revents & EV_ERROR) != 0) revents = OnErrorEvent(revents);
+  if (queuedForJs) {
+    // JS delivers it from the batch and clears the queued bit as it does.
+    Set(kQueued, false);
+    if (uint8_t* state = env_->StateBytes()) state[index_] |= kStateQueued;
+  }
+  Publish();
+  return revents;
+}
+
+bool WatcherBase::Deliver() noexcept {
+  if (!Has(kQueued)) return false;  // stopped since it was recorded
   Set(kQueued, false);
-  Fire(revents);
+  Publish();
+  return true;
 }
 
 void WatcherBase::Undeliver() {
   Set(kQueued, false);
-  UpdatePin();
+  Publish();
 }
 
-void WatcherBase::Fire(int revents) noexcept {
-  std::shared_ptr<LoopCore> core = core_;
-  if (!core) return;
-  if (Has(kCounted) && !ev_is_active(w_)) NoteStopped(true);
-  if (core->jsDead() || state_->exiting || owner_ == nullptr) {
-    UpdatePin();
-    return;
-  }
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env_, &scope) != napi_ok) return;
-  napi_value owner = nullptr;
-  napi_get_reference_value(env_, owner_, &owner);
-  if (owner != nullptr) {
-    if ((revents & EV_ERROR) != 0) revents = OnErrorEvent(revents);
-    napi_value argv[2];
-    napi_create_uint32(env_, static_cast<uint32_t>(revents), &argv[0]);
-    napi_get_boolean(env_, ev_is_active(w_) != 0, &argv[1]);
-    napi_value result;
-    if (core->CallJs(state_->dispatch(), owner, 2, argv, &result) == LoopCore::CallResult::kJsDead) {
-      core->MarkJsDead();
-    }
-  }
-  // The callback may have stopped, restarted, closed or destroyed anything.
-  UpdatePin();
-  napi_close_handle_scope(env_, scope);
+void WatcherBase::ReleaseIfIdle() {
+  if (persistent_) return;
+  uint8_t* state = env_->StateBytes();
+  if (state != nullptr && state[index_] != 0) return;
+  if (Usable() && (ev_is_active(w_) || ev_is_pending(w_) || Has(kQueued))) return;
+  Leave();
+  delete this;
 }
 
 }  // namespace evkit

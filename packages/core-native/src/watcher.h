@@ -1,41 +1,63 @@
 // The one C++ base of every watcher kind.
 //
+// A native watcher is a plain C++ object addressed from JS by an integer id
+// (WatcherTable): no JS handle object, no reference to its JS owner. JS keeps
+// the owner alive while the watcher is active or pending (the "pins" live in
+// JS, in the table's owners array) and learns the state it needs from the
+// table's state bytes, which only the JS thread writes (Publish).
+//
 // Rules kept here, once, for all kinds:
 // - libev is called only while the loop is alive (core_ non-null and not
 //   destroyed), and always under LoopCore::Lock, which serialises the JS
 //   thread with an attached loop's thread. Watchers of a destroyed loop are
 //   detached and inert.
-// - Keep-alive uses Perl EV's two flags: keepalive_ (the user wants this watcher
-//   to keep the loop alive) and unrefed_ (we called ev_unref for it). Start =
-//   libev start then unref if needed; stop = re-ref if needed then libev stop;
-//   a stop libev does by itself (one-shot timer) is noticed before the callback.
-// - The JS owner is held weakly, and strongly while the watcher is active,
-//   pending or queued for delivery, so a running watcher needs no user
-//   reference and a stopped one can be collected. Callbacks live on the JS side.
-// - The trampoline is noexcept: nothing may unwind through libev. On an
-//   attached loop it runs on the loop thread and only records the event; the
-//   JS thread delivers it (Deliver).
-// - A watcher's state is one set of flags (libuv's handle->flags), and it
-//   leaves its loop one way, Leave(): close(), the loop's destroy() and the
-//   destructor (the GC) all go through it, so a kind's OnLeavingLoop runs
-//   exactly once whichever comes first.
+// - Keep-alive uses Perl EV's two flags: keepalive (the user wants this
+//   watcher to keep the loop alive) and unrefed (we called ev_unref for it).
+//   Start = libev start then unref if needed; stop = re-ref if needed then
+//   libev stop; a stop libev does by itself (one-shot timer) is noticed before
+//   the callback.
+// - Lifetime: a transient kind's native half exists only while the watcher is
+//   active or pending; it is released (Release) the moment it is neither,
+//   and made again by the next start or feed. A persistent kind (it keeps
+//   state while stopped: async's sender, stat's attributes) lives from its
+//   JS constructor to close() or the collection of its JS owner.
+// - The trampoline is noexcept: nothing may unwind through libev. It only
+//   records the event; the loop delivers recorded events to JS in batches
+//   (blocking: one call per batch; attached: the JS thread, per callback).
+// - A watcher leaves its loop one way, Leave(): close(), release, the loop's
+//   destroy() and the env's teardown all go through it, so a kind's
+//   OnLeavingLoop runs exactly once whichever comes first.
 #pragma once
 
 #include <napi.h>
 
 #include <cstdint>
-#include <memory>
 
-#include "env_state.h"
 #include "ev_config.h"
 #include "loop_core.h"
 
 namespace evkit {
 
+class EnvState;
+
+// Bits of a watcher's state byte (WatcherTable::state), as JS reads them.
+enum StateBits : uint8_t {
+  kStateActive = 1,   // active in libev
+  kStatePending = 2,  // pending in libev, or recorded by an attached loop's thread
+  kStateQueued = 4,   // in the batch JS is delivering (JS clears it as it delivers)
+};
+
 class WatcherBase {
  public:
   WatcherBase(const WatcherBase&) = delete;
   WatcherBase& operator=(const WatcherBase&) = delete;
+  virtual ~WatcherBase();
+
+  // Kinds are numbered for the binding (binding.ts WatcherKind).
+  int kind() const { return kind_; }
+  bool persistent() const { return persistent_; }
+  double id() const;
+  uint32_t index() const { return index_; }
 
   // 0, or the kind's status for why the watcher could not start (an errno, a
   // libuv error: each kind documents its own in binding.ts). Never throws.
@@ -50,26 +72,35 @@ class WatcherBase {
   bool keepalive() const { return Has(kKeepalive); }
   bool Active();
   bool Pending();
-  int Priority() const;
-  // Returns false when libev forbids the change (active or pending).
-  bool SetPriority(int priority);
+  // Only while neither active nor pending (checked by the caller).
+  void SetPriority(int priority) { ev_set_priority(w_, priority); }
+  int Priority() const { return ev_priority(w_); }
   void Close();
   bool closed() const { return Has(kClosed); }
   // The loop is being destroyed: stop in libev and forget the loop.
   void DetachFromLoop() { Leave(); }
-  LoopCore* core() const { return core_.get(); }
-  bool Usable() const { return core_ && !core_->destroyed() && !Has(kClosed); }
+  LoopCore* core() const { return core_; }
+  bool Usable() const { return core_ != nullptr && !core_->destroyed() && !Has(kClosed); }
 
-  // Attached mode, JS thread: deliver an event recorded by the loop thread,
-  // or forget it (the loop thread stopped before it could be delivered).
-  void Deliver(int revents) noexcept;
+  // The loop's delivery of an event recorded by the trampoline (JS thread).
+  // Collect: the batch is about to be handed to JS (settles the books, adds
+  // the kind's error bits, marks the state byte queued); returns the revents
+  // JS gets. Deliver (attached, one callback at a time): false when the
+  // watcher was stopped since it was recorded. Undeliver: the event was fed
+  // back to libev instead.
+  int Collect(int revents, bool queuedForJs) noexcept;
+  bool Deliver() noexcept;
   void Undeliver();
+  // After a stop, or once its event was delivered: a transient watcher that
+  // is neither active nor pending lets its native half go. May delete `this`.
+  void ReleaseIfIdle();
+
+  // Writes this watcher's state byte (JS thread only).
+  void Publish();
 
  protected:
-  WatcherBase(napi_env env, std::shared_ptr<LoopCore> core, ev_watcher* w);
-  virtual ~WatcherBase();
+  WatcherBase(LoopCore* core, int kind, bool persistent, ev_watcher* w);
 
-  void BindOwner(napi_value owner);
   // The one way out of the loop: stops the watcher in libev (under the loop
   // lock), lets the kind withdraw what it shares with the loop or other
   // threads (OnLeavingLoop), and lets go of the loop. Idempotent.
@@ -86,13 +117,12 @@ class WatcherBase {
   template <class Fn>
   void Rearm(Fn&& fn) {
     if (!Usable()) return;
-    LoopCore::Lock lock(core_.get(), /*wake=*/true);
+    LoopCore::Lock lock(core_, /*wake=*/true);
     RefreshNowOutsideCallbacks();
     fn(core_->loop());
-    // libev's again() clears a pending event: so does it for one an attached
-    // loop's thread already took for delivery.
-    Set(kQueued, false);
-    core_->Forget(this);
+    // libev's again() clears a pending event: so does it for one already
+    // taken for delivery.
+    Unqueue();
     SyncActivity();
   }
 
@@ -103,12 +133,12 @@ class WatcherBase {
   // Kind-specific libev calls. EvStart returns 0 or the kind's failure status.
   virtual int EvStart(struct ev_loop* loop) = 0;
   virtual void EvStop(struct ev_loop* loop) = 0;
-  // JS thread, loop lock held: the watcher leaves its loop for good (close(),
-  // destroy(), or the GC), right after it was stopped there and before the
-  // loop can be freed. A kind that shares its libev watcher with other threads
-  // or with per-loop state withdraws that here; it runs once. A kind that
-  // overrides it calls Leave() first in its destructor (no virtual calls
-  // reach the kind from the base's destructors).
+  // JS thread, loop lock held: the watcher leaves its loop for good, right
+  // after it was stopped there and before the loop can be freed. A kind that
+  // shares its libev watcher with other threads or with per-loop state
+  // withdraws that here; it runs once. A kind that overrides it calls Leave()
+  // first in its destructor (no virtual calls reach the kind from the base's
+  // destructor).
   virtual void OnLeavingLoop() {}
   // JS thread, outside the loop lock, right before a start of an inactive
   // watcher: 0 to go ahead, else the kind's failure status (Io checks its fd).
@@ -122,30 +152,31 @@ class WatcherBase {
   ev_watcher* w_;
 
  private:
-  void Fire(int revents) noexcept;
   void NoteStarted();
   void NoteStopped(bool libevDidIt);
-  void UpdatePin();
   void StopLocked();
+  // Drops an event recorded or queued for JS (stop, again, close).
+  void Unqueue();
 
   enum Flag : uint8_t {
     kKeepalive = 1 << 0,  // the user wants it to keep the loop alive (ref())
     kUnrefed = 1 << 1,    // we called ev_unref for it (Perl EV's second flag)
     kCounted = 1 << 2,    // our books say the watcher is active
-    kQueued = 1 << 3,     // recorded by the loop thread, not delivered yet
-    kPinned = 1 << 4,     // the JS owner is held strongly
+    kQueued = 1 << 3,     // recorded by the trampoline, not delivered yet
     kClosed = 1 << 5,     // close() was called
   };
   bool Has(Flag f) const { return (flags_ & f) != 0; }
   void Set(Flag f, bool on) { flags_ = on ? (flags_ | f) : (flags_ & ~f); }
 
-  napi_env env_;
-  std::shared_ptr<EnvState> state_;
-  std::shared_ptr<LoopCore> core_;
-  napi_ref owner_ = nullptr;
+  LoopCore* core_;
+  EnvState* env_;
+  uint32_t index_ = 0;         // in the env's WatcherTable
+  uint32_t registrySlot_ = UINT32_MAX;  // in the loop's list of watchers
   uint8_t flags_ = kKeepalive;
-  size_t registrySlot_ = SIZE_MAX;  // index in the loop's registry
+  uint8_t kind_;
+  bool persistent_;
   friend class LoopCore;
+  friend class WatcherTable;
 };
 
 }  // namespace evkit

@@ -7,7 +7,8 @@ import {
   supportedBackends,
   time,
 } from '@evkit/core-native';
-import { binding } from '@evkit/core-native/binding';
+import { constants } from 'node:os';
+import { STATUS_LOOP_GONE, WatcherKind, binding } from '@evkit/core-native/binding';
 import { loadAddon } from '../lib/load.js';
 import { missingLibevMessage } from '../scripts/check-libev.mjs';
 
@@ -31,7 +32,7 @@ describe('versions and backends', () => {
   });
 
   it('exposes an ABI version', () => {
-    expect(binding.abi).toEqual({ major: 1, minor: expect.any(Number) });
+    expect(binding.abi).toEqual({ major: 2, minor: expect.any(Number) });
   });
 });
 
@@ -74,15 +75,57 @@ describe('loading', () => {
   });
 });
 
+const { EBADF, EINVAL } = constants.errno;
+
 describe('the raw binding never crashes on misuse', () => {
-  it('rejects foreign objects as loops with a TypeError (type tags)', () => {
-    expect(() => new binding.Prepare({} as never, {})).toThrow(TypeError);
-    expect(() => new binding.Idle(null as never, {})).toThrow(TypeError);
+  const IDLE = WatcherKind.Idle;
+  const DEFAULT_FLAGS = 2; // priority 0, referenced
+
+  it('refuses loop ids, kinds and parameters it does not know, with a status', () => {
     const loop = new binding.Loop({}, 0);
-    const watcher = new binding.Check(loop, {});
-    expect(() => new binding.Check(watcher as never, {})).toThrow(TypeError);
-    expect(() => new binding.Check(loop, 5 as never)).toThrow(TypeError);
+    const loopId = loop.id();
+    expect(binding.watcherStart(12345, IDLE, DEFAULT_FLAGS, 0, 0)).toBe(0);
+    expect(binding.watcherStatus()).toBe(STATUS_LOOP_GONE);
+    expect(binding.watcherStart({} as never, IDLE, DEFAULT_FLAGS, 0, 0)).toBe(0);
+    expect(binding.watcherStatus()).toBe(STATUS_LOOP_GONE);
+    for (const kind of [0, 99, 1.5, -1, NaN]) {
+      expect(binding.watcherStart(loopId, kind, DEFAULT_FLAGS, 0, 0)).toBe(0);
+      expect(binding.watcherStatus()).toBe(EINVAL);
+    }
+    // Io with a negative fd or a bad mask, Signal with a refused number: no watcher.
+    expect(binding.watcherStart(loopId, WatcherKind.Io, DEFAULT_FLAGS, -1, 1)).toBe(0);
+    expect(binding.watcherStart(loopId, WatcherKind.Io, DEFAULT_FLAGS, 0, 7)).toBe(0);
+    expect(binding.watcherStart(loopId, WatcherKind.Signal, DEFAULT_FLAGS, 9, 0)).toBe(0);
+    expect(binding.statCreate(loopId, DEFAULT_FLAGS, 5 as never, 0)).toBe(0);
+    expect(binding.statCreate(loopId, DEFAULT_FLAGS, Buffer.from('a\0b'), 0)).toBe(0);
     loop.destroy();
+  });
+
+  it('ignores stale, foreign and malformed ids', () => {
+    const loop = new binding.Loop({}, 0);
+    const id = binding.watcherStart(loop.id(), IDLE, DEFAULT_FLAGS, 0, 0);
+    expect(id).toBeGreaterThan(0);
+    expect(binding.watcherActive(id)).toBe(true);
+    binding.watcherClose(id);
+    // The slot is reused with a new generation: the old id names nothing.
+    const next = binding.watcherStart(loop.id(), IDLE, DEFAULT_FLAGS, 0, 0);
+    expect(next).not.toBe(id);
+    for (const bad of [id, 0, -1, 0.5, NaN, 2 ** 60, 'x' as never, {} as never]) {
+      expect(binding.watcherActive(bad)).toBe(false);
+      expect(binding.watcherRestart(bad)).toBe(0);
+      binding.watcherStop(bad);
+      binding.watcherFeed(bad, 1);
+      binding.watcherClose(bad);
+      expect(binding.watcherSetPriority(bad, 1)).toBe(false);
+      expect(binding.timerRemaining(bad)).toBe(undefined);
+    }
+    // A kind's own verbs refuse another kind's id.
+    expect(binding.timerRemaining(next)).toBe(undefined);
+    expect(binding.watcherActive(next)).toBe(true);
+    loop.destroy();
+    // Its loop destroyed, a transient watcher's id is stale too.
+    expect(binding.watcherActive(next)).toBe(false);
+    binding.watcherStop(next);
   });
 
   it('rejects bad Loop arguments', () => {
@@ -94,34 +137,38 @@ describe('the raw binding never crashes on misuse', () => {
     expect(binding.Loop.lookup(0x1234n)).toBe('unknown');
   });
 
-  it('throws on a destroyed loop and leaves its watchers inert', () => {
+  it('throws on a destroyed loop and leaves its persistent watchers inert', () => {
     const loop = new binding.Loop({}, 0);
-    const watcher = new binding.Idle(loop, {});
-    watcher.start();
+    const loopId = loop.id();
+    const asyncId = binding.watcherCreate(loopId, WatcherKind.Async, DEFAULT_FLAGS, 0, 0);
+    expect(binding.watcherRestart(asyncId)).toBe(0);
     loop.destroy();
     loop.destroy();
     expect(loop.destroyed()).toBe(true);
+    expect(loop.id()).toBe(0);
     expect(loop.ptr()).toBe(0n);
     expect(() => loop.run(0)).toThrow(/destroyed loop/);
     expect(() => loop.now()).toThrow(expect.objectContaining({ code: 'ERR_EVKIT_LOOP_DESTROYED' }));
-    expect(() => new binding.Idle(loop, {})).toThrow(/destroyed loop/);
-    watcher.start();
-    watcher.stop();
-    watcher.feed(1);
-    expect(watcher.active()).toBe(false);
-    expect(watcher.setPriority(1)).toBe(true);
-    watcher.close();
-    watcher.close();
+    expect(binding.watcherCreate(loopId, WatcherKind.Async, DEFAULT_FLAGS, 0, 0)).toBe(0);
+    expect(binding.watcherStatus()).toBe(STATUS_LOOP_GONE);
+    expect(binding.watcherRestart(asyncId)).toBe(0);
+    binding.watcherStop(asyncId);
+    binding.watcherFeed(asyncId, 1);
+    binding.asyncNotify(asyncId);
+    expect(binding.watcherActive(asyncId)).toBe(false);
+    expect(binding.asyncSenderId(asyncId)).toBe(0n);
+    binding.watcherClose(asyncId);
+    binding.watcherClose(asyncId);
   });
 
   it('refuses priorities libev would clamp or assert on, and changes while active', () => {
     const loop = new binding.Loop({}, 0);
-    const watcher = new binding.Idle(loop, {});
-    expect(watcher.setPriority(7)).toBe(false);
-    expect(watcher.setPriority(-2)).toBe(true);
-    watcher.start();
-    expect(watcher.setPriority(0)).toBe(false);
-    expect(watcher.priority()).toBe(-2);
+    const id = binding.watcherCreate(loop.id(), IDLE, DEFAULT_FLAGS, 0, 0);
+    expect(binding.watcherSetPriority(id, 7)).toBe(false);
+    expect(binding.watcherSetPriority(id, 1.5)).toBe(false);
+    expect(binding.watcherSetPriority(id, -2)).toBe(true);
+    expect(binding.watcherRestart(id)).toBe(0);
+    expect(binding.watcherSetPriority(id, 0)).toBe(false);
     loop.destroy();
   });
 
@@ -141,11 +188,12 @@ describe('statuses instead of native errors', () => {
     const made = binding.Loop.create({}, 0);
     expect(typeof made).toBe('object');
     const loop = made as Exclude<typeof made, number>;
-    const watcher = new binding.Check(loop, {});
-    expect(watcher.start()).toBe(0);
-    expect(watcher.start()).toBe(0);
-    watcher.close();
-    expect(watcher.start()).toBe(0);
+    const id = binding.watcherStart(loop.id(), WatcherKind.Check, 2, 0, 0);
+    expect(id).toBeGreaterThan(0);
+    expect(binding.watcherRestart(id)).toBe(0);
+    // An fd that is not open: the io kind's own status, and no watcher.
+    expect(binding.watcherStart(loop.id(), WatcherKind.Io, 2, 1_000_000, 1)).toBe(0);
+    expect(binding.watcherStatus()).toBe(EBADF);
     loop.destroy();
   });
 

@@ -1,7 +1,9 @@
-import { binding } from '@evkit/core-native/binding';
-import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind } from '@evkit/core-native/binding';
+import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 
 export type ForkOptions = WatcherOptions;
+
+const FORK: NativeKind = { kind: WatcherKind.Fork };
 
 /**
  * A fork watcher (`ev_fork`): its callback runs once on the loop's next
@@ -16,6 +18,10 @@ export type ForkOptions = WatcherOptions;
  */
 export class Fork<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, options?: ForkOptions) {
-    super(loop, (native, owner) => new binding.Fork(native, owner), options);
+    super(loop, options);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return FORK;
   }
 }

@@ -5,8 +5,8 @@ import {
   IO_CAUSE_CLOSING_FD,
   IO_CAUSE_MASK,
   IO_REFUSE_EPOLL_FD,
+  WatcherKind,
   binding,
-  type NativeIo,
 } from '@evkit/core-native/binding';
 import {
   ERROR,
@@ -15,6 +15,7 @@ import {
   LoopDestroyedError,
   Watcher,
   eventsToString,
+  type NativeKind,
   type WatcherCallback,
   type WatcherOptions,
 } from '@evkit/loop';
@@ -30,6 +31,8 @@ export interface IoOptions extends WatcherOptions {
 export type IoCallback<A extends unknown[]> = ((...args: A) => unknown) | ((revents: number, ...args: A) => unknown);
 
 const EBADF = constants.errno.EBADF;
+
+const IO: NativeKind = { kind: WatcherKind.Io };
 
 /**
  * Where an Io sends the error of a closed fd instead of the loop's error path
@@ -48,8 +51,6 @@ export const kErrorSink = Symbol('evkit.io.errorSink');
  */
 export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   readonly #passEvents: boolean;
-  #fd: number;
-  #events: number;
   #fedError = false;
   [kErrorSink]: ((error: EvError) => void) | undefined = undefined;
 
@@ -61,15 +62,25 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
     if (opts.passEvents !== undefined) checkBoolean('options.passEvents', opts.passEvents);
     if (loop.destroyed) throw new LoopDestroyedError();
     checkOpen(fd);
-    super(loop, (native, owner) => new binding.Io(native, owner, fd, mask), options);
+    super(loop, options, fd, mask);
     this.#passEvents = opts.passEvents === true;
-    this.#fd = fd;
-    this.#events = mask;
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return IO;
+  }
+
+  get #fd(): number {
+    return this.paramA;
+  }
+
+  get #events(): number {
+    return this.paramB;
   }
 
   /** The watched file descriptor. Settable only while the watcher is stopped. */
   get fd(): number {
-    this.native();
+    this.nativeId();
     return this.#fd;
   }
 
@@ -80,7 +91,7 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   /** `READ`, `WRITE` or `READWRITE`. Settable (also as "r", "w", "rw") only while stopped. */
   get events(): number {
-    this.native();
+    this.nativeId();
     return this.#events;
   }
 
@@ -90,13 +101,13 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   /** `events` as text: "READ", "WRITE" or "READ|WRITE". */
   get eventsString(): string {
-    this.native();
+    this.nativeId();
     return eventsToString(this.#events);
   }
 
   /** Whether the callback gets `revents` first. */
   get passEvents(): boolean {
-    this.native();
+    this.nativeId();
     return this.#passEvents;
   }
 
@@ -108,14 +119,14 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   #apply(fd: number, mask: number, what: string): void {
-    const io = this.native<NativeIo>();
-    if (io.active()) {
+    const id = this.nativeId();
+    if (this.active) {
       throw new EvError(`'Io' ${what} read-only while the watcher is active; stop() it first`, 'ERR_EVKIT_WATCHER_ACTIVE');
     }
     checkOpen(fd);
-    io.set(fd, mask);
-    this.#fd = fd;
-    this.#events = mask;
+    this.setParams(fd, mask);
+    // Stopped but pending (an error event on its way): the next start uses these.
+    if (id !== 0) binding.ioSet(id, fd, mask);
   }
 
   /**
@@ -204,5 +215,5 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
 export function closingFd(loop: Loop, fd: number): boolean {
   const native = nativeLoopOf(loop);
   checkFd('fd', fd);
-  return binding.ioClosingFd(native, fd) > 0;
+  return binding.ioClosingFd(native.id(), fd) > 0;
 }

@@ -6,6 +6,8 @@ import { getSystemErrorName } from 'node:util';
 import { EvError } from './errors.js';
 import { BREAK_ONE, binding, kDrain, kSettle, kSyserr, type NativeLoop } from './native.js';
 import type { Watcher } from './watcher.js';
+import { unpinIdle } from './watcher-table.js';
+import './hooks.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ErrorContext = Watcher<any> | Callback<any> | null;
@@ -17,6 +19,8 @@ const CALLBACK_SLICE_MS = 5;
 
 export class LoopState implements CallbackQueue {
   readonly native: NativeLoop;
+  /** What watchers name their loop by in native calls. */
+  readonly id: number;
   destroyed = false;
   /** Mirrors native.attached(); kept here because start() reads it on every call. */
   attached = false;
@@ -35,12 +39,13 @@ export class LoopState implements CallbackQueue {
   constructor(flags: number, foreignPtr?: bigint) {
     if (foreignPtr !== undefined) {
       this.native = new binding.Loop(this, flags, foreignPtr);
-      return;
+    } else {
+      const made = binding.Loop.create(this, flags);
+      // The errno ev_loop_new failed with (0: none known); Loop builds the user's error.
+      if (typeof made === 'number') throw new LoopNewFailure(made);
+      this.native = made;
     }
-    const made = binding.Loop.create(this, flags);
-    // The errno ev_loop_new failed with (0: none known); Loop builds the user's error.
-    if (typeof made === 'number') throw new LoopNewFailure(made);
-    this.native = made;
+    this.id = this.native.id();
   }
 
   get queuedCallbacks(): number {
@@ -211,6 +216,7 @@ export class LoopState implements CallbackQueue {
     this.#live = 0;
     this.attached = false;
     this.native.destroy();
+    unpinIdle();
     this.settle();
   }
 }

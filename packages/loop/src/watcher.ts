@@ -3,8 +3,18 @@ import { captureContext, runInContext, type AsyncContext } from './async-context
 import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, stateTypeError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import type { LoopState } from './loop-state.js';
-import { kInvoke, type NativeLoop, type NativeWatcher } from './native.js';
+import { binding, kInvoke } from './native.js';
 import { checkBoolean, checkFunction, checkInteger, checkOptions, checkPriority, describe } from './validate.js';
+import {
+  STATE_ACTIVE,
+  STATE_PENDING,
+  STATE_QUEUED,
+  STATUS_LOOP_GONE,
+  STATUS_TOO_MANY,
+  indexOf,
+  owners,
+  state,
+} from './watcher-table.js';
 
 export interface WatcherOptions {
   /** Whether the watcher keeps its loop alive while active (default true). */
@@ -16,8 +26,30 @@ export interface WatcherOptions {
 /** A watcher's callback: gets the watcher as `this` and the args given to `start()`. */
 export type WatcherCallback<A extends unknown[], W = unknown> = (this: W, ...args: A) => unknown;
 
-/** Creates the native half of a watcher kind: `(loop, owner) => new binding.Kind(loop, owner, ...)`. */
-export type NativeWatcherFactory = (loop: NativeLoop, owner: object) => NativeWatcher;
+/**
+ * A kind's native watcher (binding.ts WatcherKind). A transient kind has a
+ * native half only while active or pending, made from its two parameters at
+ * `start()`. A persistent kind keeps state while stopped: its constructor
+ * makes the native half (`adopt()`), and `close()` or the GC frees it.
+ */
+export interface NativeKind {
+  readonly kind: number;
+  readonly persistent?: boolean;
+}
+
+// Flags as native code unpacks them: bits 0-2 priority + 2, bit 3 unref;
+// bit 4 is JS's own (closed).
+const FLAG_UNREF = 8;
+const FLAG_CLOSED = 16;
+const NATIVE_FLAGS = 15;
+const PRIORITY_MASK = 7;
+const DEFAULT_FLAGS = 2;
+
+/** Shared by every start() without extra arguments. */
+const NO_ARGS: never[] = [];
+
+/** Frees the native half of a collected persistent watcher (a stale id is a no-op). */
+const collected = new FinalizationRegistry<number>((id) => binding.watcherClose(id));
 
 /**
  * The base of every watcher kind. Constructors never start a watcher;
@@ -27,47 +59,129 @@ export type NativeWatcherFactory = (loop: NativeLoop, owner: object) => NativeWa
 export abstract class Watcher<A extends unknown[] = unknown[]> {
   readonly #loop: Loop;
   readonly #state: LoopState;
-  readonly #native: NativeWatcher;
+  /** The native half's id; 0 while a transient kind has none. */
+  #id = 0;
+  /** Priority and ref, packed as native code takes them, and closed. */
+  #flags = DEFAULT_FLAGS;
+  #a = 0;
+  #b = 0;
   #callback: WatcherCallback<A> | null = null;
   #args: A | null = null;
-  #closed = false;
   #starts = 0;
   /** The async context start() ran in, when the loop is attached (Node's timers do the same). */
   #context: AsyncContext | undefined;
 
-  protected constructor(loop: Loop, createNative: NativeWatcherFactory, options?: WatcherOptions) {
+  /**
+   * `a` and `b` are the kind's native parameters (a timer's after and repeat,
+   * an io's fd and events); a kind changes them with `setParams()`.
+   */
+  protected constructor(loop: Loop, options?: WatcherOptions, a = 0, b = 0) {
     if (!(loop instanceof Loop)) {
       throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
     }
-    const opts = checkOptions('options', options);
-    if (opts.ref !== undefined) checkBoolean('options.ref', opts.ref);
-    if (opts.priority !== undefined) checkPriority(opts.priority);
+    if (options !== undefined) {
+      const opts = checkOptions('options', options);
+      if (opts.ref !== undefined) checkBoolean('options.ref', opts.ref);
+      if (opts.priority !== undefined) checkPriority(opts.priority);
+      if (opts.priority !== undefined) this.#flags = (opts.priority as number) + 2;
+      if (opts.ref === false) this.#flags |= FLAG_UNREF;
+    }
     const state = loopState(loop);
     if (loop.destroyed) throw new LoopDestroyedError();
     this.#loop = loop;
     this.#state = state;
-    this.#native = createNative(state.native, this);
-    if (opts.priority !== undefined) this.#native.setPriority(opts.priority as number);
-    if (opts.ref === false) this.#native.setKeepalive(false);
+    this.#a = a;
+    this.#b = b;
+  }
+
+  /** A persistent kind's constructor makes its native half: `make(loopId, flags)` returns its id or 0. */
+  protected adopt(make: (loopId: number, flags: number) => number): void {
+    const id = make(this.#state.id, this.#flags & NATIVE_FLAGS);
+    if (id === 0) throw this.#nativeError(binding.watcherStatus());
+    this.#id = id;
+    collected.register(this, id, this);
+  }
+
+  /** How the kind's native half is made: every kind overrides this getter (no per-watcher field). */
+  protected get nativeKind(): NativeKind {
+    throw new TypeError(`${this.constructor.name} does not say what kind of native watcher it is`);
   }
 
   /** The watcher kind's name, for messages. */
-  get #kind(): string {
+  get #name(): string {
     return this.constructor.name;
   }
 
-  #usable(): NativeWatcher {
+  #usable(): void {
     if (this.#state.destroyed) throw new LoopDestroyedError();
-    if (this.#closed) throw new WatcherClosedError(this.#kind);
-    return this.#native;
+    if (this.#flags & FLAG_CLOSED) throw new WatcherClosedError(this.#name);
   }
 
   /**
-   * The native half, for kinds' members: throws `LoopDestroyedError` or
-   * `WatcherClosedError` first, so every member of a kind is guarded alike.
+   * For kinds' members: throws `LoopDestroyedError` or `WatcherClosedError`
+   * first, so every member of a kind is guarded alike; returns the native id
+   * (0 while a transient kind has no native half).
    */
-  protected native<N extends NativeWatcher = NativeWatcher>(): N {
-    return this.#usable() as N;
+  protected nativeId(): number {
+    this.#usable();
+    return this.#id;
+  }
+
+  /** Like nativeId(), making the native half first when there is none. */
+  protected ensureNative(): number {
+    this.#usable();
+    if (this.#id === 0) {
+      const id = binding.watcherCreate(this.#state.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
+      if (id === 0) throw this.#nativeError(binding.watcherStatus());
+      this.#id = id;
+    }
+    return this.#id;
+  }
+
+  /** A kind's verb changed the watcher's state natively (again()): pin or unpin it. */
+  protected synced(): void {
+    this.#sync();
+  }
+
+  /** The kind's native parameters, used by the next start (and by a present native half if the kind says so). */
+  protected setParams(a: number, b: number): void {
+    this.#a = a;
+    this.#b = b;
+  }
+
+  protected get paramA(): number {
+    return this.#a;
+  }
+
+  protected get paramB(): number {
+    return this.#b;
+  }
+
+  /** Whether it is active, from the state byte (no call into native code). */
+  #bits(): number {
+    return this.#id === 0 ? 0 : state[indexOf(this.#id)]!;
+  }
+
+  /** After a native call: pins the watcher while active or pending, lets go otherwise. */
+  #sync(): void {
+    const id = this.#id;
+    if (id === 0) return;
+    const index = indexOf(id);
+    if (state[index] !== 0) {
+      owners[index] = this;
+      return;
+    }
+    if (owners[index] === this) owners[index] = undefined;
+    // A transient kind's native half was released with its last state.
+    if (this.nativeKind.persistent !== true) this.#id = 0;
+  }
+
+  #nativeError(status: number): Error {
+    if (status === STATUS_LOOP_GONE) return new LoopDestroyedError();
+    if (status === STATUS_TOO_MANY) {
+      return new EvError('too many watchers in this thread (4,194,304 at most)', 'ERR_EVKIT_TOO_MANY_WATCHERS');
+    }
+    return this.startError(status);
   }
 
   /** The loop this watcher belongs to. */
@@ -81,21 +195,32 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * as `this`. On an active watcher it only replaces callback and args.
    */
   start(callback: WatcherCallback<A, this>, ...args: A): this {
-    const native = this.#usable();
+    this.#usable();
     checkFunction('callback', callback);
     this.#callback = callback as WatcherCallback<A>;
-    this.#args = args;
+    this.#args = args.length === 0 ? (NO_ARGS as unknown as A) : args;
     this.#context = this.#state.attached ? captureContext() : undefined;
     this.#starts++;
-    const status = native.start();
-    if (status !== 0) {
-      // Not started: forget the callback, and the kind says what went wrong.
-      this.#callback = null;
-      this.#args = null;
-      this.#context = undefined;
-      throw this.startError(status);
+    const id = this.#id;
+    if (id === 0) {
+      const made = binding.watcherStart(this.#state.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
+      if (made === 0) this.#failStart(binding.watcherStatus());
+      this.#id = made;
+      owners[indexOf(made)] = this;
+    } else {
+      const status = binding.watcherRestart(id);
+      if (status !== 0) this.#failStart(status);
+      this.#sync();
     }
     return this;
+  }
+
+  #failStart(status: number): never {
+    // Not started: forget the callback, and the kind says what went wrong.
+    this.#callback = null;
+    this.#args = null;
+    this.#context = undefined;
+    throw this.#nativeError(status);
   }
 
   /**
@@ -104,12 +229,17 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * start can fail override it.
    */
   protected startError(status: number): Error {
-    return new EvError(`cannot start the ${this.#kind} watcher (status ${status})`, 'ERR_EVKIT_START');
+    return new EvError(`cannot start the ${this.#name} watcher (status ${status})`, 'ERR_EVKIT_START');
   }
 
   /** Stops watching and clears a pending event; releases callback and args. */
   stop(): this {
-    this.#usable().stop();
+    this.#usable();
+    const id = this.#id;
+    if (id !== 0) {
+      binding.watcherStop(id);
+      this.#sync();
+    }
     this.#callback = null;
     this.#args = null;
     this.#context = undefined;
@@ -118,9 +248,17 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /** Stops the watcher for good. Idempotent; afterwards every method but `close` throws. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#native.close();
+    if (this.#flags & FLAG_CLOSED) return;
+    this.#flags |= FLAG_CLOSED;
+    const id = this.#id;
+    if (id !== 0) {
+      // After the loop's destroy() only a persistent kind's native half is left.
+      const index = indexOf(id);
+      binding.watcherClose(id);
+      if (owners[index] === this) owners[index] = undefined;
+      if (this.nativeKind.persistent === true) collected.unregister(this);
+    }
+    this.#id = 0;
     this.#callback = null;
     this.#args = null;
   }
@@ -131,15 +269,17 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /** Whether `close()` was called or the loop was destroyed (which closes every watcher). */
   get closed(): boolean {
-    return this.#closed || this.#state.destroyed;
+    return (this.#flags & FLAG_CLOSED) !== 0 || this.#state.destroyed;
   }
 
   get active(): boolean {
-    return this.#usable().active();
+    this.#usable();
+    return (this.#bits() & STATE_ACTIVE) !== 0;
   }
 
   get pending(): boolean {
-    return this.#usable().pending();
+    this.#usable();
+    return (this.#bits() & (STATE_PENDING | STATE_QUEUED)) !== 0;
   }
 
   get callback(): WatcherCallback<A, this> | null {
@@ -167,47 +307,57 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   get priority(): number {
-    return this.#usable().priority();
+    this.#usable();
+    return (this.#flags & PRIORITY_MASK) - 2;
   }
 
   /** Settable only while the watcher is neither active nor pending (libev's rule). */
   set priority(priority: number) {
-    const native = this.#usable();
+    this.#usable();
     checkPriority(priority);
-    if (!native.setPriority(priority)) {
+    const id = this.#id;
+    if (this.#bits() !== 0 || (id !== 0 && !binding.watcherSetPriority(id, priority))) {
       throw new EvError(
-        `Cannot set priority of an active or pending ${this.#kind} watcher; stop() it first`,
+        `Cannot set priority of an active or pending ${this.#name} watcher; stop() it first`,
         'ERR_EVKIT_WATCHER_ACTIVE',
       );
     }
+    this.#flags = (this.#flags & ~PRIORITY_MASK) | (priority + 2);
   }
 
   /** Makes the watcher keep its loop alive while active (the default). */
   ref(): this {
-    this.#usable().setKeepalive(true);
+    this.#setRef(true);
     return this;
   }
 
   /** Lets the loop end while this watcher is still active. */
   unref(): this {
-    this.#usable().setKeepalive(false);
+    this.#setRef(false);
     return this;
+  }
+
+  #setRef(keep: boolean): void {
+    this.#usable();
+    this.#flags = keep ? this.#flags & ~FLAG_UNREF : this.#flags | FLAG_UNREF;
+    if (this.#id !== 0) binding.watcherSetKeepalive(this.#id, keep ? 1 : 0);
   }
 
   /** Whether this watcher keeps its loop alive right now: active and referenced. */
   hasRef(): boolean {
-    const native = this.#usable();
-    return native.active() && native.keepalive();
+    this.#usable();
+    return (this.#bits() & STATE_ACTIVE) !== 0 && (this.#flags & FLAG_UNREF) === 0;
   }
 
   /** Makes the watcher pending with `revents` (`ev_feed_event`), even when inactive. */
   feed(revents: number): void {
-    const native = this.#usable();
+    this.#usable();
     checkInteger('revents', revents, -0x80000000, 0xffffffff);
     if (this.#callback === null) {
-      throw stateTypeError(`feed() needs a callback: start() the ${this.#kind} watcher or set its callback first`);
+      throw stateTypeError(`feed() needs a callback: start() the ${this.#name} watcher or set its callback first`);
     }
-    native.feed(revents | 0);
+    binding.watcherFeed(this.ensureNative(), revents | 0);
+    this.#sync();
   }
 
   /** Calls the user callback; kinds override it to pass extra arguments. */
@@ -219,23 +369,36 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   /** Called after the callback threw (io watchers stop themselves here). */
   protected onCallbackError(): void {}
 
-  /** Entry point from native code (see native.ts); never throws. */
-  [kInvoke](revents: number, active: boolean): void {
+  /**
+   * Entry point from the loop's delivery (see native.ts): the event recorded
+   * for native watcher `id`, which this watcher owned then. Never throws.
+   */
+  [kInvoke](id: number, revents: number): void {
+    if (id !== this.#id) return;
+    const index = indexOf(id);
     const callback = this.#callback;
-    if (callback === null) return;
+    const active = (state[index]! & STATE_ACTIVE) !== 0;
     const starts = this.#starts;
-    const args = this.#args ?? ([] as unknown[] as A);
-    const context = this.#context;
-    try {
-      if (context === undefined) this.fire(callback, args, revents);
-      else runInContext(context, () => this.fire(callback, args, revents));
-    } catch (error) {
-      this.#state.report(error, this);
-      if (!this.#closed && !this.#state.destroyed) this.onCallbackError();
+    if (callback !== null) {
+      const args = this.#args ?? (NO_ARGS as unknown as A);
+      const context = this.#context;
+      try {
+        if (context === undefined) this.fire(callback, args, revents);
+        else runInContext(context, () => this.fire(callback, args, revents));
+      } catch (error) {
+        this.#state.report(error, this);
+        if (!(this.#flags & FLAG_CLOSED) && !this.#state.destroyed) this.onCallbackError();
+      }
+    }
+    if (this.#id === id) {
+      if (state[index] !== 0) return; // still active or pending
+      this.#sync();
+    } else if (this.#id !== 0) {
+      return; // restarted or fed: a new native half
     }
     // libev stopped it (one-shot) and the callback neither restarted nor fed
     // it: release callback and args, as gevent does, so they can be collected.
-    if (!active && starts === this.#starts && !this.#closed && !this.#native.active() && !this.#native.pending()) {
+    if (!active && starts === this.#starts) {
       this.#callback = null;
       this.#args = null;
       this.#context = undefined;
@@ -245,13 +408,14 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   [inspect.custom](): string {
     const flags: string[] = [];
     if (this.#state.destroyed) flags.push('loop destroyed');
-    else if (this.#closed) flags.push('closed');
+    else if (this.#flags & FLAG_CLOSED) flags.push('closed');
     else {
-      if (this.active) flags.push('active');
-      if (this.pending) flags.push('pending');
+      const bits = this.#bits();
+      if (bits & STATE_ACTIVE) flags.push('active');
+      if (bits & (STATE_PENDING | STATE_QUEUED)) flags.push('pending');
       if (this.priority !== 0) flags.push(`priority=${this.priority}`);
-      if (!this.#native.keepalive()) flags.push('unref');
+      if (this.#flags & FLAG_UNREF) flags.push('unref');
     }
-    return `<${this.#kind}${flags.length ? ' ' + flags.join(' ') : ''}>`;
+    return `<${this.#name}${flags.length ? ' ' + flags.join(' ') : ''}>`;
   }
 }

@@ -1,21 +1,33 @@
 // A minimal watcher kind for testing the base class without a watcher package.
-import { binding } from '@evkit/core-native/binding';
-import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind, binding } from '@evkit/core-native/binding';
+import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 
 export class TestIdle<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, options?: WatcherOptions) {
-    super(loop, (native, owner) => new binding.Idle(native, owner), options);
+    super(loop, options);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return { kind: WatcherKind.Idle };
   }
 }
 
 export class TestPrepare<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, options?: WatcherOptions) {
-    super(loop, (native, owner) => new binding.Prepare(native, owner), options);
+    super(loop, options);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return { kind: WatcherKind.Prepare };
   }
 }
 
 export class TestTimer<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, after: number, repeat = 0, options?: WatcherOptions) {
-    super(loop, (native, owner) => new binding.Timer(native, owner, after, repeat), options);
+    super(loop, options, after, repeat);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return { kind: WatcherKind.Timer };
   }
 }

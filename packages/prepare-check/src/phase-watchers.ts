@@ -1,7 +1,11 @@
-import { binding } from '@evkit/core-native/binding';
-import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind } from '@evkit/core-native/binding';
+import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 
 export type PhaseWatcherOptions = WatcherOptions;
+
+const PREPARE: NativeKind = { kind: WatcherKind.Prepare };
+const CHECK: NativeKind = { kind: WatcherKind.Check };
+const IDLE: NativeKind = { kind: WatcherKind.Idle };
 
 /**
  * Runs its callback once per loop iteration, just before the loop blocks for
@@ -10,14 +14,22 @@ export type PhaseWatcherOptions = WatcherOptions;
  */
 export class Prepare<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, options?: PhaseWatcherOptions) {
-    super(loop, (native, owner) => new binding.Prepare(native, owner), options);
+    super(loop, options);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return PREPARE;
   }
 }
 
 /** Runs its callback once per loop iteration, just after the loop wakes from polling (`ev_check`). */
 export class Check<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, options?: PhaseWatcherOptions) {
-    super(loop, (native, owner) => new binding.Check(native, owner), options);
+    super(loop, options);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return CHECK;
   }
 }
 
@@ -27,6 +39,10 @@ export class Check<A extends unknown[] = unknown[]> extends Watcher<A> {
  */
 export class Idle<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, options?: PhaseWatcherOptions) {
-    super(loop, (native, owner) => new binding.Idle(native, owner), options);
+    super(loop, options);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return IDLE;
   }
 }

@@ -1,9 +1,11 @@
 import { getSystemErrorName } from 'node:util';
-import { binding } from '@evkit/core-native/binding';
-import { EvError, Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind } from '@evkit/core-native/binding';
+import { EvError, Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 import { resolveSignal, signalName } from './names.js';
 
 export type SignalOptions = WatcherOptions;
+
+const SIGNAL: NativeKind = { kind: WatcherKind.Signal };
 
 /**
  * A watcher for a POSIX signal (gevent's `loop.signal`). It never uses libev's
@@ -14,24 +16,24 @@ export type SignalOptions = WatcherOptions;
  * coalesce into one callback, as in libev.
  */
 export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
-  readonly #signum: number;
-
   constructor(loop: Loop, signum: number | string, options?: SignalOptions) {
-    const resolved = resolveSignal(signum);
-    super(loop, (native, owner) => new binding.Signal(native, owner, resolved), options);
-    this.#signum = resolved;
+    super(loop, options, resolveSignal(signum));
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return SIGNAL;
   }
 
   /** The signal number, e.g. 10 for SIGUSR1 on Linux. */
   get signum(): number {
-    this.native();
-    return this.#signum;
+    this.nativeId();
+    return this.paramA;
   }
 
   /** The signal's name, e.g. `"SIGUSR1"`. */
   get signal(): string {
-    this.native();
-    return signalName(this.#signum);
+    this.nativeId();
+    return signalName(this.paramA);
   }
 
   /** `status`: the negative libuv error (`-EMFILE`) that kept the signal from being watched. */

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
-import { binding, type NativeStat } from '@evkit/core-native/binding';
-import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind, binding } from '@evkit/core-native/binding';
+import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 import { argTypeError, checkTime, describe } from '@evkit/loop/internal';
 import { FileStats } from './file-stats.js';
 
@@ -42,19 +42,27 @@ function normalizePath(path: unknown): { bytes: Buffer; shown: string | Buffer }
  * without inotify, 30.1074891 s as back-up on file systems inotify may miss),
  * and values below 0.1074891 s become 0.1074891 s when the watcher starts.
  */
+// Persistent: attr and prev stay readable while stopped.
+const STAT: NativeKind = { kind: WatcherKind.Stat, persistent: true };
+
 export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
   readonly #path: string | Buffer;
 
   constructor(loop: Loop, path: StatPath, interval = 0, options?: StatOptions) {
     const { bytes, shown } = normalizePath(path);
     checkTime('interval', interval, 0);
-    super(loop, (native, owner) => new binding.Stat(native, owner, bytes, interval), options);
+    super(loop, options);
+    this.adopt((loopId, flags) => binding.statCreate(loopId, flags, bytes, interval));
     this.#path = shown;
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return STAT;
   }
 
   /** The watched path: a string (also for a file: URL), or a copy of the Buffer given. */
   get path(): string | Buffer {
-    this.native();
+    this.nativeId();
     return typeof this.#path === 'string' ? this.#path : Buffer.from(this.#path);
   }
 
@@ -64,7 +72,7 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
    * anything below 0.1074891 becomes 0.1074891).
    */
   get interval(): number {
-    return this.native<NativeStat>().interval();
+    return binding.statInterval(this.nativeId());
   }
 
   /**
@@ -72,29 +80,29 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
    * every change (or while stopped), else `interval` or its default.
    */
   get pollInterval(): number {
-    return this.native<NativeStat>().pollInterval();
+    return binding.statPollInterval(this.nativeId());
   }
 
   /** Whether the active watcher uses inotify (false while stopped or polling only). */
   get usesInotify(): boolean {
-    return this.native<NativeStat>().usesInotify();
+    return binding.statUsesInotify(this.nativeId());
   }
 
   /** The attributes at the last check; null before the first start and while the path does not exist. */
   get attr(): FileStats | null {
-    const raw = this.native<NativeStat>().attr();
+    const raw = binding.statAttr(this.nativeId());
     return raw === null ? null : new FileStats(raw);
   }
 
   /** The attributes before the last change; null until a change, or when the path did not exist before it. */
   get prev(): FileStats | null {
-    const raw = this.native<NativeStat>().prev();
+    const raw = binding.statPrev(this.nativeId());
     return raw === null ? null : new FileStats(raw);
   }
 
   /** Reads the attributes now into `attr` (`ev_stat_stat`): `prev` stays, nothing fires. */
   stat(): FileStats | null {
-    this.native<NativeStat>().stat();
+    binding.statStat(this.nativeId());
     return this.attr;
   }
 }

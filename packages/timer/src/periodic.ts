@@ -1,9 +1,11 @@
-import { binding, type NativePeriodic } from '@evkit/core-native/binding';
-import { Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind, binding } from '@evkit/core-native/binding';
+import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
 import { stateTypeError } from '@evkit/loop/internal';
 
 export type PeriodicOptions = WatcherOptions;
+
+const PERIODIC: NativeKind = { kind: WatcherKind.Periodic };
 
 /**
  * A wall-clock timer (`ev_periodic`). With `interval == 0` it fires once at
@@ -13,48 +15,49 @@ export type PeriodicOptions = WatcherOptions;
  * clock when it jumps.
  */
 export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
-  #offset: number;
-  #interval: number;
-
   constructor(loop: Loop, offset: number, interval = 0, options?: PeriodicOptions) {
     checkSeconds('offset', offset);
     checkInterval('interval', interval);
-    super(loop, (native, owner) => new binding.Periodic(native, owner, offset, interval), options);
-    this.#offset = offset;
-    this.#interval = interval;
+    super(loop, options, offset, interval);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return PERIODIC;
   }
 
   get offset(): number {
-    this.native();
-    return this.#offset;
+    this.nativeId();
+    return this.paramA;
   }
 
   get interval(): number {
-    this.native();
-    return this.#interval;
+    this.nativeId();
+    return this.paramB;
   }
 
   /** Changes the schedule; while active the new one applies from the next `again()`. */
   set(offset: number, interval = 0): this {
-    const periodic = this.native<NativePeriodic>();
+    const id = this.nativeId();
     checkSeconds('offset', offset);
     checkInterval('interval', interval);
-    this.#offset = offset;
-    this.#interval = interval;
-    periodic.set(offset, interval);
+    this.setParams(offset, interval);
+    if (id !== 0) binding.periodicSet(id, offset, interval);
     return this;
   }
 
   /** The absolute time (epoch seconds) the periodic fires next (`ev_periodic_at`). */
   get at(): number {
-    return this.native<NativePeriodic>().at();
+    // A stopped periodic has not been scheduled: libev reports its offset.
+    const id = this.nativeId();
+    return id !== 0 ? binding.periodicAt(id) : this.paramA;
   }
 
   /** Stops and restarts the periodic with its current schedule (`ev_periodic_again`). */
   again(): this {
-    const periodic = this.native<NativePeriodic>();
+    this.nativeId();
     if (this.callback === null) throw stateTypeError('again() needs a callback: start() the periodic first');
-    periodic.again();
+    binding.periodicAgain(this.ensureNative());
+    this.synced();
     return this;
   }
 }

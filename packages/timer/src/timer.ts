@@ -1,9 +1,11 @@
-import { binding, type NativeTimer } from '@evkit/core-native/binding';
-import { EvError, Watcher, type Loop, type WatcherOptions } from '@evkit/loop';
+import { WatcherKind, binding } from '@evkit/core-native/binding';
+import { EvError, Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
 import { stateTypeError } from '@evkit/loop/internal';
 
 export type TimerOptions = WatcherOptions;
+
+const TIMER: NativeKind = { kind: WatcherKind.Timer };
 
 /**
  * A relative timer (`ev_timer`): fires `after` seconds after `start()`, then
@@ -14,49 +16,49 @@ export type TimerOptions = WatcherOptions;
  * it counts from the batch's cached time (`loop.now()`), as libev does.
  */
 export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
-  #after: number;
-  #repeat: number;
-
   constructor(loop: Loop, after: number, repeat = 0, options?: TimerOptions) {
     checkSeconds('after', after);
     checkInterval('repeat', repeat);
-    super(loop, (native, owner) => new binding.Timer(native, owner, after, repeat), options);
-    this.#after = after;
-    this.#repeat = repeat;
+    super(loop, options, after, repeat);
+  }
+
+  protected override get nativeKind(): NativeKind {
+    return TIMER;
   }
 
   /** Seconds from `start()` to the first expiry. Settable only while stopped. */
   get after(): number {
-    this.native();
-    return this.#after;
+    this.nativeId();
+    return this.paramA;
   }
 
   set after(after: number) {
-    const timer = this.native<NativeTimer>();
+    const id = this.nativeId();
     checkSeconds('after', after);
-    if (timer.active()) {
+    if (this.active) {
       throw new EvError("'Timer' attribute 'after' is read-only while the watcher is active; stop() it first", 'ERR_EVKIT_WATCHER_ACTIVE');
     }
-    this.#after = after;
-    timer.set(after, this.#repeat);
+    this.setParams(after, this.paramB);
+    if (id !== 0) binding.timerSet(id, after, this.paramB);
   }
 
   /** Seconds between repetitions (0: fire once). Settable any time; used from the next `again()` or expiry. */
   get repeat(): number {
-    this.native();
-    return this.#repeat;
+    this.nativeId();
+    return this.paramB;
   }
 
   set repeat(repeat: number) {
-    const timer = this.native<NativeTimer>();
+    const id = this.nativeId();
     checkInterval('repeat', repeat);
-    this.#repeat = repeat;
-    timer.setRepeat(repeat);
+    this.setParams(this.paramA, repeat);
+    if (id !== 0) binding.timerSetRepeat(id, repeat);
   }
 
-  /** Seconds until the timer fires (`ev_timer_remaining`); for a stopped timer, what is left of `after`. */
+  /** Seconds until the timer fires (`ev_timer_remaining`); for a stopped timer, its `after`. */
   get remaining(): number {
-    return this.native<NativeTimer>().remaining();
+    const id = this.nativeId();
+    return id !== 0 && this.active ? binding.timerRemaining(id) : this.paramA;
   }
 
   /**
@@ -65,15 +67,18 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
    * callback, it is used as in `start()`.
    */
   again(callback?: (...args: A) => unknown, ...args: A): this {
-    const timer = this.native<NativeTimer>();
+    this.nativeId();
     if (callback !== undefined) {
       this.callback = callback;
       this.args = args;
     }
-    if (this.callback === null && this.#repeat > 0) {
+    if (this.callback === null && this.paramB > 0) {
       throw stateTypeError('again() needs a callback: pass one or start() the timer first');
     }
-    timer.again();
+    // On a stopped timer with no repeat, libev's again() does nothing.
+    if (this.nativeId() === 0 && this.paramB === 0) return this;
+    binding.timerAgain(this.ensureNative());
+    this.synced();
     return this;
   }
 }

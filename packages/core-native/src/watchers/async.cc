@@ -18,7 +18,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "watcher_wrap.h"
+#include "watcher_kind.h"
 
 namespace evkit {
 namespace {
@@ -63,42 +63,25 @@ class SendTable {
   uint64_t nextId_ = 1;  // 0 means "none"; 2^64 ids are never exhausted
 };
 
-// new binding.Async(loop, owner)
-class AsyncWatcher final : public WatcherWrap<AsyncWatcher, ev_async> {
+// Persistent: its sender id must outlive a stop, so the native half lives
+// from the JS constructor (watcherCreate) to close() or the GC.
+class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
  public:
-  explicit AsyncWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
-    // ev_async_set is a no-op and ev_async_pending reads `sent`: give it a value.
-    ev_.sent = 0;
-  }
+  static constexpr Kind kKind = kKindAsync;
+
+  static WatcherBase* Make(LoopCore* core, double, double, int*) { return new AsyncWatcher(core); }
 
   ~AsyncWatcher() override { Leave(); }
-
-  static Napi::Function Init(Napi::Env env) {
-    return DefineKind(env, "Async",
-                      {
-                          InstanceMethod<&AsyncWatcher::Send>("send"),
-                          InstanceMethod<&AsyncWatcher::Sent>("sent"),
-                          InstanceMethod<&AsyncWatcher::SenderId>("senderId"),
-                      });
-  }
 
   // libev's start clears `sent`: a send made while stopped is lost.
   void StartIn(struct ev_loop* loop) { ev_async_start(loop, &ev_); }
   static void StopIn(struct ev_loop* loop, ev_async* w) { ev_async_stop(loop, w); }
 
- protected:
-  void OnLeavingLoop() override { Withdraw(); }
-
- private:
-  void Withdraw() {
-    if (id_ == 0) return;
-    SendTable::Get().Withdraw(id_);
-    id_ = 0;
-  }
-
-  // Thread-safe in libev: no loop lock, also on an attached loop.
-  void Send(const Napi::CallbackInfo&) {
+  // asyncNotify(id): ev_async_send from the JS thread. Thread-safe in libev:
+  // no loop lock, also on an attached loop.
+  Napi::Value Send(const Napi::CallbackInfo& info) {
     if (Usable()) ev_async_send(core()->loop(), &ev_);
+    return info.Env().Undefined();
   }
 
   // A send is waiting for this watcher's callback: libev's flag, or (attached)
@@ -115,11 +98,26 @@ class AsyncWatcher final : public WatcherWrap<AsyncWatcher, ev_async> {
 
   // The id other threads send by (0n for a watcher that left its loop).
   Napi::Value SenderId(const Napi::CallbackInfo& info) {
-    if (id_ == 0 && Usable()) id_ = SendTable::Get().Publish(core()->loop(), &ev_);
-    return Napi::BigInt::New(info.Env(), id_);
+    if (senderId_ == 0 && Usable()) senderId_ = SendTable::Get().Publish(core()->loop(), &ev_);
+    return Napi::BigInt::New(info.Env(), senderId_);
   }
 
-  uint64_t id_ = 0;
+ protected:
+  void OnLeavingLoop() override { Withdraw(); }
+
+ private:
+  explicit AsyncWatcher(LoopCore* core) : KindWatcher(core, true) {
+    // ev_async_set is a no-op and ev_async_pending reads `sent`: give it a value.
+    ev_.sent = 0;
+  }
+
+  void Withdraw() {
+    if (senderId_ == 0) return;
+    SendTable::Get().Withdraw(senderId_);
+    senderId_ = 0;
+  }
+
+  uint64_t senderId_ = 0;
 };
 
 // asyncSend(id: bigint): boolean, from any thread. Raw N-API: it is the hot
@@ -140,7 +138,10 @@ napi_value AsyncSend(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void InitAsync(Napi::Env env, Napi::Object exports) {
-  exports.Set("Async", AsyncWatcher::Init(env));
+  RegisterKind(kKindAsync, &AsyncWatcher::Make);
+  ExportKindFunction<AsyncWatcher, &AsyncWatcher::Send>(env, exports, "asyncNotify");
+  ExportKindFunction<AsyncWatcher, &AsyncWatcher::Sent>(env, exports, "asyncSent");
+  ExportKindFunction<AsyncWatcher, &AsyncWatcher::SenderId>(env, exports, "asyncSenderId");
   napi_value fn = nullptr;
   if (napi_create_function(env, "asyncSend", NAPI_AUTO_LENGTH, AsyncSend, nullptr, &fn) == napi_ok) {
     exports.Set("asyncSend", Napi::Value(env, fn));

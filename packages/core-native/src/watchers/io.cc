@@ -50,8 +50,7 @@
 #include <vector>
 
 #include "internal_watcher.h"
-#include "loop_wrap.h"
-#include "watcher_wrap.h"
+#include "watcher_kind.h"
 
 namespace evkit {
 namespace {
@@ -326,22 +325,17 @@ class IoGuard final : public LoopCore::Extension {
 
 const char IoGuard::kKey = 0;
 
-// new binding.Io(loop, owner, fd, events)
-class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
+// Transient: fd and events live in JS while the watcher is stopped.
+class IoWatcher final : public KindWatcher<IoWatcher, EvIo> {
  public:
-  explicit IoWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
-    ev_.fd = -1;
-    ev_.events = 0;
-    ev_.userFd = IntArg(info, 2, -1);
-    events_ = IntArg(info, 3, 0);
-    if (core() == nullptr) return;  // CoreOf threw
-    // libev asserts on a negative fd or a bad mask; the JS layer checks both.
-    if (ev_.userFd < 0 || events_ < EV_READ || events_ > (EV_READ | EV_WRITE)) {
-      Reject();
-      return;
-    }
-    LoopCore::Lock lock(core());
-    IoGuard::Of(core())->Add(&ev_);
+  static constexpr Kind kKind = kKindIo;
+
+  // libev asserts on a negative fd or a bad mask; the JS layer checks both
+  // (a raw binding call with either makes no watcher: EINVAL).
+  static WatcherBase* Make(LoopCore* core, double fd, double events, int*) {
+    if (!(fd >= 0 && fd <= INT32_MAX) || !(events >= EV_READ && events <= (EV_READ | EV_WRITE))) return nullptr;
+    if (static_cast<int>(fd) != fd || static_cast<int>(events) != events) return nullptr;
+    return new IoWatcher(core, static_cast<int>(fd), static_cast<int>(events));
   }
 
   ~IoWatcher() override {
@@ -349,14 +343,7 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
     if (prepared_ >= 0) close(prepared_);
   }
 
-  static IoWatcher* From(EvIo* w) { return static_cast<IoWatcher*>(static_cast<WatcherBase*>(w->data)); }
-
-  static Napi::Function Init(Napi::Env env) {
-    return DefineKind(env, "Io",
-                      {
-                          InstanceMethod<&IoWatcher::Set>("set"),
-                      });
-  }
+  static IoWatcher* Of(EvIo* w) { return static_cast<IoWatcher*>(static_cast<WatcherBase*>(w->data)); }
 
   void StartIn(struct ev_loop* loop) {
     IoGuard* guard = ev_.guard;
@@ -423,15 +410,14 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
 
   int userFd() const { return ev_.userFd; }
 
- private:
-  // set(fd, events): only while stopped (checked in JS).
-  void Set(const Napi::CallbackInfo& info) {
-    int fd = IntArg(info, 0, -1);
-    int events = IntArg(info, 1, 0);
-    if (fd < 0 || events < EV_READ || events > (EV_READ | EV_WRITE)) return;
+  // ioSet(id, fd, events): for the next start of a stopped (pending) watcher.
+  Napi::Value Set(const Napi::CallbackInfo& info) {
+    int fd = IntArg(info, 1, -1);
+    int events = IntArg(info, 2, 0);
+    if (fd < 0 || events < EV_READ || events > (EV_READ | EV_WRITE)) return info.Env().Undefined();
     if (Usable()) {
       LoopCore::Lock lock(core());
-      if (ev_is_active(&ev_)) return;
+      if (ev_is_active(&ev_)) return info.Env().Undefined();
       ev_.userFd = fd;
     } else {
       ev_.userFd = fd;
@@ -441,6 +427,16 @@ class IoWatcher final : public WatcherWrap<IoWatcher, EvIo> {
       close(prepared_);
       prepared_ = -1;
     }
+    return info.Env().Undefined();
+  }
+
+ private:
+  IoWatcher(LoopCore* core, int fd, int events) : KindWatcher(core, false), events_(events) {
+    ev_.fd = -1;
+    ev_.events = 0;
+    ev_.userFd = fd;
+    LoopCore::Lock lock(core);
+    IoGuard::Of(core)->Add(&ev_);
   }
 
   // Right before a start (JS thread, outside the lock): 0 when it may go
@@ -499,20 +495,20 @@ Napi::Value FdStatus(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fcntl(fd, F_GETFD) == -1 ? errno : 0);
 }
 
-// ioClosingFd(loop, fd): every active Io of `loop` on `fd` stops and gets an
-// error event; returns how many did.
+// ioClosingFd(loopId, fd): every active Io of the loop on `fd` stops and gets
+// an error event; returns how many did.
 Napi::Value ClosingFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::shared_ptr<LoopCore> core = LoopWrap::CoreOf(env, info[0]);
-  if (!core) return env.Undefined();
+  LoopCore* core = GetEnvState(env)->loops.Find(NumberArg(info, 0));
+  if (core == nullptr || core->destroyed()) return env.Undefined();
   int fd = IntArg(info, 1, -1);
-  IoGuard* guard = IoGuard::Find(core.get());
+  IoGuard* guard = IoGuard::Find(core);
   int count = 0;
   if (guard != nullptr && fd >= 0) {
-    LoopCore::Lock lock(core.get(), /*wake=*/true);
+    LoopCore::Lock lock(core, /*wake=*/true);
     std::vector<EvIo*> all = guard->watchers();
     for (EvIo* w : all) {
-      if (w->userFd == fd && IoWatcher::From(w)->RetireForClose()) count++;
+      if (w->userFd == fd && IoWatcher::Of(w)->RetireForClose()) count++;
     }
   }
   return Napi::Number::New(env, count);
@@ -521,7 +517,8 @@ Napi::Value ClosingFd(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitIo(Napi::Env env, Napi::Object exports) {
-  exports.Set("Io", IoWatcher::Init(env));
+  RegisterKind(kKindIo, &IoWatcher::Make);
+  ExportKindFunction<IoWatcher, &IoWatcher::Set>(env, exports, "ioSet");
   exports.Set("ioFdStatus", Napi::Function::New<FdStatus>(env, "ioFdStatus"));
   exports.Set("ioClosingFd", Napi::Function::New<ClosingFd>(env, "ioClosingFd"));
 }

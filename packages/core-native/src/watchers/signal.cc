@@ -11,66 +11,57 @@
 //   the callback runs coalesce into one callback, as with libev's ev_signal;
 // - delivery: the async wakes a blocking run() or an attached loop's thread
 //   from whatever thread the kernel ran the handler on.
-// The callback sees EV_SIGNAL where libev reports EV_ASYNC.
+// The callback sees EV_SIGNAL where libev reports EV_ASYNC. Transient: the
+// signal number lives in JS while the watcher is stopped.
 #include "watchers/signal.h"
 
 #include <csignal>
 
-#include "watcher_wrap.h"
+#include "watcher_kind.h"
 #include "watchers/signal_chain.h"
 
 namespace evkit {
 namespace {
 
-// new binding.Signal(loop, owner, signum)
-class SignalWatcher final : public WatcherWrap<SignalWatcher, ev_async> {
+class SignalWatcher final : public KindWatcher<SignalWatcher, ev_async> {
  public:
-  explicit SignalWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
-    ev_async_set(&ev_);
-    ev_.cb = &SignalWatcher::OnAsync;
-    if (core() == nullptr) return;  // the base threw
-    Napi::Env env = info.Env();
-    signum_ = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
-    // The JS layer refuses these with its error (signalLimits.refusals); a
-    // raw binding call that gets here makes an inert watcher.
-    if (signal_chain::RefusalReason(signum_) != nullptr) {
-      Reject();
-      return;
-    }
-    // Without a Node event loop (never in practice) start() reports UV_EINVAL.
-    if (napi_get_uv_event_loop(env, &uv_) != napi_ok) uv_ = nullptr;
-  }
+  static constexpr Kind kKind = kKindSignal;
 
-  static Napi::Function Init(Napi::Env env) {
-    return DefineKind(env, "Signal",
-                      {
-                          InstanceMethod<&SignalWatcher::Signum>("signum"),
-                      });
+  // The JS layer refuses bad signals with its error (signalLimits.refusals);
+  // a raw binding call with one makes no watcher (EINVAL).
+  static WatcherBase* Make(LoopCore* core, double signum, double, int*) {
+    int number = static_cast<int>(signum);
+    if (number != signum || signal_chain::RefusalReason(number) != nullptr) return nullptr;
+    return new SignalWatcher(core, number);
   }
 
   // 0, or the (negative) libuv error that kept the signal from being watched.
   int StartIn(struct ev_loop* loop) {
-    if (uv_ == nullptr) return UV_EINVAL;
-    return signal_chain::Start(uv_, signum_, loop, &ev_);
+    uv_loop_t* uv = nullptr;
+    // Without a Node event loop (never in practice) start() reports UV_EINVAL.
+    if (napi_get_uv_event_loop(core()->env()->env(), &uv) != napi_ok || uv == nullptr) return UV_EINVAL;
+    return signal_chain::Start(uv, signum_, loop, &ev_);
   }
   static void StopIn(struct ev_loop* loop, ev_async* w) { signal_chain::Stop(loop, w); }
 
  private:
+  SignalWatcher(LoopCore* core, int signum) : KindWatcher(core, false), signum_(signum) {
+    ev_async_set(&ev_);
+    ev_.cb = &SignalWatcher::OnAsync;
+  }
+
   static void OnAsync(struct ev_loop* loop, ev_async* w, int revents) noexcept {
     if (revents & EV_ASYNC) revents = (revents & ~EV_ASYNC) | EV_SIGNAL;
     Trampoline(loop, reinterpret_cast<ev_watcher*>(w), revents);
   }
 
-  Napi::Value Signum(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), signum_); }
-
-  int signum_ = 0;
-  uv_loop_t* uv_ = nullptr;
+  int signum_;
 };
 
 }  // namespace
 
 void InitSignal(Napi::Env env, Napi::Object exports) {
-  exports.Set("Signal", SignalWatcher::Init(env));
+  RegisterKind(kKindSignal, &SignalWatcher::Make);
   Napi::Object limits = Napi::Object::New(env);
   limits.Set("nsig", NSIG);
   limits.Set("rtmin", SIGRTMIN);

@@ -47,7 +47,7 @@
 #endif
 
 #include "internal_watcher.h"
-#include "watcher_wrap.h"
+#include "watcher_kind.h"
 
 namespace evkit {
 namespace {
@@ -355,49 +355,34 @@ void OnInotify(struct ev_loop* loop, ev_io* io, int) noexcept {
 
 #endif  // EVKIT_INOTIFY
 
-// new binding.Stat(loop, owner, path: Buffer, interval: number)
-class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
+// Persistent: attr and prev stay readable while stopped, so the native half
+// lives from the JS constructor (statCreate) to close() or the GC.
+class StatWatcher final : public KindWatcher<StatWatcher, StatEv> {
  public:
-  explicit StatWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
-    ev_.cb = &StatWatcher::OnTimer;
-    ev_.path = nullptr;
-    ev_.infy = nullptr;
-    ev_.wd = -1;
-    ev_.onAncestor = false;
-    ev_.hasAttr = false;
-    ev_.poll = 0;
-    std::memset(&ev_.attr, 0, sizeof ev_.attr);
-    std::memset(&ev_.prev, 0, sizeof ev_.prev);
-    ev_timer_set(&ev_, 0., kDormant);
-    double interval = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0.;
-    // The JS layer validates; keep nonsense out when the raw binding is misused.
-    ev_.interval = interval == interval && interval >= 0 && interval < 1e300 ? interval : 0.;
-    if (core() == nullptr) return;
-    // The JS layer checks the path (ERR_INVALID_ARG_TYPE); a raw binding call
-    // with a bad one makes an inert watcher.
-    if (!info[2].IsBuffer()) {
-      Reject();
-      return;
+  static constexpr Kind kKind = kKindStat;
+
+  // statCreate(loopId, flags, path: Buffer, interval): the new watcher's id,
+  // or 0 (watcherStatus() says why; EINVAL for a path the JS layer would
+  // have refused).
+  static Napi::Value Create(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    EnvState* state = GetEnvState(env);
+    LoopCore* core = LoopForNewWatcher(state, NumberArg(info, 0));
+    if (core == nullptr) return Napi::Number::New(env, 0);
+    if (info.Length() < 3 || !info[2].IsBuffer()) {
+      state->lastStatus = EINVAL;
+      return Napi::Number::New(env, 0);
     }
     auto bytes = info[2].As<Napi::Buffer<char>>();
-    path_.assign(bytes.Data(), bytes.Length());
-    if (path_.empty() || path_.find('\0') != std::string::npos) {
-      Reject();
-      return;
+    std::string path(bytes.Data(), bytes.Length());
+    if (path.empty() || path.find('\0') != std::string::npos) {
+      state->lastStatus = EINVAL;
+      return Napi::Number::New(env, 0);
     }
-    ev_.path = path_.c_str();
-  }
-
-  static Napi::Function Init(Napi::Env env) {
-    return DefineKind(env, "Stat",
-                      {
-                          InstanceMethod<&StatWatcher::Attr>("attr"),
-                          InstanceMethod<&StatWatcher::Prev>("prev"),
-                          InstanceMethod<&StatWatcher::StatNow>("stat"),
-                          InstanceMethod<&StatWatcher::Interval>("interval"),
-                          InstanceMethod<&StatWatcher::PollInterval>("pollInterval"),
-                          InstanceMethod<&StatWatcher::UsesInotify>("usesInotify"),
-                      });
+    double interval = NumberArg(info, 3);
+    auto* w = new StatWatcher(core, std::move(path), interval);
+    ApplyWatcherFlags(w, NumberArg(info, 1));
+    return Napi::Number::New(env, w->id());
   }
 
   void StartIn(struct ev_loop* loop) {
@@ -425,7 +410,7 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
     ev_timer_stop(loop, w);
   }
 
- private:
+ public:
   // A fed EV_TIMER travels as kFedTimer, so that it is not taken for the
   // back-up poll timer's own expiry.
   static constexpr int kFedTimer = 0x40000000;
@@ -480,12 +465,12 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
   Napi::Value Prev(const Napi::CallbackInfo& info) { return Snapshot(info.Env(), true); }
 
   // stat(): lstat now into attr (libev's ev_stat_stat: prev stays, nothing fires).
-  void StatNow(const Napi::CallbackInfo&) {
-    if (ev_.path == nullptr) return;
+  Napi::Value StatNow(const Napi::CallbackInfo& info) {
     std::unique_ptr<LoopCore::Lock> lock;
     if (Usable()) lock.reset(new LoopCore::Lock(core()));
     ReadAttr(ev_.path, &ev_.attr);
     ev_.hasAttr = true;
+    return info.Env().Undefined();
   }
 
   template <class T>
@@ -511,13 +496,36 @@ class StatWatcher final : public WatcherWrap<StatWatcher, StatEv> {
     return Napi::Boolean::New(info.Env(), ev_is_active(&ev_) && ev_.infy != nullptr);
   }
 
+ private:
+  StatWatcher(LoopCore* core, std::string path, double interval)
+      : KindWatcher(core, true), path_(std::move(path)) {
+    ev_.cb = &StatWatcher::OnTimer;
+    ev_.infy = nullptr;
+    ev_.wd = -1;
+    ev_.onAncestor = false;
+    ev_.hasAttr = false;
+    ev_.poll = 0;
+    std::memset(&ev_.attr, 0, sizeof ev_.attr);
+    std::memset(&ev_.prev, 0, sizeof ev_.prev);
+    ev_timer_set(&ev_, 0., kDormant);
+    // The JS layer validates; keep nonsense out when the raw binding is misused.
+    ev_.interval = interval == interval && interval >= 0 && interval < 1e300 ? interval : 0.;
+    ev_.path = path_.c_str();
+  }
+
   std::string path_;
 };
 
 }  // namespace
 
 void InitStat(Napi::Env env, Napi::Object exports) {
-  exports.Set("Stat", StatWatcher::Init(env));
+  exports.Set("statCreate", Napi::Function::New<&StatWatcher::Create>(env, "statCreate"));
+  ExportKindFunction<StatWatcher, &StatWatcher::Attr>(env, exports, "statAttr");
+  ExportKindFunction<StatWatcher, &StatWatcher::Prev>(env, exports, "statPrev");
+  ExportKindFunction<StatWatcher, &StatWatcher::StatNow>(env, exports, "statStat");
+  ExportKindFunction<StatWatcher, &StatWatcher::Interval>(env, exports, "statInterval");
+  ExportKindFunction<StatWatcher, &StatWatcher::PollInterval>(env, exports, "statPollInterval");
+  ExportKindFunction<StatWatcher, &StatWatcher::UsesInotify>(env, exports, "statUsesInotify");
 }
 
 }  // namespace evkit

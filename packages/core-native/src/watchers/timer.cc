@@ -1,17 +1,14 @@
 // Timer (ev_timer: relative, monotonic) and Periodic (ev_periodic: wall-clock
 // schedules). Both start from the current time: outside a callback libev's
 // cached time is refreshed first, so a timer started after an idle spell does
-// not fire early.
+// not fire early. Both are transient: `after`/`repeat` (`offset`/`interval`)
+// live in JS while the watcher is stopped and come with every start.
 #include "watchers/timer.h"
 
-#include "watcher_wrap.h"
+#include "watcher_kind.h"
 
 namespace evkit {
 namespace {
-
-double NumberArg(const Napi::CallbackInfo& info, size_t i) {
-  return info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : 0.;
-}
 
 // The JS layer validates; this keeps libev's asserts (negative repeat) and
 // nonsense (NaN) out even when the raw binding is misused.
@@ -19,22 +16,12 @@ double Sanitize(double value, double min) {
   return value == value && value >= min && value < 1e300 ? value : min;
 }
 
-// new binding.Timer(loop, owner, after, repeat)
-class TimerWatcher final : public WatcherWrap<TimerWatcher, ev_timer> {
+class TimerWatcher final : public KindWatcher<TimerWatcher, ev_timer> {
  public:
-  explicit TimerWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
-    after_ = Sanitize(NumberArg(info, 2), -1e300);
-    ev_timer_set(&ev_, after_, Sanitize(NumberArg(info, 3), 0.));
-  }
+  static constexpr Kind kKind = kKindTimer;
 
-  static Napi::Function Init(Napi::Env env) {
-    return DefineKind(env, "Timer",
-                      {
-                          InstanceMethod<&TimerWatcher::Set>("set"),
-                          InstanceMethod<&TimerWatcher::Again>("again"),
-                          InstanceMethod<&TimerWatcher::Remaining>("remaining"),
-                          InstanceMethod<&TimerWatcher::SetRepeat>("setRepeat"),
-                      });
+  static WatcherBase* Make(LoopCore* core, double after, double repeat, int*) {
+    return new TimerWatcher(core, Sanitize(after, -1e300), Sanitize(repeat, 0.));
   }
 
   void StartIn(struct ev_loop* loop) {
@@ -45,24 +32,22 @@ class TimerWatcher final : public WatcherWrap<TimerWatcher, ev_timer> {
   }
   static void StopIn(struct ev_loop* loop, ev_timer* w) { ev_timer_stop(loop, w); }
 
- private:
-  // set(after, repeat): only while inactive (checked in JS).
-  void Set(const Napi::CallbackInfo& info) {
-    after_ = Sanitize(NumberArg(info, 0), -1e300);
-    ev_.repeat = Sanitize(NumberArg(info, 1), 0.);
+  // timerSet(id, after, repeat): for the next start (JS allows it only while stopped).
+  Napi::Value Set(const Napi::CallbackInfo& info) {
+    after_ = Sanitize(NumberArg(info, 1), -1e300);
+    ApplyRepeat(Sanitize(NumberArg(info, 2), 0.));
+    return info.Env().Undefined();
   }
 
-  void SetRepeat(const Napi::CallbackInfo& info) {
-    if (Usable()) {
-      LoopCore::Lock lock(core());
-      ev_.repeat = Sanitize(NumberArg(info, 0), 0.);
-    } else {
-      ev_.repeat = Sanitize(NumberArg(info, 0), 0.);
-    }
+  // timerSetRepeat(id, repeat): any time; used from the next again() or expiry.
+  Napi::Value SetRepeat(const Napi::CallbackInfo& info) {
+    ApplyRepeat(Sanitize(NumberArg(info, 1), 0.));
+    return info.Env().Undefined();
   }
 
-  void Again(const Napi::CallbackInfo&) {
+  Napi::Value Again(const Napi::CallbackInfo& info) {
     Rearm([this](struct ev_loop* loop) { ev_timer_again(loop, &ev_); });
+    return info.Env().Undefined();
   }
 
   Napi::Value Remaining(const Napi::CallbackInfo& info) {
@@ -71,23 +56,29 @@ class TimerWatcher final : public WatcherWrap<TimerWatcher, ev_timer> {
     return Napi::Number::New(info.Env(), ev_timer_remaining(core()->loop(), &ev_));
   }
 
-  double after_ = 0;
-};
-
-// new binding.Periodic(loop, owner, offset, interval)
-class PeriodicWatcher final : public WatcherWrap<PeriodicWatcher, ev_periodic> {
- public:
-  explicit PeriodicWatcher(const Napi::CallbackInfo& info) : WatcherWrap(info) {
-    ev_periodic_set(&ev_, Sanitize(NumberArg(info, 2), -1e300), Sanitize(NumberArg(info, 3), 0.), nullptr);
+ private:
+  TimerWatcher(LoopCore* core, double after, double repeat) : KindWatcher(core, false), after_(after) {
+    ev_timer_set(&ev_, after_, repeat);
   }
 
-  static Napi::Function Init(Napi::Env env) {
-    return DefineKind(env, "Periodic",
-                      {
-                          InstanceMethod<&PeriodicWatcher::Set>("set"),
-                          InstanceMethod<&PeriodicWatcher::Again>("again"),
-                          InstanceMethod<&PeriodicWatcher::At>("at"),
-                      });
+  void ApplyRepeat(double repeat) {
+    if (Usable()) {
+      LoopCore::Lock lock(core());
+      ev_.repeat = repeat;
+    } else {
+      ev_.repeat = repeat;
+    }
+  }
+
+  double after_;
+};
+
+class PeriodicWatcher final : public KindWatcher<PeriodicWatcher, ev_periodic> {
+ public:
+  static constexpr Kind kKind = kKindPeriodic;
+
+  static WatcherBase* Make(LoopCore* core, double offset, double interval, int*) {
+    return new PeriodicWatcher(core, offset, interval);
   }
 
   void StartIn(struct ev_loop* loop) {
@@ -96,13 +87,22 @@ class PeriodicWatcher final : public WatcherWrap<PeriodicWatcher, ev_periodic> {
   }
   static void StopIn(struct ev_loop* loop, ev_periodic* w) { ev_periodic_stop(loop, w); }
 
- private:
-  void Set(const Napi::CallbackInfo& info) {
-    ev_periodic_set(&ev_, Sanitize(NumberArg(info, 0), -1e300), Sanitize(NumberArg(info, 1), 0.), nullptr);
+  // periodicSet(id, offset, interval): the schedule; while active it applies
+  // from the next again() (libev reads the fields when it reschedules).
+  Napi::Value Set(const Napi::CallbackInfo& info) {
+    double offset = Sanitize(NumberArg(info, 1), -1e300), interval = Sanitize(NumberArg(info, 2), 0.);
+    if (Usable()) {
+      LoopCore::Lock lock(core());
+      ev_periodic_set(&ev_, offset, interval, nullptr);
+    } else {
+      ev_periodic_set(&ev_, offset, interval, nullptr);
+    }
+    return info.Env().Undefined();
   }
 
-  void Again(const Napi::CallbackInfo&) {
+  Napi::Value Again(const Napi::CallbackInfo& info) {
     Rearm([this](struct ev_loop* loop) { ev_periodic_again(loop, &ev_); });
+    return info.Env().Undefined();
   }
 
   Napi::Value At(const Napi::CallbackInfo& info) {
@@ -112,13 +112,25 @@ class PeriodicWatcher final : public WatcherWrap<PeriodicWatcher, ev_periodic> {
     }
     return Napi::Number::New(info.Env(), ev_periodic_at(&ev_));
   }
+
+ private:
+  PeriodicWatcher(LoopCore* core, double offset, double interval) : KindWatcher(core, false) {
+    ev_periodic_set(&ev_, Sanitize(offset, -1e300), Sanitize(interval, 0.), nullptr);
+  }
 };
 
 }  // namespace
 
 void InitTimer(Napi::Env env, Napi::Object exports) {
-  exports.Set("Timer", TimerWatcher::Init(env));
-  exports.Set("Periodic", PeriodicWatcher::Init(env));
+  RegisterKind(kKindTimer, &TimerWatcher::Make);
+  RegisterKind(kKindPeriodic, &PeriodicWatcher::Make);
+  ExportKindFunction<TimerWatcher, &TimerWatcher::Set>(env, exports, "timerSet");
+  ExportKindFunction<TimerWatcher, &TimerWatcher::SetRepeat>(env, exports, "timerSetRepeat");
+  ExportKindFunction<TimerWatcher, &TimerWatcher::Again>(env, exports, "timerAgain");
+  ExportKindFunction<TimerWatcher, &TimerWatcher::Remaining>(env, exports, "timerRemaining");
+  ExportKindFunction<PeriodicWatcher, &PeriodicWatcher::Set>(env, exports, "periodicSet");
+  ExportKindFunction<PeriodicWatcher, &PeriodicWatcher::Again>(env, exports, "periodicAgain");
+  ExportKindFunction<PeriodicWatcher, &PeriodicWatcher::At>(env, exports, "periodicAt");
 }
 
 }  // namespace evkit

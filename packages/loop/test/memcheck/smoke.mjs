@@ -3,27 +3,43 @@
 // destroy their loop, views, errors, workers. Prints "memcheck smoke ok".
 import { Worker, isMainThread } from 'node:worker_threads';
 import { setImmediate as tick } from 'node:timers/promises';
-import { binding } from '@evkit/core-native/binding';
+import { WatcherKind, binding } from '@evkit/core-native/binding';
 import { Loop, Watcher } from '@evkit/loop';
 
 class Idle extends Watcher {
   constructor(loop, options) {
-    super(loop, (native, owner) => new binding.Idle(native, owner), options);
+    super(loop, options);
+  }
+
+  get nativeKind() {
+    return { kind: WatcherKind.Idle };
   }
 }
 class Prepare extends Watcher {
   constructor(loop, options) {
-    super(loop, (native, owner) => new binding.Prepare(native, owner), options);
+    super(loop, options);
+  }
+
+  get nativeKind() {
+    return { kind: WatcherKind.Prepare };
   }
 }
 class Timer extends Watcher {
   constructor(loop, after, repeat = 0, options) {
-    super(loop, (native, owner) => new binding.Timer(native, owner, after, repeat), options);
+    super(loop, options, after, repeat);
+  }
+
+  get nativeKind() {
+    return { kind: WatcherKind.Timer };
   }
 }
 class Check extends Watcher {
   constructor(loop, options) {
-    super(loop, (native, owner) => new binding.Check(native, owner), options);
+    super(loop, options);
+  }
+
+  get nativeKind() {
+    return { kind: WatcherKind.Check };
   }
 }
 
