@@ -59,6 +59,15 @@ void LoopCore::DeliverBatch() noexcept {
   auto keep = shared_from_this();
   std::vector<Delivery> batch;
   batch.swap(batch_);
+  // Hands its capacity back, so a pass of one callback allocates nothing.
+  struct GiveBack {
+    std::vector<Delivery>& from;
+    std::vector<Delivery>& to;
+    ~GiveBack() {
+      from.clear();
+      if (to.empty()) to.swap(from);
+    }
+  } giveBack{batch, batch_};
   size_t next = 0;
   while (next < batch.size() && !destroyRequested_) {
     if (batch[next].watcher == nullptr) {
@@ -102,9 +111,11 @@ size_t LoopCore::DeliverRun(std::vector<Delivery>* batch, size_t from, size_t to
     napi_close_handle_scope(env, scope);
     return to;
   }
-  // The index in `batch` of each entry handed to JS.
+  // The index in `batch` of each entry handed to JS (reused: a nested run of
+  // this loop delivers only after this call has read it back).
   std::vector<size_t> sent;
-  sent.reserve(to - from);
+  sent.swap(sentScratch_);
+  sent.clear();
   batchData_[kStopSlot] = 0;
   for (size_t i = from; i < to; i++) {
     Delivery& d = (*batch)[i];
@@ -145,7 +156,9 @@ size_t LoopCore::DeliverRun(std::vector<Delivery>* batch, size_t from, size_t to
     }
   }
   napi_close_handle_scope(env, scope);
-  return delivered < sent.size() ? sent[delivered] : to;
+  size_t stopped = delivered < sent.size() ? sent[delivered] : to;
+  sentScratch_.swap(sent);
+  return stopped;
 }
 
 // A callback fed a watcher: libev runs that one next, then the rest of the

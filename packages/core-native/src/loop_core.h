@@ -276,6 +276,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool collecting_ = false;  // blocking: inside ev_invoke_pending, recording a batch
   bool deliveringBatch_ = false;  // blocking: the deliver hook is running
   std::vector<double> fed_;  // ids fed while deliveringBatch_
+  std::vector<size_t> sentScratch_;  // DeliverRun's, kept for its capacity
   std::vector<Delivery> batch_;       // recorded by the loop thread
   std::vector<Delivery> delivering_;  // the batch JsInvoke is delivering
   size_t deliveringNext_ = 0;
