@@ -24,7 +24,7 @@ const resultsDir = path.join(benchDir, 'results');
 
 // ------------------------------------------------------------------ options
 
-const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'Ha', 'Hb'];
+const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'Ha', 'Hb', 'K'];
 
 function usage(code) {
   const out = code === 0 ? process.stdout : process.stderr;
@@ -34,7 +34,8 @@ function usage(code) {
       '  --quick   sizes / 10 and 3 runs (about a minute)',
       '  --smoke   sizes / 100 and 1 run: a check that every workload still runs (the smoke test);',
       '            results go to results/smoke.json instead of results/latest.json',
-      '  --only    run only these workloads (Ha/Hb: attached-mode hand-off cost / wake-up latency)',
+      '  --only    run only these workloads (Ha/Hb: attached-mode hand-off cost / wake-up latency;',
+      '            K: what one watcher of each kind costs)',
       '  --runs N  fresh-process runs per (workload, system); default 5 (3 with --quick, 1 with --smoke)',
       '  --no-c    skip the C libev floor',
       '  --json    print the results as JSON on stdout (the table goes to stderr); results/latest.json as always',
@@ -108,6 +109,8 @@ const SIZES = {
   Ha: size(20_000),
   Hb: size(2_000),
   HbGapMs: 1,
+  K: size(100_000),
+  KSlow: size(5_000), // signal (sigaction per first start) and stat (lstat, inotify per start)
 };
 // W5 needs 2 fds per pair (evkit and Node alike) plus what Node itself holds.
 const W5_FDS_NEEDED = 2 * SIZES.W5pairs + 256;
@@ -290,6 +293,24 @@ function defineWorkloads(c, files, skipped) {
       ],
       jobs: [node('evkit', { n: SIZES.W6, closeN: SIZES.W6close }), node('node-setTimeout', { n: SIZES.W6 })],
       nodeRef: ['node-setTimeout'],
+      cRef: {},
+    },
+    {
+      id: 'K',
+      title:
+        `K per-kind costs: construct + start + stop + close of one watcher, and one delivered callback (fed), ` +
+        `×${k(SIZES.K)} (signal, stat ×${k(SIZES.KSlow)}); Node: setTimeout + clearTimeout, setImmediate`,
+      short: 'K per kind',
+      metrics: [
+        { key: 'lifecycleNs', label: 'life', unit: 'ns', better: 'lower', digits: 0 },
+        { key: 'fireNs', label: 'fire', unit: 'ns', better: 'lower', digits: 0 },
+      ],
+      jobs: [
+        node('node', { n: SIZES.K }),
+        ...['timer', 'periodic', 'prepare', 'check', 'idle', 'fork', 'io', 'async'].map((kind) => node(kind, { n: SIZES.K })),
+        ...['signal', 'stat'].map((kind) => node(kind, { n: SIZES.KSlow })),
+      ],
+      nodeRef: ['node'],
       cRef: {},
     },
     {

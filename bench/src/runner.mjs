@@ -12,10 +12,13 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { testing } from '@evkit/native-testing';
 import { Loop, READ } from '@evkit/loop';
-import { Timer } from '@evkit/timer';
-import { Idle } from '@evkit/prepare-check';
+import { Periodic, Timer } from '@evkit/timer';
+import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { Io } from '@evkit/io';
 import { Async } from '@evkit/async';
+import { Fork } from '@evkit/fork';
+import { Signal } from '@evkit/signal';
+import { Stat } from '@evkit/stat';
 
 const now = () => performance.now(); // ms, sub-microsecond resolution
 
@@ -856,6 +859,90 @@ async function runHb(system, { samples, gapMs = 1 }) {
   };
 }
 
+// ------------------------------------------------------------------ K: per-kind costs
+// What one watcher of each kind costs: its whole life (construct, start, stop,
+// close) and one delivered callback (N started watchers, each fed once, one
+// non-blocking pass delivers them all; per callback). Node: setTimeout + clearTimeout, and
+// a setImmediate per callback.
+
+const CUSTOM = 0x01000000;
+const kindFd = () => socketpair()[0]; // never readable: the Io stays quiet
+const KINDS = {
+  timer: (loop) => new Timer(loop, 1),
+  periodic: (loop) => new Periodic(loop, 0, 3600),
+  prepare: (loop) => new Prepare(loop),
+  check: (loop) => new Check(loop),
+  idle: (loop) => new Idle(loop),
+  fork: (loop) => new Fork(loop),
+  signal: (loop) => new Signal(loop, 'SIGUSR2'),
+  io: (loop, fd) => new Io(loop, fd, READ),
+  async: (loop) => new Async(loop),
+  stat: (loop) => new Stat(loop, '/'),
+};
+
+function kindLifecycle(make, n) {
+  const loop = new Loop();
+  const fd = kindFd();
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    const w = make(loop, fd);
+    w.start(noop);
+    w.stop();
+    w.close();
+  }
+  const ms = now() - t0;
+  loop.destroy();
+  closeSync(fd);
+  return ms;
+}
+
+function kindFire(make, n) {
+  const loop = new Loop();
+  const fd = kindFd();
+  let fired = 0;
+  const cb = () => fired++;
+  const watchers = [];
+  for (let i = 0; i < n; i++) watchers.push(make(loop, fd).start(cb));
+  const t0 = now();
+  for (const w of watchers) w.feed(CUSTOM);
+  loop.run({ nowait: true });
+  const ms = now() - t0;
+  for (const w of watchers) w.close();
+  loop.destroy();
+  closeSync(fd);
+  // Prepare, check and idle also fire by themselves in that pass: the cost is per callback.
+  if (fired < n) throw new Error(`fired ${fired} of ${n}`);
+  return (ms * n) / fired;
+}
+
+function nodeLifecycle(n) {
+  const t0 = now();
+  for (let i = 0; i < n; i++) clearTimeout(setTimeout(noop, 1000));
+  return now() - t0;
+}
+
+function nodeFire(n) {
+  return new Promise((resolve) => {
+    let fired = 0;
+    const t0 = now();
+    const cb = () => {
+      if (++fired === n) resolve(now() - t0);
+    };
+    for (let i = 0; i < n; i++) setImmediate(cb);
+  });
+}
+
+async function runK(system, { n }) {
+  const make = KINDS[system];
+  if (make === undefined && system !== 'node') throw new Error(`unknown kind ${system}`);
+  const life = await warmThenRun(make ? (m) => kindLifecycle(make, m) : nodeLifecycle, n);
+  const fire = await warmThenRun(make ? (m) => kindFire(make, m) : nodeFire, n);
+  return {
+    metrics: { lifecycleNs: (life.ms * 1e6) / n, fireNs: (fire.ms * 1e6) / n },
+    info: { n },
+  };
+}
+
 // ------------------------------------------------------------------ main
 
 const WORKLOADS = {
@@ -868,6 +955,7 @@ const WORKLOADS = {
   W6: runW6,
   Ha: runHa,
   Hb: runHb,
+  K: runK,
 };
 
 async function main() {
