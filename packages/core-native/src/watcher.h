@@ -1,7 +1,7 @@
 // The one C++ base of every watcher kind.
 //
 // A native watcher is a plain C++ object addressed from JS by an integer id
-// (WatcherTable): no JS handle object, no reference to its JS owner. JS keeps
+// (EnvState::watchers): no JS handle object, no reference to its JS owner. JS keeps
 // the owner alive while the watcher is active or pending (the "pins" live in
 // JS, in the table's owners array) and learns the state it needs from the
 // table's state bytes, which only the JS thread writes (Publish).
@@ -40,7 +40,7 @@ namespace evkit {
 
 class EnvState;
 
-// Bits of a watcher's state byte (WatcherTable::state), as JS reads them.
+// Bits of a watcher's state byte (EnvState::StateBytes), as JS reads them.
 enum StateBits : uint8_t {
   kStateActive = 1,   // active in libev
   kStatePending = 2,  // pending in libev, or recorded by an attached loop's thread
@@ -170,13 +170,12 @@ class WatcherBase {
 
   LoopCore* core_;
   EnvState* env_;
-  uint32_t index_ = 0;         // in the env's WatcherTable
+  uint32_t index_ = 0;         // in EnvState::watchers
   uint32_t registrySlot_ = UINT32_MAX;  // in the loop's list of watchers
   uint8_t flags_ = kKeepalive;
   uint8_t kind_;
   bool persistent_;
   friend class LoopCore;
-  friend class WatcherTable;
 };
 
 }  // namespace evkit

@@ -157,7 +157,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     return this.#b;
   }
 
-  /** Whether it is active, from the state byte (no call into native code). */
+  /** Its state byte (STATE_*; 0 with no native half): no call into native code. */
   #bits(): number {
     return this.#id === 0 ? 0 : state[indexOf(this.#id)]!;
   }
