@@ -163,6 +163,12 @@ export interface Binding {
   /** Stops it and frees its native half; the id is stale afterwards. */
   watcherClose(id: number): void;
   watcherFeed(id: number, revents: number): void;
+  /**
+   * The kind's two parameters changed (Timer: after for the next start, repeat
+   * at once; Periodic: the schedule, from the next again(); Io: fd and events,
+   * ignored while active).
+   */
+  watcherSetParams(id: number, a: number, b: number): void;
   watcherSetKeepalive(id: number, keep: number): void;
   /** False (nothing changed) while active or pending. */
   watcherSetPriority(id: number, priority: number): boolean;
@@ -171,13 +177,8 @@ export interface Binding {
   watcherPending(id: number): boolean;
   /** One byte per watcher slot (WATCHER_*), written by native code on this thread only. */
   watcherState(): Uint8Array;
-  /** For the next start while stopped, and for a present native half. */
-  timerSet(id: number, after: number, repeat: number): void;
-  timerSetRepeat(id: number, repeat: number): void;
   timerAgain(id: number): void;
   timerRemaining(id: number): number;
-  /** While active, the new schedule applies from the next again(). */
-  periodicSet(id: number, offset: number, interval: number): void;
   periodicAgain(id: number): void;
   periodicAt(id: number): number;
   signalLimits: SignalLimits;
@@ -226,8 +227,6 @@ export interface Binding {
   ioFdStatus(fd: number): number;
   /** Stops every active Io of `loop` on `fd` with an error event; returns how many. */
   ioClosingFd(loopId: number, fd: number): number;
-  /** Sets fd and events of a stopped Io that still has its native half (pending); ignored while active. */
-  ioSet(id: number, fd: number, events: number): void;
 }
 
 /** The ABI major this JS code was written for. */

@@ -117,6 +117,15 @@ void WatcherBase::Feed(int revents) {
   Publish();
 }
 
+void WatcherBase::SetParams(double a, double b) {
+  if (!Usable()) {
+    ApplyParams(a, b);
+    return;
+  }
+  LoopCore::Lock lock(core_);
+  ApplyParams(a, b);
+}
+
 void WatcherBase::SetKeepalive(bool keep) {
   if (keep == Has(kKeepalive)) return;
   Set(kKeepalive, keep);

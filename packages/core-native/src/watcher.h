@@ -74,6 +74,10 @@ class WatcherBase {
   bool Pending();
   // Only while neither active nor pending (checked by the caller).
   void SetPriority(int priority) { ev_set_priority(w_, priority); }
+  // The kind's two parameters changed in JS (a timer's after and repeat, an
+  // io's fd and events): a watcher that has its native half takes them for
+  // its next start (and, where libev allows, at once).
+  void SetParams(double a, double b);
   int Priority() const { return ev_priority(w_); }
   void Close();
   bool closed() const { return Has(kClosed); }
@@ -125,6 +129,9 @@ class WatcherBase {
     Unqueue();
     SyncActivity();
   }
+
+  // JS thread, loop lock held when the loop is alive: see SetParams().
+  virtual void ApplyParams(double, double) {}
 
   // The revents feed() hands to libev, without kKindReventsMask (a kind whose
   // libev watcher carries events of its own translates the user's here).

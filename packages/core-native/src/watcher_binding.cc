@@ -158,20 +158,22 @@ napi_value SetPriority(napi_env env, napi_callback_info info) {
   return Boolean(env, true);
 }
 
-// watcherActive(id) / watcherPending(id): libev's own view, under the loop
-// lock (JS reads the state bytes instead; these are for checks and tests).
-napi_value Active(napi_env env, napi_callback_info info) {
-  double arg[1];
+// watcherSetParams(id, a, b): the kind's two parameters (see WatcherBase::SetParams).
+napi_value SetParams(napi_env env, napi_callback_info info) {
+  double arg[3];
   EnvState* state = Args(env, info, arg);
-  WatcherBase* w = state->watchers.Find(arg[0]);
-  return Boolean(env, w != nullptr && w->Active());
+  if (WatcherBase* w = state->watchers.Find(arg[0])) w->SetParams(arg[1], arg[2]);
+  return nullptr;
 }
 
-napi_value Pending(napi_env env, napi_callback_info info) {
+// watcherActive(id) / watcherPending(id): libev's own view, under the loop
+// lock (JS reads the state bytes instead; these are for checks and tests).
+template <bool (WatcherBase::*Query)()>
+napi_value Ask(napi_env env, napi_callback_info info) {
   double arg[1];
   EnvState* state = Args(env, info, arg);
   WatcherBase* w = state->watchers.Find(arg[0]);
-  return Boolean(env, w != nullptr && w->Pending());
+  return Boolean(env, w != nullptr && (w->*Query)());
 }
 
 napi_value State(napi_env env, napi_callback_info) {
@@ -220,8 +222,9 @@ void InitWatcherBinding(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "watcherFeed", Feed);
   Export(env, exports, "watcherSetKeepalive", SetKeepalive);
   Export(env, exports, "watcherSetPriority", SetPriority);
-  Export(env, exports, "watcherActive", Active);
-  Export(env, exports, "watcherPending", Pending);
+  Export(env, exports, "watcherSetParams", SetParams);
+  Export(env, exports, "watcherActive", Ask<&WatcherBase::Active>);
+  Export(env, exports, "watcherPending", Ask<&WatcherBase::Pending>);
   Export(env, exports, "watcherState", State);
 }
 

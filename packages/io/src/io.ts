@@ -119,14 +119,13 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   #apply(fd: number, mask: number, what: string): void {
-    const id = this.nativeId();
+    this.nativeId();
     if (this.active) {
       throw new EvError(`'Io' ${what} read-only while the watcher is active; stop() it first`, 'ERR_EVKIT_WATCHER_ACTIVE');
     }
     checkOpen(fd);
-    this.setParams(fd, mask);
     // Stopped but pending (an error event on its way): the next start uses these.
-    if (id !== 0) binding.ioSet(id, fd, mask);
+    this.setParams(fd, mask);
   }
 
   /**

@@ -6,12 +6,17 @@
 // each call, and when it hands a batch of events to JS); an attached loop's
 // thread never does. So they show the JS thread's view: a one-shot the loop
 // thread expired reads active until its event is delivered.
+import {
+  STATUS_LOOP_GONE,
+  STATUS_TOO_MANY,
+  WATCHER_ACTIVE as STATE_ACTIVE,
+  WATCHER_PENDING as STATE_PENDING,
+  WATCHER_QUEUED as STATE_QUEUED,
+} from '@evkit/core-native/binding';
 import { binding } from './native.js';
 
-export const STATE_ACTIVE = 1;
-export const STATE_PENDING = 2;
-/** In the batch being delivered; cleared as its entry is delivered (or stopped). */
-export const STATE_QUEUED = 4;
+// STATE_QUEUED: in the batch being delivered; cleared as its entry is delivered (or stopped).
+export { STATE_ACTIVE, STATE_PENDING, STATE_QUEUED, STATUS_LOOP_GONE, STATUS_TOO_MANY };
 
 /** Ids are a slot index plus the slot's generation times this. */
 const INDEX_SPAN = 4194304;
@@ -24,9 +29,6 @@ export function indexOf(id: number): number {
 /** One byte per slot (STATE_*), shared with native code. */
 export const state: Uint8Array = binding.watcherState();
 
-/** What native statuses of watcherStart/watcherCreate mean beside a kind's own (binding.ts). */
-export const STATUS_LOOP_GONE = -10001;
-export const STATUS_TOO_MANY = -10002;
 
 // Shared by every copy of @evkit/loop in the process (they share the binding).
 const kOwners = Symbol.for('evkit.watcher.owners');

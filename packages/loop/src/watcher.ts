@@ -143,10 +143,11 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#sync();
   }
 
-  /** The kind's native parameters, used by the next start (and by a present native half if the kind says so). */
+  /** Changes the kind's native parameters: for the next start, and for a present native half. */
   protected setParams(a: number, b: number): void {
     this.#a = a;
     this.#b = b;
+    if (this.#id !== 0) binding.watcherSetParams(this.#id, a, b);
   }
 
   protected get paramA(): number {

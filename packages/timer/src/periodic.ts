@@ -37,11 +37,10 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
 
   /** Changes the schedule; while active the new one applies from the next `again()`. */
   set(offset: number, interval = 0): this {
-    const id = this.nativeId();
+    this.nativeId();
     checkSeconds('offset', offset);
     checkInterval('interval', interval);
     this.setParams(offset, interval);
-    if (id !== 0) binding.periodicSet(id, offset, interval);
     return this;
   }
 

@@ -33,13 +33,12 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   set after(after: number) {
-    const id = this.nativeId();
+    this.nativeId();
     checkSeconds('after', after);
     if (this.active) {
       throw new EvError("'Timer' attribute 'after' is read-only while the watcher is active; stop() it first", 'ERR_EVKIT_WATCHER_ACTIVE');
     }
     this.setParams(after, this.paramB);
-    if (id !== 0) binding.timerSet(id, after, this.paramB);
   }
 
   /** Seconds between repetitions (0: fire once). Settable any time; used from the next `again()` or expiry. */
@@ -49,10 +48,9 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   set repeat(repeat: number) {
-    const id = this.nativeId();
+    this.nativeId();
     checkInterval('repeat', repeat);
     this.setParams(this.paramA, repeat);
-    if (id !== 0) binding.timerSetRepeat(id, repeat);
   }
 
   /** Seconds until the timer fires (`ev_timer_remaining`); for a stopped timer, its `after`. */

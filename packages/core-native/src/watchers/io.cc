@@ -410,24 +410,17 @@ class IoWatcher final : public KindWatcher<IoWatcher, EvIo> {
 
   int userFd() const { return ev_.userFd; }
 
-  // ioSet(id, fd, events): for the next start of a stopped (pending) watcher.
-  Napi::Value Set(const Napi::CallbackInfo& info) {
-    int fd = IntArg(info, 1, -1);
-    int events = IntArg(info, 2, 0);
-    if (fd < 0 || events < EV_READ || events > (EV_READ | EV_WRITE)) return info.Env().Undefined();
-    if (Usable()) {
-      LoopCore::Lock lock(core());
-      if (ev_is_active(&ev_)) return info.Env().Undefined();
-      ev_.userFd = fd;
-    } else {
-      ev_.userFd = fd;
-    }
-    events_ = events;
+  // fd and events, for the next start of a stopped (pending) watcher; ignored
+  // while active (the JS layer refuses that) and when unusable for libev.
+  void ApplyParams(double fd, double events) override {
+    if (!(fd >= 0 && fd <= INT32_MAX) || !(events >= EV_READ && events <= (EV_READ | EV_WRITE))) return;
+    if (Usable() && ev_is_active(&ev_)) return;
+    ev_.userFd = static_cast<int>(fd);
+    events_ = static_cast<int>(events);
     if (prepared_ >= 0) {
       close(prepared_);
       prepared_ = -1;
     }
-    return info.Env().Undefined();
   }
 
  private:
@@ -518,7 +511,6 @@ Napi::Value ClosingFd(const Napi::CallbackInfo& info) {
 
 void InitIo(Napi::Env env, Napi::Object exports) {
   RegisterKind(kKindIo, &IoWatcher::Make);
-  ExportKindFunction<IoWatcher, &IoWatcher::Set>(env, exports, "ioSet");
   exports.Set("ioFdStatus", Napi::Function::New<FdStatus>(env, "ioFdStatus"));
   exports.Set("ioClosingFd", Napi::Function::New<ClosingFd>(env, "ioClosingFd"));
 }

@@ -32,19 +32,6 @@ class TimerWatcher final : public KindWatcher<TimerWatcher, ev_timer> {
   }
   static void StopIn(struct ev_loop* loop, ev_timer* w) { ev_timer_stop(loop, w); }
 
-  // timerSet(id, after, repeat): for the next start (JS allows it only while stopped).
-  Napi::Value Set(const Napi::CallbackInfo& info) {
-    after_ = Sanitize(NumberArg(info, 1), -1e300);
-    ApplyRepeat(Sanitize(NumberArg(info, 2), 0.));
-    return info.Env().Undefined();
-  }
-
-  // timerSetRepeat(id, repeat): any time; used from the next again() or expiry.
-  Napi::Value SetRepeat(const Napi::CallbackInfo& info) {
-    ApplyRepeat(Sanitize(NumberArg(info, 1), 0.));
-    return info.Env().Undefined();
-  }
-
   Napi::Value Again(const Napi::CallbackInfo& info) {
     Rearm([this](struct ev_loop* loop) { ev_timer_again(loop, &ev_); });
     return info.Env().Undefined();
@@ -61,13 +48,11 @@ class TimerWatcher final : public KindWatcher<TimerWatcher, ev_timer> {
     ev_timer_set(&ev_, after_, repeat);
   }
 
-  void ApplyRepeat(double repeat) {
-    if (Usable()) {
-      LoopCore::Lock lock(core());
-      ev_.repeat = repeat;
-    } else {
-      ev_.repeat = repeat;
-    }
+  // after: for the next start (JS allows it only while stopped); repeat:
+  // any time, used from the next again() or expiry.
+  void ApplyParams(double after, double repeat) override {
+    after_ = Sanitize(after, -1e300);
+    ev_.repeat = Sanitize(repeat, 0.);
   }
 
   double after_;
@@ -87,17 +72,10 @@ class PeriodicWatcher final : public KindWatcher<PeriodicWatcher, ev_periodic> {
   }
   static void StopIn(struct ev_loop* loop, ev_periodic* w) { ev_periodic_stop(loop, w); }
 
-  // periodicSet(id, offset, interval): the schedule; while active it applies
-  // from the next again() (libev reads the fields when it reschedules).
-  Napi::Value Set(const Napi::CallbackInfo& info) {
-    double offset = Sanitize(NumberArg(info, 1), -1e300), interval = Sanitize(NumberArg(info, 2), 0.);
-    if (Usable()) {
-      LoopCore::Lock lock(core());
-      ev_periodic_set(&ev_, offset, interval, nullptr);
-    } else {
-      ev_periodic_set(&ev_, offset, interval, nullptr);
-    }
-    return info.Env().Undefined();
+  // The schedule; while active it applies from the next again() (libev reads
+  // the fields when it reschedules).
+  void ApplyParams(double offset, double interval) override {
+    ev_periodic_set(&ev_, Sanitize(offset, -1e300), Sanitize(interval, 0.), nullptr);
   }
 
   Napi::Value Again(const Napi::CallbackInfo& info) {
@@ -124,11 +102,8 @@ class PeriodicWatcher final : public KindWatcher<PeriodicWatcher, ev_periodic> {
 void InitTimer(Napi::Env env, Napi::Object exports) {
   RegisterKind(kKindTimer, &TimerWatcher::Make);
   RegisterKind(kKindPeriodic, &PeriodicWatcher::Make);
-  ExportKindFunction<TimerWatcher, &TimerWatcher::Set>(env, exports, "timerSet");
-  ExportKindFunction<TimerWatcher, &TimerWatcher::SetRepeat>(env, exports, "timerSetRepeat");
   ExportKindFunction<TimerWatcher, &TimerWatcher::Again>(env, exports, "timerAgain");
   ExportKindFunction<TimerWatcher, &TimerWatcher::Remaining>(env, exports, "timerRemaining");
-  ExportKindFunction<PeriodicWatcher, &PeriodicWatcher::Set>(env, exports, "periodicSet");
   ExportKindFunction<PeriodicWatcher, &PeriodicWatcher::Again>(env, exports, "periodicAgain");
   ExportKindFunction<PeriodicWatcher, &PeriodicWatcher::At>(env, exports, "periodicAt");
 }
