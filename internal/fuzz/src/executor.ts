@@ -261,8 +261,20 @@ export class Executor {
     const got = { refCount: real.refCount, activeCount: real.activeCount };
     const want = { refCount: m.refCount(c), activeCount: m.activeCount(c) };
     if (JSON.stringify(got) !== JSON.stringify(want)) {
-      this.diverge(`loop ${l}: ${JSON.stringify(got)}, model ${JSON.stringify(want)}`);
+      this.diverge(`loop ${l}: ${JSON.stringify(got)}, model ${JSON.stringify(want)}; ${this.watcherStates(c.id)}`);
     }
+  }
+
+  /** Where a count differs, each watcher's view: real active/hasRef against the model's. */
+  private watcherStates(core: number): string {
+    const parts: string[] = [];
+    for (const [i, mw] of this.model.watchers.entries()) {
+      if (mw.core !== core || mw.closed) continue;
+      const real = this.watchers[i].w;
+      const mark = real.active !== mw.active || real.hasRef() !== (mw.active && mw.keep) ? '!' : '';
+      parts.push(`${mark}${this.model.describe(i)} active ${real.active}/${mw.active} ref ${real.hasRef()}/${mw.active && mw.keep}`);
+    }
+    return `watchers (real/model): ${parts.join(', ') || 'none'}`;
   }
 
   private ownerOf(core: number): number {
@@ -600,8 +612,13 @@ export class Executor {
     const rec = this.watchers[index];
     if (self !== rec.w) this.diverge(`w${index}: callback this is not the watcher`);
     if (args[0] !== index) this.diverge(`w${index}: callback got args ${JSON.stringify(args)}`);
-    trace(`  fire w${index}`);
+    const flags = (): string => {
+      const m = this.model.watchers[index];
+      return `active=${m.active} pending=${m.pending} uncertain=${m.uncertain} grace=${m.grace} due=${m.due} owed=${m.owed} real active=${rec.w.active}`;
+    };
+    if (TRACE) trace(`  fire w${index} ${flags()}`);
     const err = this.model.fire(index);
+    if (TRACE) trace(`    -> ${flags()}`);
     if (err !== null) {
       this.diverge(err);
       return;

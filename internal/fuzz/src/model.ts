@@ -39,6 +39,8 @@ interface Iter {
   optional: Set<number>;
   /** poll phase after a reinit or with noise: libev's pipe watcher may be pending at MAXPRI, behind the MAXPRI watchers queued after it */
   pipeMaybe: boolean;
+  /** signal/async/stat whose event may or may not have outlived a detach: this poll runs it or never will */
+  maybe: Set<number>;
 }
 
 export interface MCore {
@@ -97,6 +99,10 @@ export interface MWatcher {
   handle: number;
   /** attached io: readiness seen before a drain may still be delivered once */
   grace: boolean;
+  /** attached signal/async/stat: raises, sends or changes since its last delivery */
+  unseen: number;
+  /** attached signal/async/stat: an event arrived after the loop thread took the one delivered last; it may still be set natively */
+  flagMaybe: boolean;
 }
 
 export interface MCallback {
@@ -219,6 +225,7 @@ export class Model {
           w.uncertain = false;
           w.owed = false;
           w.flag = false;
+          w.flagMaybe = false;
           this.unqueue(w);
           return OK;
         });
@@ -273,7 +280,7 @@ export class Model {
           c.noise = true;
           if (w.active) {
             w.flag = true;
-            if (this.cores[w.core].attached) w.owed = true;
+            this.noteAttachedEvent(w);
           }
           return OK;
         });
@@ -286,7 +293,7 @@ export class Model {
         for (const w of this.watchers) {
           if (w.kind === 'signal' && w.sig === op.sig && w.active && !w.closed && !this.cores[w.core].destroyed) {
             w.flag = true;
-            if (this.cores[w.core].attached) w.owed = true;
+            this.noteAttachedEvent(w);
           }
         }
         return OK;
@@ -312,7 +319,7 @@ export class Model {
           if (w.kind === 'stat' && w.active && !w.closed && !this.cores[w.core].destroyed) {
             this.cores[w.core].noise = true;
             w.flag = true;
-            if (this.cores[w.core].attached) w.owed = true;
+            this.noteAttachedEvent(w);
           }
         }
         return OK;
@@ -475,6 +482,12 @@ export class Model {
     }
   }
 
+  private noteAttachedEvent(w: MWatcher): void {
+    if (!this.cores[w.core].attached) return;
+    w.owed = true;
+    w.unseen++;
+  }
+
   private oweIo(): void {
     for (const w of this.watchers) {
       if (w.kind === 'io' && w.active && !w.closed && this.cores[w.core].attached && this.ioReady(w)) w.owed = true;
@@ -528,7 +541,7 @@ export class Model {
       id: this.watchers.length, kind: op.kind, core: c.id, prio: op.prio ?? 0, keep: op.ref ?? true,
       active: false, pending: false, closed: false, hasCb: false, t1: op.t1 ?? 0, t2: op.t2 ?? 0, due: false,
       pipe: (op.io?.pipe ?? 0) % PIPES_PER_SEQUENCE, end: op.io?.end ?? 'r', events: op.io?.events ?? 1, sig: op.sig ?? 'SIGUSR2', flag: false,
-      uncertain: false, owed: false, handle: l, grace: false,
+      uncertain: false, owed: false, handle: l, grace: false, unseen: 0, flagMaybe: false,
     };
     if (op.kind === 'periodic') w.due = w.t1 <= Date.now() / 1000 && w.t2 === 0;
     if (op.kind === 'timer') w.due = w.t1 <= 0;
@@ -556,6 +569,8 @@ export class Model {
     if (w.kind === 'async') w.flag = false; // a send while stopped is lost
     if (w.kind === 'signal' || w.kind === 'stat') w.flag = false;
     if (w.kind === 'fork') w.flag = false;
+    w.flagMaybe = false;
+    w.unseen = 0;
     if (w.kind === 'stat') c.noise = true;
     if (c.attached) {
       if (isOneShotKind(w) && w.due) w.uncertain = true;
@@ -783,7 +798,7 @@ export class Model {
     if (mode === 'default' && !this.defaultSafe(c)) mode = 'nowait';
     c.iter = {
       phase: 'entry', pend: Array.from({ length: NPRI }, () => new Set<number>()), drainDue: false, draining: false,
-      loopDone: false, reinitEarly: false, mode, errors: 0, optional: new Set<number>(), pipeMaybe: false,
+      loopDone: false, reinitEarly: false, mode, errors: 0, optional: new Set<number>(), pipeMaybe: false, maybe: new Set<number>(),
     };
     for (const w of this.watchers) if (w.core === c.id && w.pending && !w.closed) c.iter.pend[pi(w.prio)].add(w.id);
     return { expect: OK, core: c, mode };
@@ -837,6 +852,8 @@ export class Model {
         if (w.kind === 'timer' || w.kind === 'periodic') ready = w.due;
         else if (w.kind === 'io') ready = this.ioReady(w);
         else if (w.kind === 'signal' || w.kind === 'async' || w.kind === 'stat') ready = w.flag;
+        if (!ready && w.flagMaybe && !c.attached) it.maybe.add(w.id);
+        if (w.kind === 'signal' || w.kind === 'async' || w.kind === 'stat') w.flagMaybe = false;
         if (!ready) continue;
         if (w.kind === 'async' || w.kind === 'signal' || w.kind === 'stat') w.flag = false;
         if (isOneShotKind(w)) w.active = false; // libev stops a one-shot before its callback
@@ -894,7 +911,7 @@ export class Model {
           if (it.loopDone) it.phase = 'done';
           else this.enterPhase(c, it, 'poll');
           break;
-        case 'poll': it.phase = 'done'; it.optional.clear(); break;
+        case 'poll': it.phase = 'done'; it.optional.clear(); it.maybe.clear(); break;
         case 'done': return `${what} ran after the iteration was over`;
       }
     }
@@ -930,6 +947,11 @@ export class Model {
           it.optional.clear();
         }
         const p = pi(w.prio);
+        if (it.maybe.delete(id)) {
+          // its event had outlived the detach after all
+          w.pending = true;
+          it.pend[p].add(id);
+        }
         return it.pend[p].has(id) && this.highest(it) === p && !this.drainEligible(c, it);
       }, this.describe(id));
       if (err !== null) return err;
@@ -944,10 +966,22 @@ export class Model {
       const extra = w.grace;
       w.grace = false;
       if (!allowed) return `${this.describe(id)} fired on an attached loop though it could not (active=${w.active})`;
+      if (w.kind === 'async' || w.kind === 'signal' || w.kind === 'stat') {
+        // one delivery takes whatever was set when the loop thread looked; later events set the flag again
+        const n = w.unseen + (w.pending ? 1 : 0);
+        w.flagMaybe = n >= 2 || (n === 1 && w.flagMaybe);
+        w.unseen = 0;
+      }
       if (w.pending) {
         // a fed event; libev may have coalesced a due event with it: one more delivery may follow, or not
         w.pending = false;
         if (extra && w.uncertain) w.grace = true; // a restart's extra delivery is still allowed
+        if (extra && !w.active) {
+          // fed twice and the loop thread took the first feed alone: the second may still follow, and
+          // until it does evkit keeps the callback; settle adopts what happened
+          w.grace = true;
+          w.uncertain = true;
+        }
         if (w.kind === 'timer' && w.active && w.due && w.t2 > 0) {
           w.due = false;
           w.grace = true;
@@ -993,7 +1027,7 @@ export class Model {
       }
     }
     // evkit releases callback and args of a watcher libev had stopped before the call
-    if (!w.closed && frame !== undefined && !frame.active && !w.active && !w.pending) w.hasCb = false;
+    if (!w.closed && frame !== undefined && !frame.active && !w.active && !w.pending && !w.uncertain) w.hasCb = false;
   }
 
   callbackRuns(cbId: number): string | null {
@@ -1061,6 +1095,12 @@ export class Model {
       if (!w.uncertain || w.closed || w.owed) continue;
       // a fed delivery may have come ahead of an expiry the loop thread has not handled yet
       if (w.grace && isOneShotKind(w) && realActive(w.id)) continue;
+      // a restart re-armed a one-shot whose first expiry was delivered: the new expiry is still to come,
+      // and a feed meanwhile may coalesce with it, so it stays uncertain until that delivery
+      if (this.cores[w.core].attached && isOneShotKind(w) && this.dueAtStart(w) && realActive(w.id)) {
+        w.owed = this.mustFireAttached(w);
+        continue;
+      }
       w.uncertain = false;
       w.active = realActive(w.id);
       w.hasCb = realHasCb(w.id);
