@@ -6,6 +6,7 @@
 // TypeScript side builds the error (@evkit/loop's errors.ts). The only throws
 // left in native code guard against misuse of this raw binding.
 import { loadAddon } from './load.js';
+import { sharedBinding } from './shared-binding.js';
 
 /**
  * Watcher kinds as native code numbers them (src/watcher_kind.h). Transient
@@ -231,5 +232,7 @@ export interface Binding {
 
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
+/** The lowest ABI minor that has everything this JS code calls. */
+export const ABI_MINOR = 0;
 
-export const binding: Binding = loadAddon<Binding>();
+export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

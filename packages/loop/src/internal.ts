@@ -1,10 +1,10 @@
 // For evkit's watcher packages, not applications: the argument checks every
 // package shares, so all of evkit words its errors the same way, and the
 // native handle of a loop for module-level native calls.
-import { LoopDestroyedError, argTypeError } from './errors.js';
-import { Loop, loopState } from './loop.js';
+import { LoopDestroyedError } from './errors.js';
+import { loopState } from './loop.js';
+import { checkLoop } from './loop-check.js';
 import type { NativeLoop } from './native.js';
-import { describe } from './validate.js';
 
 export { argTypeError, argValueError, outOfRangeError, stateTypeError } from './errors.js';
 export {
@@ -24,7 +24,7 @@ export {
  * native calls (io's `closingFd`). Views of one loop share one handle.
  */
 export function nativeLoopOf(loop: unknown): NativeLoop {
-  if (!(loop instanceof Loop)) throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+  checkLoop('loop', loop);
   if (loop.destroyed) throw new LoopDestroyedError();
   return loopState(loop).native;
 }

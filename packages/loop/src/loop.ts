@@ -7,6 +7,7 @@ import { backendName, flagsToInt, flagsToList } from './flags.js';
 import { LoopNewFailure, LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
 import { checkBoolean, checkFunction, checkOptions, describe } from './validate.js';
+import { OWN_PACKAGE_DIR, kLoopCopy, registerCopy } from './package-copies.js';
 
 export interface LoopOptions {
   /** Backends and flags: a number, `"epoll"`, `"select, noinotify"`, `["poll"]`. */
@@ -66,6 +67,8 @@ export function loopState(loop: Loop): LoopState {
 export class Loop {
   static {
     stateOfLoop = (loop) => loop.#state;
+    Object.defineProperty(Loop.prototype, kLoopCopy, { value: OWN_PACKAGE_DIR });
+    registerCopy();
   }
 
   readonly #state: LoopState;

@@ -2,6 +2,7 @@
 // `{ loop, signal }` options and the AbortError they reject with.
 import { argTypeError } from './errors.js';
 import { Loop } from './loop.js';
+import { checkLoop } from './loop-check.js';
 import { describe } from './validate.js';
 
 export interface PromiseOptions {
@@ -32,9 +33,7 @@ export function checkPromiseOptions(options: unknown): { loop: () => Loop; signa
     throw argTypeError(`options must be an object, got ${describe(options)}`);
   }
   const { loop, signal } = options as PromiseOptions;
-  if (loop !== undefined && !(loop instanceof Loop)) {
-    throw argTypeError(`options.loop must be an evkit Loop, got ${describe(loop)}`);
-  }
+  if (loop !== undefined) checkLoop('options.loop', loop);
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw argTypeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
   }

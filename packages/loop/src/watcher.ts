@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { captureContext, runInContext, type AsyncContext } from './async-context.js';
 import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, stateTypeError } from './errors.js';
 import { Loop, loopState } from './loop.js';
+import { checkLoop } from './loop-check.js';
 import type { LoopState } from './loop-state.js';
 import { binding, kInvoke } from './native.js';
 import { checkBoolean, checkFunction, checkInteger, checkOptions, checkPriority, describe } from './validate.js';
@@ -76,9 +77,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * an io's fd and events); a kind changes them with `setParams()`.
    */
   protected constructor(loop: Loop, options?: WatcherOptions, a = 0, b = 0) {
-    if (!(loop instanceof Loop)) {
-      throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
-    }
+    checkLoop('loop', loop);
     if (options !== undefined) {
       const opts = checkOptions('options', options);
       if (opts.ref !== undefined) checkBoolean('options.ref', opts.ref);
