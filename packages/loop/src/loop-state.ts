@@ -16,6 +16,8 @@ export type ErrorHandler = (error: unknown, context: ErrorContext) => void;
 /** gevent's batching: check the clock every 50 callbacks, yield after 5 ms. */
 const CALLBACK_CHECK_COUNT = 50;
 const CALLBACK_SLICE_MS = 5;
+/** Slots already run before the queue array is compacted at the end of a pass. */
+const COMPACT_MIN_HEAD = 1024;
 
 export class LoopState implements CallbackQueue {
   readonly native: NativeLoop;
@@ -96,6 +98,12 @@ export class LoopState implements CallbackQueue {
     }
     if (this.#head === this.#queue.length) {
       this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_MIN_HEAD && this.#head * 2 >= this.#queue.length) {
+      // A chain that queues its successor would otherwise grow the array by
+      // one slot per callback for as long as it runs.
+      this.#queue.copyWithin(0, this.#head);
+      this.#queue.length -= this.#head;
       this.#head = 0;
     }
     const more = this.#live > 0;

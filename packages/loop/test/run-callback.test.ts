@@ -17,6 +17,33 @@ describe('runCallback', () => {
     expect(log).toEqual([0, 1, 2, 3, 4].map((n) => [n, 'x']));
   });
 
+  it('keeps FIFO order, stops and late additions across a pass cut short by its time slice', () => {
+    const loop = fresh();
+    const order: number[] = [];
+    const queued: Callback[] = [];
+    const busyMs = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    for (let i = 0; i < 3000; i++) {
+      queued.push(
+        loop.runCallback(() => {
+          order.push(i);
+          if (i === 100) queued[2000]!.stop();
+          // longer than a pass's slice: the pass ends soon after, with the queue's front run
+          if (i === 1500) busyMs(20);
+          if (i === 2500) for (let j = 0; j < 10; j++) loop.runCallback(() => order.push(10_000 + j));
+        }),
+      );
+    }
+    const before = loop.iteration;
+    loop.run();
+    expect(loop.iteration - before).toBeGreaterThanOrEqual(2); // the queue was run in more than one pass
+    const want = [...Array.from({ length: 3000 }, (_, i) => i).filter((i) => i !== 2000), ...Array.from({ length: 10 }, (_, j) => 10_000 + j)];
+    expect(order).toEqual(want);
+    expect(loop.refCount).toBe(0); // nothing left queued
+  });
+
   it('is pending until it runs, and returns a Callback', () => {
     const loop = fresh();
     let pendingInside: boolean | undefined;
