@@ -31,9 +31,12 @@ if [ ! -e "$runtime" ] || [ "$runtime" = libasan.so ]; then
 fi
 
 # node-gyp always writes ./build next to binding.gyp: give it a directory of
-# its own whose binding.gyp, src and scripts are the real ones.
+# its own holding a link to the real native/binding.gyp, at the same depth, so
+# the gyp file's ../src and ../scripts are the real ones. libev is the same
+# static build the normal addon links; libev itself is not instrumented.
 mkdir -p "$stage"
-for entry in binding.gyp src scripts; do ln -sfn "../$entry" "$stage/$entry"; done
+ln -sfn ../native/binding.gyp "$stage/binding.gyp"
+node "$pkg/scripts/libev-source.mjs" || { echo "asan: preparing libev failed" >&2; exit 1; }
 nodedir=()
 prefix=$(cd "$(dirname "$(command -v node)")/.." && pwd)
 [ -e "$prefix/include/node/node_api.h" ] && nodedir=(--nodedir="$prefix")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One-shot setup for a fresh Debian/Ubuntu machine with Node 20: installs what
-# is missing (libev-dev, a C++ toolchain, pnpm 12.4.2), installs dependencies,
-# builds everything and, unless --no-demo is given, runs the demo.
+# is missing (a C/C++ toolchain, pnpm 12.4.2), installs dependencies, builds
+# everything and, unless --no-demo is given, runs the demo. No libev package:
+# the build downloads libev's source from Debian's archive (with Node's own
+# fetch) and links it in statically, as the prebuilt binary ships it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -9,7 +11,6 @@ export TURBO_TELEMETRY_DISABLED=1
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-[ -f /usr/include/ev.h ] || [ -f /usr/local/include/ev.h ] || missing+=(libev-dev)
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
@@ -19,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "setup: please install: ${missing[*]} (libev-devel on Fedora, libev on Homebrew)" >&2
+    echo "setup: please install: ${missing[*]}" >&2
     exit 1
   fi
 fi

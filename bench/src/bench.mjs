@@ -1,6 +1,6 @@
 // evkit benchmarks: evkit (blocking and attached) side by side with Node's
-// built-ins and, where a C compiler and ev.h are present, plain C on the
-// system libev — all in one invocation.
+// built-ins and, where a C compiler is present, plain C on the libev build
+// evkit links (@evkit/core-native's libev-source.mjs) — all in one invocation.
 //
 //   node src/bench.mjs [--quick | --smoke] [--only W1,W3a,...] [--runs N] [--no-c] [--json]
 //
@@ -11,10 +11,11 @@
 // to results/latest.json (with --json also to stdout, the table then going to
 // stderr).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runnerPath = path.join(benchDir, 'src', 'runner.mjs');
@@ -117,22 +118,29 @@ const W5_FDS_NEEDED = 2 * SIZES.W5pairs + 256;
 
 // ------------------------------------------------------------------ the C floor
 
-function buildC() {
+async function buildC() {
   if (!opts.c) return { ok: false, note: 'skipped (--no-c)' };
   const cc = spawnSync('cc', ['--version'], { encoding: 'utf8' });
   if (cc.error || cc.status !== 0) return { ok: false, note: 'skipped: no `cc` on PATH' };
-  if (!existsSync('/usr/include/ev.h')) return { ok: false, note: 'skipped: /usr/include/ev.h not found' };
+  let libev;
+  try {
+    const coreDir = path.dirname(createRequire(import.meta.url).resolve('@evkit/core-native/package.json'));
+    const { ensureLibev } = await import(pathToFileURL(path.join(coreDir, 'scripts', 'libev-source.mjs')).href);
+    libev = await ensureLibev();
+  } catch (error) {
+    return { ok: false, note: `skipped: ${error.message}` };
+  }
   mkdirSync(cBuildDir, { recursive: true });
   const bins = {};
   for (const name of ['w1_timers', 'w2_pingpong', 'w3b_idle', 'w4_async', 'w5_scale', 'timer_chain', 'handoff_thread']) {
     const out = path.join(cBuildDir, name);
-    const r = spawnSync('cc', ['-O2', '-o', out, path.join(cDir, `${name}.c`), '-lev', '-lpthread'], {
+    const r = spawnSync('cc', ['-O2', '-isystem', libev.dir, '-o', out, path.join(cDir, `${name}.c`), libev.library, '-lpthread', '-lm'], {
       encoding: 'utf8',
     });
     if (r.status !== 0) return { ok: false, note: `skipped: building ${name}.c failed:\n${r.stderr}` };
     bins[name] = out;
   }
-  return { ok: true, note: `cc -O2 … -lev (${cc.stdout.split('\n')[0]})`, bins };
+  return { ok: true, note: `cc -O2 … libev.a (${cc.stdout.split('\n')[0]})`, bins };
 }
 
 // ------------------------------------------------------------------ W5's file limit
@@ -454,7 +462,7 @@ function padTable(rows) {
 
 async function main() {
   const startedAt = new Date();
-  const c = buildC();
+  const c = await buildC();
   const wanted = (id) => opts.only === null || opts.only.includes(id);
   const files = wanted('W5') ? probeFileLimit() : { wrap: false, limit: NaN, note: '' };
   const skipped = [];
@@ -595,7 +603,7 @@ async function main() {
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadEnd[0].toFixed(2)} at end (this bench adds ~1)${busy ? ' — the machine was busy: expect wide min–max ranges' : ''}`,
     'Ratios: >1 means the row is FASTER (or leaner) than the reference, <1 slower.',
     '  throughput rows (…/s): row ÷ reference;  time, latency and memory rows (µs, B, MB): reference ÷ row.',
-    '  "vs Node": against the Node built-in of the same workload; "vs C": against plain C on the system libev.',
+    '  "vs Node": against the Node built-in of the same workload; "vs C": against plain C on the libev evkit links.',
     '',
   ];
   // With --json, stdout carries the JSON document only and the table goes to stderr.

@@ -1,47 +1,78 @@
 #!/usr/bin/env node
-// Builds build/Release/evkit.node against the running Node's own headers, so
-// node-gyp never downloads anything, after checking that libev is installed.
-// Configures only when needed; `--force` reconfigures.
+// Builds native/build/Release/evkit.node (Debug with --debug) with node-gyp,
+// against the running Node's own headers when they are installed beside it.
+//
+// Which libev is linked:
+//   default    libev 4.33 from libev-source.mjs, static, its symbols hidden:
+//              what the prebuilt binary ships, so every test exercises it.
+//   --system   the system libev (libev-dev / libev-devel / brew libev): the
+//              build from source for platforms without a prebuilt binary, run
+//              from a user's project as
+//              `node node_modules/@evkit/core-native/scripts/build-native.mjs --system`.
+// The loader prefers this build over the prebuilt one. Configures only when
+// needed (the gyp file or the choice of libev changed); `--force` reconfigures.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLibev, missingLibevMessage } from './check-libev.mjs';
+import { ensureLibev } from './libev-source.mjs';
 
 const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const gypDir = path.join(pkgDir, 'native');
 const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const libev = args.includes('--system') ? 'system' : 'static';
+const debug = args.includes('--debug') ? ['--debug'] : [];
 
-const found = findLibev();
-if (!found.header || !found.library) {
-  console.error(`\n${missingLibevMessage(found)}\n`);
+function die(message) {
+  console.error(`\n${message}\n`);
   process.exit(1);
 }
 
+// A user's project has no node-gyp of its own: fall back to the one npm bundles.
 function nodeGypPath() {
+  let own;
   try {
-    return require.resolve('node-gyp/bin/node-gyp.js');
-  } catch {
-    return process.env.npm_config_node_gyp ??
-      path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    own = require.resolve('node-gyp/bin/node-gyp.js');
+  } catch {}
+  const npmDir = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm');
+  const bundled = path.join(npmDir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  return [own, process.env.npm_config_node_gyp, bundled].find((file) => file && existsSync(file)) ??
+    die('[@evkit/core-native] node-gyp not found (npm bundles it): `npm install -g node-gyp`, then set npm_config_node_gyp to its bin/node-gyp.js.');
+}
+
+function run(gypArgs) {
+  const result = spawnSync(process.execPath, [nodeGypPath(), ...gypArgs], { stdio: 'inherit', cwd: gypDir });
+  if (result.status !== 0) die(`[@evkit/core-native] node-gyp ${gypArgs[0]} failed (${result.error?.message ?? `exit ${result.status}`}).`);
+}
+
+if (libev === 'system') {
+  const found = findLibev();
+  if (!found.header || !found.library) die(missingLibevMessage(found));
+} else {
+  try {
+    await ensureLibev();
+  } catch (error) {
+    die(error.message);
   }
 }
 
-function run(args) {
-  const result = spawnSync(process.execPath, [nodeGypPath(), ...args], { stdio: 'inherit', cwd: pkgDir });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-const nodedirArgs = [];
+const configureArgs = [...debug, '--', `-Devkit_libev=${libev}`];
 if (!process.env.npm_config_nodedir) {
   const prefix = path.resolve(path.dirname(process.execPath), '..');
-  if (existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) nodedirArgs.push(`--nodedir=${prefix}`);
+  if (existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) configureArgs.unshift(`--nodedir=${prefix}`);
 }
-
-const debug = process.argv.includes('--debug') ? ['--debug'] : [];
-const config = path.join(pkgDir, 'build', 'config.gypi');
-const gypFile = path.join(pkgDir, 'binding.gyp');
-if (process.argv.includes('--force') || !existsSync(config) || statSync(gypFile).mtimeMs > statSync(config).mtimeMs) {
-  run(['configure', ...nodedirArgs, ...debug]);
+// node-gyp keeps no record of the -D variables it was configured with.
+const stamp = path.join(gypDir, 'build', 'evkit-configure.json');
+const wanted = JSON.stringify(configureArgs);
+const configured = existsSync(stamp) ? readFileSync(stamp, 'utf8') : null;
+if (args.includes('--force') || configured !== wanted ||
+  statSync(path.join(gypDir, 'binding.gyp')).mtimeMs > statSync(stamp).mtimeMs) {
+  run(['configure', ...configureArgs]);
+  writeFileSync(stamp, wanted);
 }
 run(['build', ...debug, '-j', '2']);
+const addon = path.join(gypDir, 'build', debug.length ? 'Debug' : 'Release', 'evkit.node');
+console.error(`[@evkit/core-native] built ${addon} (libev: ${libev})`);

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Fails with one clear message when libev's development files are missing.
-// Used by build-native.mjs and by binding.gyp (so a bare node-gyp fails the same way).
+// Finds the system libev for a build from source (`build-native.mjs --system`)
+// and fails with one clear message when its development files are missing.
+// binding.gyp's `system` variant takes its flags from here (`--gyp-cflags`,
+// `--gyp-libs`), so a bare node-gyp fails the same way.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const includeDirs = ['/usr/include', '/usr/local/include', '/opt/homebrew/include', '/opt/local/include'];
 const libDirs = [
@@ -12,9 +15,14 @@ const libDirs = [
 ];
 const libNames = ['libev.so', 'libev.dylib'];
 
+function pkgConfig(...args) {
+  const result = spawnSync('pkg-config', [...args, 'libev'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : null;
+}
+
+/** `{ header, library }` paths (or 'pkg-config'), each undefined when not found. */
 export function findLibev() {
-  const pc = spawnSync('pkg-config', ['--exists', 'libev'], { stdio: 'ignore' });
-  if (pc.status === 0) return { header: 'pkg-config', library: 'pkg-config' };
+  if (pkgConfig('--exists') !== null) return { header: 'pkg-config', library: 'pkg-config' };
   const header = includeDirs.map((d) => path.join(d, 'ev.h')).find((f) => existsSync(f));
   const library = libDirs
     .flatMap((d) => libNames.map((n) => path.join(d, n)))
@@ -22,23 +30,40 @@ export function findLibev() {
   return { header, library };
 }
 
+/** The command that builds the addon from source against the system libev. */
+export const buildFromSourceCommand = `node ${path.join(path.dirname(fileURLToPath(import.meta.url)), 'build-native.mjs')} --system`;
+
 export function missingLibevMessage(found) {
   const missing = [!found.header && 'ev.h', !found.library && 'libev.so'].filter(Boolean).join(', ');
   return [
-    `[@evkit/core-native] libev development files not found (${missing}).`,
-    '  Install them, then reinstall:',
+    `[@evkit/core-native] building from source needs the system libev's development files, not found (${missing}).`,
+    '  Install them (and python3, make, g++), then run the build again:',
     '    Debian/Ubuntu:  apt-get install -y libev-dev',
     '    Fedora/RHEL:    dnf install -y libev-devel',
     '    macOS:          brew install libev',
+    `    then:           ${buildFromSourceCommand}`,
+    '  Prebuilt binaries need none of this: they exist for linux-x64 glibc (musl, arm64 and macOS are',
+    '  planned; Windows is not supported).',
   ].join('\n');
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+// Flags for directories the compiler does not search on its own.
+function extraDir(flag, file) {
+  const dir = path.dirname(file);
+  return dir.startsWith('/usr/') && !dir.startsWith('/usr/local/') ? [] : [`${flag}${dir}`];
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const found = findLibev();
   if (!found.header || !found.library) {
     console.error(`\n${missingLibevMessage(found)}\n`);
     process.exit(1);
   }
-  if (process.argv.includes('--gyp')) process.stdout.write('ok');
+  const viaPkgConfig = found.library === 'pkg-config';
+  if (process.argv.includes('--gyp-cflags')) {
+    process.stdout.write(viaPkgConfig ? pkgConfig('--cflags') : extraDir('-I', found.header).join(' '));
+  } else if (process.argv.includes('--gyp-libs')) {
+    process.stdout.write(viaPkgConfig ? pkgConfig('--libs') : [...extraDir('-L', found.library), '-lev'].join(' '));
+  }
 }

@@ -1,5 +1,7 @@
 // The one place evkit includes libev. Everything evkit assumes about the
-// system libev it links is stated here, so a mismatch fails the build.
+// libev it is built against (by default the static 4.33 of
+// scripts/libev-source.mjs; with --system the system's) is stated here, so a
+// mismatch fails the build.
 #pragma once
 
 #include <ev.h>

@@ -9,8 +9,10 @@ import {
 } from '@evkit/core-native';
 import { constants } from 'node:os';
 import { STATUS_LOOP_GONE, WatcherKind, binding } from '@evkit/core-native/binding';
-import { loadAddon } from '../lib/load.js';
-import { missingLibevMessage } from '../scripts/check-libev.mjs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { BUILD_FROM_SOURCE, loadAddon, platformId } from '../lib/load.js';
+import { buildFromSourceCommand, missingLibevMessage } from '../scripts/check-libev.mjs';
 
 describe('versions and backends', () => {
   it('reports the runtime and header libev versions, and they agree', () => {
@@ -37,16 +39,35 @@ describe('versions and backends', () => {
 });
 
 describe('loading', () => {
-  it('lists every path tried when the addon is missing', () => {
-    let message = '';
+  const loadError = (...args: Parameters<typeof loadAddon>) => {
     try {
-      loadAddon(['./nope/a.node', './nope/b.node'], import.meta.url);
+      loadAddon(...args);
     } catch (error) {
-      message = (error as Error).message;
+      return (error as Error).message;
     }
-    expect(message).toContain('could not load the native addon');
-    expect(message).toMatch(/nope\/a\.node: .*\n.*nope\/b\.node: /);
-    expect(message).toContain('libev-dev');
+    throw new Error('loaded');
+  };
+
+  it('lists every path tried, the platform package among them, and how to get a binary', () => {
+    // A platform with no package: under vitest every workspace package resolves from anywhere.
+    const message = loadError({ local: ['./nope/a.node', './nope/b.node'], platform: 'linux-x64-nope', base: import.meta.url });
+    expect(message).toContain('could not load the native addon for linux-x64-nope. Tried:');
+    expect(message).toMatch(/nope\/a\.node: not found\n.*nope\/b\.node: not found\n  @evkit\/core-native-linux-x64-nope\/evkit\.node: not installed\n/);
+    expect(message).toContain('Prebuilt binaries exist for linux-x64 with glibc >= 2.34 (@evkit/core-native-linux-x64-gnu');
+    expect(message).toContain('musl, arm64 and macOS are planned; Windows is not supported');
+    expect(message).toContain(`\n  ${BUILD_FROM_SOURCE}`);
+    expect(BUILD_FROM_SOURCE).toMatch(/^node \/.*\/scripts\/build-native\.mjs --system$/);
+    expect(existsSync(BUILD_FROM_SOURCE.split(' ')[1]!)).toBe(true);
+    for (const hint of ['python3', 'make', 'g++', 'libev-dev', 'libev-devel', 'brew install libev']) expect(message).toContain(hint);
+    expect(message).not.toContain('pnpm --filter');
+  });
+
+  it('names platforms as the prebuilt packages do: platform, arch and, on Linux, the libc', () => {
+    expect(platformId('darwin', 'arm64')).toBe('darwin-arm64');
+    expect(platformId('win32', 'x64')).toBe('win32-x64');
+    const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
+    expect(platformId('linux', 'x64')).toBe(glibc === undefined ? 'linux-x64-musl' : 'linux-x64-gnu');
+    expect(loadError({ local: [], platform: 'sunos-sparc' })).toContain('for sunos-sparc. Tried:\n  @evkit/core-native-sunos-sparc/evkit.node: not installed');
   });
 
   it('loads only from EVKIT_ADDON_PATH when it is set (the sanitizer build hook)', () => {
@@ -54,9 +75,7 @@ describe('loading', () => {
     process.env.EVKIT_ADDON_PATH = '/nonexistent/evkit-asan.node';
     let message = '';
     try {
-      loadAddon(['./nope/a.node'], import.meta.url);
-    } catch (error) {
-      message = (error as Error).message;
+      message = loadError({ local: ['./nope/a.node'], base: import.meta.url });
     } finally {
       if (saved === undefined) delete process.env.EVKIT_ADDON_PATH;
       else process.env.EVKIT_ADDON_PATH = saved;
@@ -64,14 +83,42 @@ describe('loading', () => {
     expect(message).toContain('EVKIT_ADDON_PATH is set');
     expect(message).toContain('/nonexistent/evkit-asan.node: ');
     expect(message).not.toContain('nope/a.node');
+    expect(message).not.toContain('@evkit/core-native-linux-x64-gnu/evkit.node:');
   });
 
-  it('names the package to install when libev is missing', () => {
+  it('names the package to install and the command to rerun when the system libev is missing', () => {
     const message = missingLibevMessage({});
     expect(message).toContain('ev.h, libev.so');
     expect(message).toContain('apt-get install -y libev-dev');
     expect(message).toContain('libev-devel');
     expect(message).toContain('brew install libev');
+    expect(message).toContain(buildFromSourceCommand);
+    expect(buildFromSourceCommand).toBe(BUILD_FROM_SOURCE);
+    expect(message).toContain('linux-x64 glibc');
+    expect(message).not.toContain('pnpm --filter');
+  });
+});
+
+describe('the loaded addon', () => {
+  it.runIf(process.platform === 'linux')('exports no libev symbol, only its Node-API entry points; with libev linked in, it needs no system libstdc++', (ctx) => {
+    expect(binding.abi.major).toBeGreaterThan(0);
+    const file = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .map((line) => line.split(/\s+/)[5])
+      .find((mapped) => mapped?.endsWith('/evkit.node'));
+    expect(file).toBeDefined();
+    const nm = spawnSync('nm', ['-D', file!], { encoding: 'utf8' });
+    if (nm.error) ctx.skip(`nm is not installed (${nm.error.message})`);
+    expect(nm.status, nm.stderr).toBe(0);
+    const symbols = nm.stdout.split('\n');
+    const exported = symbols.filter((line) => /^[0-9a-f]+ [A-Za-z] /.test(line)).map((line) => line.split(' ')[2]);
+    expect(exported.filter((name) => name!.startsWith('ev_'))).toEqual([]);
+    // native/exports.map: the Node-API entry points and nothing else.
+    expect(exported.sort()).toEqual(['napi_register_module_v1', 'node_api_module_get_api_version_v1']);
+    const libevImports = symbols.filter((line) => / U ev_/.test(line));
+    if (libevImports.length === 0) {
+      expect(symbols.filter((line) => /@(GLIBCXX|CXXABI)_/.test(line))).toEqual([]);
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 // evkit_testing.node: native helpers only evkit's tests and bench use. It is a
 // separate addon of a private package, so nothing here ships in
-// @evkit/core-native. It links the same system libev as evkit.node (one shared
-// copy per process), so it can operate on evkit's loops by their ev_loop*
-// (loop.ptr). index.js wraps it and does the checks that need evkit's state.
+// @evkit/core-native. It links its own static copy of the same libev build as
+// evkit.node (identical code and struct layout), so it can operate on evkit's
+// loops by their ev_loop* (loop.ptr). index.js wraps it and does the checks
+// that need evkit's state.
 #include <napi.h>
 
 #include <ev.h>
@@ -223,6 +224,13 @@ Napi::Value ForkProbe(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // This addon's copy of libev looks for the monotonic clock when it first
+  // makes a loop. Look now, so that forkProbe's child, which runs an evkit loop
+  // through this copy, reads the same clock evkit's copy set the loop up with.
+  static std::once_flag clockProbed;
+  std::call_once(clockProbed, [] {
+    if (struct ev_loop* probe = ev_loop_new(EVFLAG_NOENV)) ev_loop_destroy(probe);
+  });
   exports.Set("rawLoopNew", Napi::Function::New<RawLoopNew>(env, "rawLoopNew"));
   exports.Set("rawLoopDestroy", Napi::Function::New<RawLoopDestroy>(env, "rawLoopDestroy"));
   exports.Set("rawLoopRunNowait", Napi::Function::New<RawLoopRunNowait>(env, "rawLoopRunNowait"));
