@@ -862,8 +862,11 @@ export class Model {
       }
       // idle_reify: the highest priority with idles, unless something of that or higher priority is pending
       const repair = it.reinitEarly; // evkit's 0 s fork-repair timer (priority 0) is pending too
+      // callbacks queued after this iteration's drain: evkit's 0 s timer (priority 0, gevent's timer0)
+      // keeps the poll from blocking and is pending now
+      const timer0 = c.queue.length > 0;
       for (let p = NPRI - 1; p >= 0 && !forked; p--) {
-        if (it.pend[p].size > 0 || (repair && p === pi(0))) break;
+        if (it.pend[p].size > 0 || ((repair || timer0) && p === pi(0))) break;
         const idles = mine.filter((w) => w.kind === 'idle' && w.active && pi(w.prio) === p);
         if (idles.length > 0) {
           if (noise) idles.forEach((w) => it.optional.add(w.id));
