@@ -1,5 +1,4 @@
 import { constants } from 'node:os';
-import { inspect } from 'node:util';
 import {
   IO_CAUSE_CLOSED_FD,
   IO_CAUSE_CLOSING_FD,
@@ -19,16 +18,18 @@ import {
   type WatcherCallback,
   type WatcherOptions,
 } from '@evkit/loop';
-import { argTypeError, checkBoolean, checkOptions, describe, nativeLoopOf } from '@evkit/loop/internal';
+import { checkBoolean, checkLoop, checkOptions, kReventsFirst, nativeLoopOf } from '@evkit/loop/internal';
 import { checkFd, checkOpen, errnoError, parseEvents, type IoEvents } from './check.js';
 
-export interface IoOptions extends WatcherOptions {
+export interface IoOptions<P extends boolean = boolean> extends WatcherOptions {
   /** Pass the event mask (`revents`) to the callback as its first argument (gevent's `pass_events`). */
-  passEvents?: boolean;
+  passEvents?: P;
 }
 
-/** An Io callback: `(...args)`, or `(revents, ...args)` with `passEvents`. */
-export type IoCallback<A extends unknown[]> = ((...args: A) => unknown) | ((revents: number, ...args: A) => unknown);
+/** An Io callback: `(...args)`, or `(revents, ...args)` on an Io made with `passEvents: true`. */
+export type IoCallback<A extends unknown[], P extends boolean = boolean, W = Io<A, P>> = P extends true
+  ? (this: W, revents: number, ...args: A) => unknown
+  : (this: W, ...args: A) => unknown;
 
 const EBADF = constants.errno.EBADF;
 
@@ -49,13 +50,16 @@ export const kErrorSink = Symbol('evkit.io.errorSink');
  * error path and the callback is not called; `closingFd()` calls the callback
  * once with `ERROR` in `revents`. A callback that throws stops its watcher.
  */
-export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
+export class Io<A extends unknown[] = unknown[], P extends boolean = false> extends Watcher<A> {
+  /** Type-level: `passEvents` as given, so that start() types the callback's revents. */
+  declare readonly [kReventsFirst]?: P;
   readonly #passEvents: boolean;
   #fedError = false;
   [kErrorSink]: ((error: EvError) => void) | undefined = undefined;
 
-  constructor(loop: Loop, fd: number, events: IoEvents, options?: IoOptions) {
-    if (!(loop instanceof Loop)) throw argTypeError(`loop must be an evkit Loop, got ${describe(loop)}`);
+  /** `options.passEvents: true` types the callback as `(revents, ...args)`. */
+  constructor(loop: Loop, fd: number, events: IoEvents, options?: IoOptions<P>) {
+    checkLoop('loop', loop);
     checkFd('fd', fd);
     const mask = parseEvents(events);
     const opts = checkOptions('options', options);
@@ -132,10 +136,6 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
    * Starts watching. Throws `EvError` `EBADF` when the fd is no longer open.
    * With `passEvents` the callback gets `revents` first.
    */
-  override start(callback: IoCallback<A>, ...args: A): this {
-    return super.start(callback as WatcherCallback<A>, ...args);
-  }
-
   /** `status` from NativeIo.start(): an errno, or IO_REFUSE_EPOLL_FD. */
   protected override startError(status: number): EvError {
     const fd = this.#fd;
@@ -201,8 +201,8 @@ export class Io<A extends unknown[] = unknown[]> extends Watcher<A> {
     this.stop();
   }
 
-  override [inspect.custom](): string {
-    return super[inspect.custom]().replace(/^<(\w+)/, `<$1 fd=${this.#fd} events=${eventsToString(this.#events)}`);
+  protected override inspectSettings(): string[] {
+    return [`fd=${this.#fd}`, `events=${eventsToString(this.#events)}`];
   }
 }
 

@@ -23,7 +23,7 @@ function ready(fd: number, events: number, name: string, options: ReadinessOptio
   return watchOnce(
     options,
     () => checkFd('fd', fd),
-    (loop) => new Io<[]>(loop, fd, events, { passEvents: true }),
+    (loop) => new Io<[], true>(loop, fd, events, { passEvents: true }),
     (io, settle) => {
       // A closed fd rejects the promise instead of reaching the loop's error path.
       io[kErrorSink] = settle;

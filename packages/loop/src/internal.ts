@@ -29,3 +29,5 @@ export function nativeLoopOf(loop: unknown): NativeLoop {
   return loopState(loop).native;
 }
 export { AbortError, abortError, checkPromiseOptions, watchOnce, type PromiseOptions } from './promise-options.js';
+export { checkLoop } from './loop-check.js';
+export { kReventsFirst } from './watcher.js';

@@ -339,6 +339,11 @@ export class Loop {
     if (this.#owning) this.#state.destroy();
   }
 
+  /** For `using loop = new Loop()`: `destroy()` when the scope ends. */
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+
   /**
    * Queues `fn(...args)` to run before the loop next blocks (gevent's
    * `run_callback`): FIFO, once; callbacks queued while the queue drains run in

@@ -28,6 +28,17 @@ export interface WatcherOptions {
 export type WatcherCallback<A extends unknown[], W = unknown> = (this: W, ...args: A) => unknown;
 
 /**
+ * Type-level only: a watcher declares `[kReventsFirst]: true` (Io with
+ * `passEvents`) when its callback gets the event mask before the args.
+ */
+export const kReventsFirst = Symbol.for('evkit.watcher.reventsFirst');
+
+/** The callback `start()` takes on watcher `W` with args `A`: `(...args)`, or `(revents, ...args)`. */
+export type WatcherCallbackOf<W, A extends unknown[]> = W extends { readonly [kReventsFirst]?: true }
+  ? (this: W, revents: number, ...args: A) => unknown
+  : (this: W, ...args: A) => unknown;
+
+/**
  * A kind's native watcher (binding.ts WatcherKind). A transient kind has a
  * native half only while active or pending, made from its two parameters at
  * `start()`. A persistent kind keeps state while stopped: its constructor
@@ -192,12 +203,13 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /**
    * Starts watching; `callback(...args)` runs on each event, with the watcher
-   * as `this`. On an active watcher it only replaces callback and args.
+   * as `this`. On an active watcher it only replaces callback and args. The
+   * callback's parameter types are inferred from `args`.
    */
-  start(callback: WatcherCallback<A, this>, ...args: A): this {
+  start<B extends A>(callback: WatcherCallbackOf<this, B>, ...args: B): this {
     this.#usable();
     checkFunction('callback', callback);
-    this.#callback = callback as WatcherCallback<A>;
+    this.#callback = callback as unknown as WatcherCallback<A>;
     this.#args = args.length === 0 ? (NO_ARGS as unknown as A) : args;
     this.#context = this.#state.attached ? captureContext() : undefined;
     this.#starts++;
@@ -282,12 +294,12 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     return (this.#bits() & (STATE_PENDING | STATE_QUEUED)) !== 0;
   }
 
-  get callback(): WatcherCallback<A, this> | null {
+  get callback(): WatcherCallbackOf<this, A> | null {
     this.#usable();
-    return this.#callback;
+    return this.#callback as WatcherCallbackOf<this, A> | null;
   }
 
-  set callback(callback: WatcherCallback<A, this>) {
+  set callback(callback: WatcherCallbackOf<this, A>) {
     this.#usable();
     checkFunction('callback', callback);
     this.#callback = callback as WatcherCallback<A>;
@@ -405,11 +417,17 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     }
   }
 
+  /** What `util.inspect` shows after the kind's name: its settings, as `name=value`. */
+  protected inspectSettings(): string[] {
+    return [];
+  }
+
   [inspect.custom](): string {
     const flags: string[] = [];
     if (this.#state.destroyed) flags.push('loop destroyed');
     else if (this.#flags & FLAG_CLOSED) flags.push('closed');
     else {
+      flags.push(...this.inspectSettings());
       const bits = this.#bits();
       if (bits & STATE_ACTIVE) flags.push('active');
       if (bits & (STATE_PENDING | STATE_QUEUED)) flags.push('pending');

@@ -248,6 +248,13 @@ describe('destroy()', () => {
     w.close();
   });
 
+  it('Symbol.dispose destroys it (`using loop = new Loop()`), and twice is harmless', () => {
+    const loop = new Loop();
+    loop[Symbol.dispose]();
+    expect(loop.destroyed).toBe(true);
+    expect(() => loop[Symbol.dispose]()).not.toThrow();
+  });
+
   it('from inside a callback finishes after the batch and run() returns', () => {
     const loop = new Loop();
     const ran: string[] = [];

@@ -25,6 +25,10 @@ export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   /** The signal number, e.g. 10 for SIGUSR1 on Linux. */
+  protected override inspectSettings(): string[] {
+    return [`signal=${this.signal}`];
+  }
+
   get signum(): number {
     this.nativeId();
     return this.paramA;

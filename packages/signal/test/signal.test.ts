@@ -1,6 +1,7 @@
 // Signal in-process: argument handling, properties and the watcher base. No
 // signal is raised and no watcher is started here (signals are process-global:
 // everything that takes one runs in a child process, see process.test.ts).
+import { inspect } from 'node:util';
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { WatcherKind, binding } from '@evkit/core-native/binding';
@@ -13,6 +14,10 @@ const { rtmin, rtmax, nsig } = binding.signalLimits;
 
 describe('new Signal(loop, signum)', () => {
   const fresh = useFreshLoop();
+
+  it('util.inspect names the signal', () => {
+    expect(inspect(new Signal(fresh(), 'SIGUSR2'))).toBe('<Signal signal=SIGUSR2>');
+  });
 
   it('takes a number or a name and reports both', () => {
     const loop = fresh();

@@ -61,6 +61,10 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
   }
 
   /** The watched path: a string (also for a file: URL), or a copy of the Buffer given. */
+  protected override inspectSettings(): string[] {
+    return [`path=${JSON.stringify(this.path.toString())}`, `interval=${this.interval}`];
+  }
+
   get path(): string | Buffer {
     this.nativeId();
     return typeof this.#path === 'string' ? this.#path : Buffer.from(this.#path);

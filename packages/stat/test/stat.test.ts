@@ -8,6 +8,7 @@
 //   is polled every `interval` seconds, clamped like libev's ev_stat;
 // - blocking and attached loops behave alike.
 import fs from 'node:fs';
+import { inspect } from 'node:util';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +30,12 @@ const LONG_BEFORE_THE_POLL_MS = (DEFAULT_INTERVAL * 1000) / 2;
 describe('path, interval, a write and an unlink', () => {
   const fresh = useFreshLoop();
   const tmp = useTempDir();
+
+  it('util.inspect shows the path and the interval', () => {
+    const w = new Stat(fresh(), '/no/such/file', 0.5);
+    expect(inspect(w)).toBe('<Stat path="/no/such/file" interval=0.5>');
+    w.close();
+  });
 
   it('path and interval read back as given before start', () => {
     const loop = fresh();

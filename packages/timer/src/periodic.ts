@@ -25,6 +25,12 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
     return PERIODIC;
   }
 
+  protected override inspectSettings(): string[] {
+    const settings = [`offset=${this.offset}`, `interval=${this.interval}`];
+    if (this.active) settings.push(`at=${this.at}`);
+    return settings;
+  }
+
   get offset(): number {
     this.nativeId();
     return this.paramA;

@@ -1,5 +1,5 @@
 import { WatcherKind, binding } from '@evkit/core-native/binding';
-import { EvError, Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
+import { EvError, Watcher, type Loop, type NativeKind, type WatcherCallbackOf, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
 import { stateTypeError } from '@evkit/loop/internal';
 
@@ -53,6 +53,12 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
     this.setParams(this.paramA, repeat);
   }
 
+  protected override inspectSettings(): string[] {
+    const settings = [`after=${this.after}`, `repeat=${this.repeat}`];
+    if (this.active) settings.push(`remaining=${this.remaining.toFixed(3)}`);
+    return settings;
+  }
+
   /** Seconds until the timer fires (`ev_timer_remaining`); for a stopped timer, its `after`. */
   get remaining(): number {
     const id = this.nativeId();
@@ -64,10 +70,10 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
    * seconds from now; an active timer with `repeat == 0` is stopped. Given a
    * callback, it is used as in `start()`.
    */
-  again(callback?: (...args: A) => unknown, ...args: A): this {
+  again<B extends A>(callback?: WatcherCallbackOf<this, B>, ...args: B): this {
     this.nativeId();
     if (callback !== undefined) {
-      this.callback = callback;
+      this.callback = callback as unknown as WatcherCallbackOf<this, A>;
       this.args = args;
     }
     if (this.callback === null && this.paramB > 0) {

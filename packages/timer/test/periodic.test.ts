@@ -1,9 +1,18 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Periodic, Timer } from '@evkit/timer';
 import { useFreshLoop } from '@evkit/test-utils';
 
 describe('Periodic', () => {
   const fresh = useFreshLoop();
+
+  it('util.inspect shows offset and interval, and the next time while active', () => {
+    const periodic = new Periodic(fresh(), 0, 60);
+    expect(inspect(periodic)).toBe('<Periodic offset=0 interval=60>');
+    periodic.start(() => {});
+    expect(inspect(periodic)).toMatch(/^<Periodic offset=0 interval=60 at=\d+ active>$/);
+    periodic.stop();
+  });
 
   it('fires once at an absolute time, never early, and before a relative timer due 50 ms after it', () => {
     // How late a callback runs depends on the machine; what evkit decides is

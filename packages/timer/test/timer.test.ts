@@ -3,6 +3,7 @@
 //   (inactive, not pending, callback and args released, loop counts at 0);
 // - start() on an inactive timer counts `after` from now again;
 // - expired timers fire in priority order, then by expiry.
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop, LoopDestroyedError, WatcherClosedError } from '@evkit/loop';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
@@ -18,6 +19,14 @@ const busyWait = (ms: number) => {
 
 describe('Timer', () => {
   const fresh = useFreshLoop();
+
+  it('util.inspect shows after and repeat, and remaining while active', () => {
+    const timer = new Timer(fresh(), 1.5, 2);
+    expect(inspect(timer)).toBe('<Timer after=1.5 repeat=2>');
+    timer.start(() => {});
+    expect(inspect(timer)).toMatch(/^<Timer after=1\.5 repeat=2 remaining=1\.\d{3} active>$/);
+    timer.stop();
+  });
 
   it('run() returns after about `after` seconds', () => {
     const loop = fresh();
