@@ -99,6 +99,10 @@ export interface MWatcher {
   handle: number;
   /** attached io: readiness seen before a drain may still be delivered once */
   grace: boolean;
+  /** attached one-shot: start()ed again while its expiry may have been taken, so two deliveries may come */
+  rearmed: boolean;
+  /** attached timer: repeat set to 0 while due; the loop thread may have re-armed it with the old repeat */
+  repeatRace: boolean;
   /** attached signal/async/stat: raises, sends or changes since its last delivery */
   unseen: number;
   /** attached signal/async/stat: an event arrived after the loop thread took the one delivered last; it may still be set natively */
@@ -223,6 +227,8 @@ export class Model {
           w.pending = false;
           w.hasCb = false;
           w.uncertain = false;
+          w.rearmed = false;
+          w.repeatRace = false;
           w.owed = false;
           w.flag = false;
           w.flagMaybe = false;
@@ -541,7 +547,7 @@ export class Model {
       id: this.watchers.length, kind: op.kind, core: c.id, prio: op.prio ?? 0, keep: op.ref ?? true,
       active: false, pending: false, closed: false, hasCb: false, t1: op.t1 ?? 0, t2: op.t2 ?? 0, due: false,
       pipe: (op.io?.pipe ?? 0) % PIPES_PER_SEQUENCE, end: op.io?.end ?? 'r', events: op.io?.events ?? 1, sig: op.sig ?? 'SIGUSR2', flag: false,
-      uncertain: false, owed: false, handle: l, grace: false, unseen: 0, flagMaybe: false,
+      uncertain: false, owed: false, handle: l, grace: false, unseen: 0, flagMaybe: false, rearmed: false, repeatRace: false,
     };
     if (op.kind === 'periodic') w.due = w.t1 <= Date.now() / 1000 && w.t2 === 0;
     if (op.kind === 'timer') w.due = w.t1 <= 0;
@@ -561,6 +567,7 @@ export class Model {
       w.active = true;
       w.due = this.dueAtStart(w);
       w.grace = true;
+      w.rearmed = true;
       return OK;
     }
     if (w.active) return OK; // only callback and args change
@@ -613,7 +620,10 @@ export class Model {
       w.t2 = v;
       // attached: a due timer that has not fired yet now ends as a one-shot, or not: timing (grace: a
       // delivery seen so far may have been a fed event, with the expiry still to come)
-      if (c.attached && w.active && (w.due || w.grace) && v === 0) w.uncertain = true;
+      if (c.attached && w.active && (w.due || w.grace) && v === 0) {
+        w.uncertain = true;
+        w.repeatRace = true;
+      }
     }
     return OK;
   }
@@ -733,6 +743,8 @@ export class Model {
     w.hasCb = false;
     w.owed = false;
     w.uncertain = false;
+    w.rearmed = false;
+    w.repeatRace = false;
     this.unqueue(w);
   }
 
@@ -996,8 +1008,9 @@ export class Model {
       } else {
         if (w.uncertain) {
           // a repeat set meanwhile may have re-armed it: then settle adopts what happened
-          if (w.t2 === 0 && !extra) {
+          if (w.t2 === 0 && !extra && !w.repeatRace) {
             w.uncertain = false;
+            w.rearmed = false;
             w.active = false;
           }
         } else if (w.active && isOneShotKind(w) && (w.due || extra)) {
@@ -1098,9 +1111,13 @@ export class Model {
       if (!w.uncertain || w.closed || w.owed) continue;
       // a fed delivery may have come ahead of an expiry the loop thread has not handled yet
       if (w.grace && isOneShotKind(w) && realActive(w.id)) continue;
+      const rearmed = w.rearmed;
+      w.rearmed = false;
+      w.repeatRace = false;
       // a restart re-armed a one-shot whose first expiry was delivered: the new expiry is still to come,
       // and a feed meanwhile may coalesce with it, so it stays uncertain until that delivery
-      if (this.cores[w.core].attached && isOneShotKind(w) && this.dueAtStart(w) && realActive(w.id)) {
+      if (rearmed && this.cores[w.core].attached && isOneShotKind(w) && this.dueAtStart(w) && realActive(w.id)) {
+        w.rearmed = true;
         w.owed = this.mustFireAttached(w);
         continue;
       }
