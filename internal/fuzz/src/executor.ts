@@ -176,13 +176,16 @@ export class Executor {
       const loop = this.loops[this.ownerOf(c.id)];
       const target = loop.iteration + 2;
       const deadline = Date.now() + 10_000;
-      while (loop.iteration < target && Date.now() < deadline) {
+      // a continuation that runs meanwhile may detach or destroy it: then there is nothing to wait for
+      const stillAttached = (): boolean => c.attached && !c.destroyed;
+      while (loop.iteration < target && Date.now() < deadline && stillAttached()) {
         loop.ref(); // a ref()/unref() pair wakes the loop thread and changes no count
         loop.unref();
         await delay(1);
       }
+      if (!stillAttached()) continue;
       if (loop.iteration < target) {
-        this.diverge(`attached loop core ${c.id} did not iterate`);
+        this.diverge(`attached loop core ${c.id} did not iterate (iteration ${loop.iteration}, wanted ${target}; attached=${loop.attached} refCount=${loop.refCount} pendingCount=${loop.pendingCount})`);
         return;
       }
       c.forkMaybe = false;
