@@ -11,6 +11,7 @@ const MAX_ID = (1n << 64n) - 1n;
  * of `postMessage` or `workerData` (structured clone keeps data, not classes).
  */
 export interface AsyncSenderData {
+  /** Marks the object as a sender's data. */
   readonly type: 'evkit.AsyncSender';
   /** Process-wide id of the Async watcher (never reused). */
   readonly id: bigint;
@@ -26,12 +27,26 @@ export interface AsyncSenderData {
  * It holds no pointer: the id is resolved in a process-wide table under a
  * mutex, so a send after the watcher or its loop is gone is a harmless
  * `false`, never a crash.
+ *
+ * @example
+ * ```ts
+ * // worker.js, started with `workerData: wakeup.sender()`
+ * import { workerData } from 'node:worker_threads';
+ * import { AsyncSender } from '@evkit/async';
+ *
+ * const sender = AsyncSender.from(workerData);
+ * if (!sender.send()) console.log('the watcher is gone');
+ * ```
  */
 export class AsyncSender implements AsyncSenderData {
+  /** Always `"evkit.AsyncSender"`. */
   readonly type = TYPE;
+  /** Process-wide id of the Async watcher (never reused). */
   readonly id: bigint;
+  /** The process the id belongs to. */
   readonly pid: number;
 
+  /** Use `async.sender()` or `AsyncSender.from()`. */
   private constructor(id: bigint, pid: number) {
     this.id = id;
     this.pid = pid;
@@ -41,6 +56,20 @@ export class AsyncSender implements AsyncSenderData {
   /**
    * Rebuilds a sender from `async.sender()`'s value after it crossed a thread
    * boundary (or returns an `AsyncSender` as it is).
+   *
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `value` is not a
+   *   sender's data; `RangeError` (`ERR_OUT_OF_RANGE`) when its `id` or `pid`
+   *   is out of range.
+   *
+   * @example
+   * ```ts
+   * import { parentPort } from 'node:worker_threads';
+   * import { AsyncSender, type AsyncSenderData } from '@evkit/async';
+   *
+   * parentPort!.once('message', (data: AsyncSenderData) => {
+   *   AsyncSender.from(data).send();
+   * });
+   * ```
    */
   static from(value: AsyncSender | AsyncSenderData): AsyncSender {
     if (value instanceof AsyncSender) return value;
@@ -61,11 +90,19 @@ export class AsyncSender implements AsyncSenderData {
    * when the watcher was reached (a stopped one drops the send, as libev does),
    * `false` once the watcher was closed or collected, or its loop destroyed —
    * also when its thread exited — or for a sender of another process.
+   * Never throws.
+   *
+   * @example
+   * ```ts
+   * const sender = AsyncSender.from(workerData);
+   * const reached = sender.send(); // false once the watcher is closed or its loop destroyed
+   * ```
    */
   send(): boolean {
     return this.pid === PID && binding.asyncSend(this.id);
   }
 
+  /** What `util.inspect` shows: `<AsyncSender 12>`, with the process when it is another one. */
   [inspect.custom](): string {
     return `<AsyncSender ${this.id}${this.pid === PID ? '' : ` of process ${this.pid}`}>`;
   }

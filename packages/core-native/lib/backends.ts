@@ -7,8 +7,16 @@ const bit = (name: string): number => {
 };
 
 /**
- * libev's backends and loop flags by name, in libev's probe order (the order
- * `flagsToList` reports them in); the values come from the compiled header.
+ * libev's backends by name, in libev's probe order (the order `flagsToList`
+ * reports them in), as `[name, bit]` pairs; the values come from the
+ * compiled header.
+ *
+ * @example
+ * ```ts
+ * import { BACKEND_NAMES } from '@evkit/core-native';
+ *
+ * const names = new Map(BACKEND_NAMES); // Map { "port" => 32, ..., "select" => 1 }
+ * ```
  */
 export const BACKEND_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['port', bit('BACKEND_PORT')],
@@ -20,6 +28,7 @@ export const BACKEND_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['select', bit('BACKEND_SELECT')],
 ];
 
+/** libev's loop flags by name (what `flagsToInt` accepts besides backends), as `[name, bit]` pairs. */
 export const FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['noenv', bit('FLAG_NOENV')],
   ['forkcheck', bit('FLAG_FORKCHECK')],
@@ -29,7 +38,16 @@ export const FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['notimerfd', bit('FLAG_NOTIMERFD')],
 ];
 
-/** Names of the backend bits set in `mask`, in probe order. */
+/**
+ * Names of the backend bits set in `mask`, in probe order; other bits are ignored.
+ *
+ * @example
+ * ```ts
+ * import { backendNames } from '@evkit/core-native';
+ *
+ * backendNames(0x4 | 0x1 | 0x02000000); // ["epoll", "select"]
+ * ```
+ */
 export function backendNames(mask: number): string[] {
   return BACKEND_NAMES.filter(([, value]) => (mask & value) !== 0).map(([name]) => name);
 }

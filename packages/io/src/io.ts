@@ -21,6 +21,7 @@ import {
 import { checkBoolean, checkLoop, checkOptions, kReventsFirst, nativeLoopOf } from '@evkit/loop/internal';
 import { checkFd, checkOpen, errnoError, parseEvents, type IoEvents } from './check.js';
 
+/** The options of `new Io()`: every watcher's `ref` and `priority`, and `passEvents`. */
 export interface IoOptions<P extends boolean = boolean> extends WatcherOptions {
   /** Pass the event mask (`revents`) to the callback as its first argument (gevent's `pass_events`). */
   passEvents?: P;
@@ -49,15 +50,62 @@ export const kErrorSink = Symbol('evkit.io.errorSink');
  * An error event stops the watcher: a closed fd (`EBADF`) goes to the loop's
  * error path and the callback is not called; `closingFd()` calls the callback
  * once with `ERROR` in `revents`. A callback that throws stops its watcher.
+ * `start()` is the base's, and throws `EvError` `EBADF` when the fd was
+ * closed since; with `passEvents` the callback gets `revents` first.
+ *
+ * Stop the watcher (or call `closingFd()`) before closing its fd.
+ *
+ * @example
+ * ```ts
+ * import { readSync } from 'node:fs';
+ * import { Loop, READ } from '@evkit/loop';
+ * import { Io } from '@evkit/io';
+ *
+ * // Count the bytes of stdin until EOF.
+ * const loop = new Loop();
+ * const buffer = Buffer.alloc(65536);
+ * let total = 0;
+ * new Io(loop, 0, READ).start(function () {
+ *   const n = readSync(this.fd, buffer);
+ *   if (n === 0) this.stop(); // EOF: nothing keeps run() going any more
+ *   total += n;
+ * });
+ * loop.run();
+ * console.log(total, 'bytes');
+ * ```
  */
 export class Io<A extends unknown[] = unknown[], P extends boolean = false> extends Watcher<A> {
   /** Type-level: `passEvents` as given, so that start() types the callback's revents. */
   declare readonly [kReventsFirst]?: P;
   readonly #passEvents: boolean;
   #fedError = false;
+  /** Package-private: see kErrorSink. */
   [kErrorSink]: ((error: EvError) => void) | undefined = undefined;
 
-  /** `options.passEvents: true` types the callback as `(revents, ...args)`. */
+  /**
+   * Makes a stopped watcher of `fd`; `start()` starts it.
+   * `options.passEvents: true` types the callback as `(revents, ...args)`.
+   *
+   * @param fd - An open file descriptor (a socket, pipe, FIFO, tty, ...).
+   * @param events - `READ`, `WRITE` or `READWRITE`, or `"r"`, `"w"`, `"rw"`.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `loop` is not an evkit
+   *   `Loop`, or `fd`, `events` or an option has the wrong type.
+   * @throws `RangeError` (`ERR_OUT_OF_RANGE`) for a negative or fractional
+   *   `fd` or a priority outside -2..2; (`ERR_INVALID_ARG_VALUE`) for an
+   *   illegal event mask.
+   * @throws `EvError` `EBADF` when `fd` is not open.
+   * @throws `LoopDestroyedError` when the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * import { WRITE, eventsToString } from '@evkit/loop';
+   *
+   * const out = new Io(loop, 1, WRITE);
+   * const both = new Io(loop, 0, 'rw', { passEvents: true }).start((revents) => {
+   *   console.log(eventsToString(revents)); // "READ", "WRITE" or "READ|WRITE"
+   * });
+   * ```
+   */
   constructor(loop: Loop, fd: number, events: IoEvents, options?: IoOptions<P>) {
     checkLoop('loop', loop);
     checkFd('fd', fd);
@@ -70,6 +118,7 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
     this.#passEvents = opts.passEvents === true;
   }
 
+  /** An Io is a transient kind: a native half only while active or pending. */
   protected override get nativeKind(): NativeKind {
     return IO;
   }
@@ -82,12 +131,17 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
     return this.paramB;
   }
 
-  /** The watched file descriptor. Settable only while the watcher is stopped. */
+  /** The watched file descriptor. Settable only while the watcher is stopped (see `set()`). */
   get fd(): number {
     this.nativeId();
     return this.#fd;
   }
 
+  /**
+   * Watches another fd from the next `start()`.
+   *
+   * @throws As `set()`.
+   */
   set fd(fd: number) {
     checkFd('fd', fd);
     this.#apply(fd, this.#events, "attribute 'fd' is");
@@ -99,6 +153,11 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
     return this.#events;
   }
 
+  /**
+   * Watches other events from the next `start()`.
+   *
+   * @throws As `set()`.
+   */
   set events(events: IoEvents) {
     this.#apply(this.#fd, parseEvents(events), "attribute 'events' is");
   }
@@ -109,13 +168,26 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
     return eventsToString(this.#events);
   }
 
-  /** Whether the callback gets `revents` first. */
+  /** Whether the callback gets `revents` first (`options.passEvents` as given). */
   get passEvents(): boolean {
     this.nativeId();
     return this.#passEvents;
   }
 
-  /** Changes fd and events; only while stopped. */
+  /**
+   * Changes fd and events; only while stopped. The next `start()` uses them.
+   *
+   * @returns The watcher, for chaining.
+   * @throws `EvError` `ERR_EVKIT_WATCHER_ACTIVE` while the watcher is active;
+   *   `EBADF` when `fd` is not open.
+   * @throws `TypeError`/`RangeError` for arguments the constructor refuses.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * io.stop().set(otherFd, 'w').start(() => console.log('otherFd is writable'));
+   * ```
+   */
   set(fd: number, events: IoEvents): this {
     checkFd('fd', fd);
     this.#apply(fd, parseEvents(events), "attributes 'fd' and 'events' are");
@@ -132,10 +204,6 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
     this.setParams(fd, mask);
   }
 
-  /**
-   * Starts watching. Throws `EvError` `EBADF` when the fd is no longer open.
-   * With `passEvents` the callback gets `revents` first.
-   */
   /** `status` from NativeIo.start(): an errno, or IO_REFUSE_EPOLL_FD. */
   protected override startError(status: number): EvError {
     const fd = this.#fd;
@@ -149,12 +217,24 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
     return errnoError(status, `cannot duplicate fd ${fd} for the ${this.loop.backend} backend`, 'fcntl');
   }
 
-  /** As the base's; an ERROR fed by hand is treated as libev's own error event. */
+  /**
+   * As the base's `feed()`; an `ERROR` fed by hand is treated as libev's own
+   * error event (the watcher stops and the error path hears of it).
+   *
+   * @example
+   * ```ts
+   * import { READ } from '@evkit/loop';
+   *
+   * const io = new Io(loop, fd, READ).start(() => console.log('readable, or fed'));
+   * io.feed(READ); // the callback runs on the next iteration, as if the fd were readable
+   * ```
+   */
   override feed(revents: number): void {
     super.feed(revents);
     if ((revents & ERROR) !== 0) this.#fedError = true;
   }
 
+  /** Passes `revents` first under passEvents; an ERROR event is routed by its cause instead. */
   protected override fire(callback: WatcherCallback<A>, args: A, revents: number): void {
     if ((revents & ERROR) !== 0) {
       // The native half tells where the error came from in revents' cause bits.
@@ -201,6 +281,7 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
     this.stop();
   }
 
+  /** `fd=` and `events=` for util.inspect. */
   protected override inspectSettings(): string[] {
     return [`fd=${this.#fd}`, `events=${eventsToString(this.#events)}`];
   }
@@ -210,6 +291,27 @@ export class Io<A extends unknown[] = unknown[], P extends boolean = false> exte
  * Tells evkit that `fd` is about to be closed (gevent's `closing_fd`): every
  * active Io of `loop` on `fd` stops at once and its callback then runs once
  * with `ERROR` in `revents`. Returns whether any watcher was affected.
+ * Nothing reaches the loop's error path: retiring an fd is not an error.
+ *
+ * @param loop - The loop whose watchers to retire (a view of it works too).
+ * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `loop` is not an evkit
+ *   `Loop` or `fd` not a number; `RangeError` (`ERR_OUT_OF_RANGE`) for a
+ *   negative or fractional `fd`.
+ * @throws `LoopDestroyedError` when the loop was destroyed.
+ *
+ * @example
+ * ```ts
+ * import { closeSync } from 'node:fs';
+ * import { ERROR } from '@evkit/loop';
+ * import { Io, closingFd } from '@evkit/io';
+ *
+ * new Io(loop, fd, 'r', { passEvents: true }).start((revents) => {
+ *   if (revents & ERROR) console.log('retired');
+ * });
+ * closingFd(loop, fd); // true: the watcher stopped
+ * closeSync(fd);
+ * loop.run(); // prints "retired"
+ * ```
  */
 export function closingFd(loop: Loop, fd: number): boolean {
   const native = nativeLoopOf(loop);

@@ -7,6 +7,7 @@ export interface CallbackQueue {
   cancel(callback: Callback<any>): void;
 }
 
+/** A function `loop.runCallback()` queues: it gets the args given there, and its result is ignored. */
 export type CallbackFunction<A extends unknown[]> = (...args: A) => unknown;
 
 /** Runs a queued callback; package-internal (not exported from the index). */
@@ -14,7 +15,20 @@ export const kRun = Symbol('evkit.callback.run');
 
 /**
  * A function queued with `loop.runCallback()` (gevent's `callback`). It runs
- * once, in FIFO order, before the loop next blocks.
+ * once, in FIFO order, before the loop next blocks; until then it keeps the
+ * loop alive. `loop.runCallback()` makes these; there is no public constructor.
+ *
+ * @example
+ * ```ts
+ * import { Loop } from '@evkit/loop';
+ *
+ * const loop = new Loop();
+ * const first = loop.runCallback((name: string) => console.log('hello', name), 'evkit');
+ * const second = loop.runCallback(() => console.log('never printed'));
+ * second.stop();
+ * console.log(first.pending, second.pending); // true false
+ * loop.run(); // prints "hello evkit"
+ * ```
  */
 export class Callback<A extends unknown[] = unknown[]> {
   #queue: CallbackQueue;
@@ -22,7 +36,11 @@ export class Callback<A extends unknown[] = unknown[]> {
   #args: A | null;
   #context: AsyncContext | undefined;
 
-  /** @internal */
+  /**
+   * Made by `loop.runCallback()`.
+   *
+   * @internal
+   */
   constructor(queue: CallbackQueue, callback: CallbackFunction<A>, args: A, context?: AsyncContext) {
     this.#queue = queue;
     this.#callback = callback;
@@ -30,20 +48,32 @@ export class Callback<A extends unknown[] = unknown[]> {
     this.#context = context;
   }
 
-  /** True until it has started running or was stopped. */
+  /** True until it has started running or was stopped: whether it will still run. */
   get pending(): boolean {
     return this.#callback !== null;
   }
 
+  /** The queued function; `null` once it has started running or was stopped. */
   get callback(): CallbackFunction<A> | null {
     return this.#callback;
   }
 
+  /** The arguments it runs with; `null` once it has run or was stopped. */
   get args(): A | null {
     return this.#args;
   }
 
-  /** Unqueues it: it will never run. Idempotent. */
+  /**
+   * Unqueues it: it will never run, and no longer keeps the loop alive.
+   * Idempotent; does nothing once it has started running.
+   *
+   * @example
+   * ```ts
+   * const callback = loop.runCallback(() => console.log('too late'));
+   * callback.stop();
+   * loop.run(); // prints nothing
+   * ```
+   */
   stop(): void {
     if (this.#callback === null) return;
     this.#callback = null;
@@ -52,16 +82,24 @@ export class Callback<A extends unknown[] = unknown[]> {
     this.#queue.cancel(this);
   }
 
-  /** Same as `stop()`. */
+  /**
+   * The same as `stop()`, for code written against gevent's `close()`.
+   *
+   * @example
+   * ```ts
+   * loop.runCallback(() => {}).close();
+   * ```
+   */
   close(): void {
     this.stop();
   }
 
+  /** For `using`: `stop()` when the scope ends. */
   [Symbol.dispose](): void {
     this.stop();
   }
 
-  /** Like gevent: `callback` is cleared before the call, `args` after it. */
+  /** Runs it (the loop's drain calls this). Like gevent: `callback` is cleared before the call, `args` after it. */
   [kRun](): void {
     const fn = this.#callback;
     if (fn === null) return;
@@ -78,6 +116,7 @@ export class Callback<A extends unknown[] = unknown[]> {
     }
   }
 
+  /** What `util.inspect` shows: `<Callback pending name>` or `<Callback stopped>`. */
   [inspect.custom](): string {
     const name = this.#callback?.name || (this.#callback ? 'anonymous' : '');
     return this.#callback ? `<Callback pending ${name}>` : '<Callback stopped>';

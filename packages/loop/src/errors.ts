@@ -1,11 +1,40 @@
 import { getSystemErrorMap } from 'node:util';
 
-/** Base class of evkit's errors. `code` is stable; messages may change. */
+/**
+ * Base class of evkit's errors (argument errors aside, which are Node-style
+ * `TypeError`s and `RangeError`s). Test `code`, which is stable; messages may
+ * change.
+ *
+ * @example
+ * ```ts
+ * import { EvError, Loop } from '@evkit/loop';
+ *
+ * try {
+ *   new Loop({ flags: 'kqueue' }); // a BSD/macOS backend
+ * } catch (error) {
+ *   if (error instanceof EvError && error.code === 'ERR_EVKIT_UNSUPPORTED_BACKEND') {
+ *     console.log('no kqueue here:', error.message);
+ *   } else {
+ *     throw error;
+ *   }
+ * }
+ * ```
+ */
 export class EvError extends Error {
+  /** What went wrong, for programs: `"ERR_EVKIT_..."`, or an errno name such as `"EBADF"` for a system error. */
   readonly code: string;
+  /** The positive errno of a system error (`9` for EBADF on Linux); `undefined` for evkit's own errors. */
   readonly errno: number | undefined;
+  /** The system call that failed (`"fcntl"`, `"ev_loop_new"`, ...); `undefined` for evkit's own errors. */
   readonly syscall: string | undefined;
 
+  /**
+   * Watcher packages make these; applications only catch them.
+   *
+   * @param message - What happened, worded for people.
+   * @param code - The stable code programs test.
+   * @param details - `errno` and `syscall` of a system error, and the `cause` (as `Error`'s).
+   */
   constructor(message: string, code: string, details: { errno?: number; syscall?: string; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
@@ -25,15 +54,50 @@ export function systemError(what: string, errno: number, syscall: string, code?:
   return new EvError(`${what}: ${name}: ${description}`, code ?? name, { errno, syscall });
 }
 
-/** An operation on a loop (or a watcher of a loop) after `destroy()`. */
+/**
+ * Thrown by an operation on a loop (or a watcher of a loop) after the loop's
+ * `destroy()`; `code` is `"ERR_EVKIT_LOOP_DESTROYED"`.
+ *
+ * @example
+ * ```ts
+ * import { Loop, LoopDestroyedError } from '@evkit/loop';
+ *
+ * const loop = new Loop();
+ * loop.destroy();
+ * try {
+ *   loop.run();
+ * } catch (error) {
+ *   console.log(error instanceof LoopDestroyedError); // true
+ * }
+ * ```
+ */
 export class LoopDestroyedError extends EvError {
+  /** evkit makes these; applications only catch them. */
   constructor() {
     super('operation on destroyed loop', 'ERR_EVKIT_LOOP_DESTROYED');
   }
 }
 
-/** An operation on a watcher after `close()`. */
+/**
+ * Thrown by any member but `close()` and `closed` of a watcher after its
+ * `close()`; `code` is `"ERR_EVKIT_WATCHER_CLOSED"`.
+ *
+ * @example
+ * ```ts
+ * import { Loop, WatcherClosedError } from '@evkit/loop';
+ * import { Timer } from '@evkit/timer';
+ *
+ * const timer = new Timer(new Loop(), 1);
+ * timer.close();
+ * try {
+ *   timer.start(() => {});
+ * } catch (error) {
+ *   console.log(error instanceof WatcherClosedError); // true
+ * }
+ * ```
+ */
 export class WatcherClosedError extends EvError {
+  /** @param kind - The watcher class's name (`"Timer"`), for the message. */
   constructor(kind: string) {
     super(`operation on closed ${kind} watcher`, 'ERR_EVKIT_WATCHER_CLOSED');
   }

@@ -23,7 +23,26 @@ function nameToBit(raw: string): number {
 /**
  * Parses loop flags: `undefined`/`null`/`""` → 0, an integer as is, a
  * comma-separated string or an array of names (case-insensitive, spaces
- * ignored) → the OR of their bits.
+ * ignored) → the OR of their bits. The names are the backends `select`,
+ * `poll`, `epoll`, `kqueue`, `port`, `linux_aio` (or `linuxaio`) and
+ * `linux_iouring` (or `iouring`), and the flags `noinotify`, `signalfd`,
+ * `nosigmask`, `notimerfd`, `forkcheck` and `noenv`.
+ *
+ * @param flags - What `new Loop({ flags })` takes.
+ * @returns The flags as libev's bit mask.
+ * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for an unknown name (the
+ *   message lists the valid ones) or a value of another type.
+ * @throws `RangeError` (`ERR_OUT_OF_RANGE`) for a negative, fractional or
+ *   over-32-bit number.
+ *
+ * @example
+ * ```ts
+ * import { BACKEND_EPOLL, FLAG_NOINOTIFY, flagsToInt } from '@evkit/loop';
+ *
+ * flagsToInt('epoll, NoInotify') === (BACKEND_EPOLL | FLAG_NOINOTIFY); // true
+ * flagsToInt(['select', 'poll']); // 3
+ * flagsToInt(undefined); // 0
+ * ```
  */
 export function flagsToInt(flags: unknown): number {
   if (flags === undefined || flags === null || flags === '') return 0;
@@ -48,7 +67,21 @@ export function flagsToInt(flags: unknown): number {
   return result;
 }
 
-/** The names of the bits in `flags`, in libev's probe order; leftover bits as one number. */
+/**
+ * The inverse of {@link flagsToInt}: the names of the bits in `flags`, in
+ * libev's probe order, with bits that have no name as one number at the end.
+ *
+ * @throws `RangeError` (`ERR_OUT_OF_RANGE`) when `flags` is not a
+ *   non-negative integer.
+ *
+ * @example
+ * ```ts
+ * import { flagsToList } from '@evkit/loop';
+ *
+ * flagsToList(0x4 | 0x1); // ["epoll", "select"]
+ * flagsToList(0x02000000 | 0x100); // ["forkcheck", 256]
+ * ```
+ */
 export function flagsToList(flags: number): Array<string | number> {
   if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0) {
     throw outOfRangeError(`flags must be a non-negative integer, got ${describe(flags)}`);
@@ -65,7 +98,17 @@ export function flagsToList(flags: number): Array<string | number> {
   return result;
 }
 
-/** The backend's name (`"epoll"`), or its value in hex when libev reports one evkit has no name for. */
+/**
+ * The name of one backend bit (`"epoll"`), or its value in hex (`"0x10"`)
+ * for a bit evkit has no name for.
+ *
+ * @example
+ * ```ts
+ * import { BACKEND_POLL, backendName } from '@evkit/loop';
+ *
+ * backendName(BACKEND_POLL); // "poll"
+ * ```
+ */
 export function backendName(backend: number): string {
   const entry = BACKEND_NAMES.find(([, bit]) => bit === backend);
   return entry ? entry[0] : `0x${backend.toString(16)}`;
@@ -91,7 +134,20 @@ const EVENT_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['ERROR', 0x80000000],
 ];
 
-/** An event mask as names joined by `|`, e.g. `"READ|WRITE"`; unknown bits in hex. */
+/**
+ * An event mask (a callback's `revents`, an Io's `events`) as names joined
+ * by `|`, e.g. `"READ|WRITE"`; bits without a name in hex.
+ *
+ * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `mask` is not an integer.
+ *
+ * @example
+ * ```ts
+ * import { ERROR, READ, eventsToString } from '@evkit/loop';
+ *
+ * eventsToString(READ | ERROR); // "READ|ERROR"
+ * eventsToString(0); // ""
+ * ```
+ */
 export function eventsToString(mask: number): string {
   if (typeof mask !== 'number' || !Number.isInteger(mask)) {
     throw argTypeError(`mask must be an integer, got ${describe(mask)}`);

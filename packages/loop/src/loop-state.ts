@@ -9,8 +9,10 @@ import type { Watcher } from './watcher.js';
 import { unpinIdle } from './watcher-table.js';
 import './hooks.js';
 
+/** What threw, as `errorHandler` gets it: a watcher, a queued callback, or `null` for a libev system error. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ErrorContext = Watcher<any> | Callback<any> | null;
+/** A loop's `errorHandler`: gets each error a callback threw, and the watcher or callback that threw it. */
 export type ErrorHandler = (error: unknown, context: ErrorContext) => void;
 
 /** gevent's batching: check the clock every 50 callbacks, yield after 5 ms. */

@@ -9,6 +9,7 @@ import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type
 import { checkBoolean, checkFunction, checkOptions, describe } from './validate.js';
 import { OWN_PACKAGE_DIR, kLoopCopy, registerCopy } from './package-copies.js';
 
+/** The options of `new Loop()`. */
 export interface LoopOptions {
   /** Backends and flags: a number, `"epoll"`, `"select, noinotify"`, `["poll"]`. */
   flags?: number | string | readonly string[] | null;
@@ -18,6 +19,7 @@ export interface LoopOptions {
   unsafeForeignPointer?: boolean;
 }
 
+/** The options of `loop.run()`: with neither, it runs until nothing keeps the loop alive. */
 export interface RunOptions {
   /** Poll once without blocking (`EVRUN_NOWAIT`). */
   nowait?: boolean;
@@ -25,6 +27,11 @@ export interface RunOptions {
   once?: boolean;
 }
 
+/**
+ * What `loop.break()` stops (libev's `EVBREAK_*`): `"one"` the innermost
+ * `run()`, `"all"` every nested `run()` of the loop, `"cancel"` takes back an
+ * earlier break that has not taken effect yet.
+ */
 export type BreakHow = 'one' | 'all' | 'cancel';
 
 const KNOWN_FLAGS =
@@ -63,6 +70,26 @@ export function loopState(loop: Loop): LoopState {
 /**
  * A libev event loop (gevent's `loop`). Always a fresh `ev_loop_new` with
  * `EVFLAG_NOENV`: never libev's default loop, which would take SIGCHLD from Node.
+ *
+ * Run it in one of two ways: blocking, with `run()` (Node's own events wait
+ * until it returns), or attached, with `attach()`/`runAsync()` (Node's event
+ * loop drives it, beside Node's timers and I/O). `Loop.default` is an
+ * attached loop ready to use.
+ *
+ * @example
+ * ```ts
+ * import { Loop } from '@evkit/loop';
+ * import { Timer } from '@evkit/timer';
+ *
+ * const loop = new Loop();
+ * let ticks = 0;
+ * const timer = new Timer(loop, 0.1, 0.1).start(() => {
+ *   console.log('tick', loop.now());
+ *   if (++ticks === 3) timer.stop();
+ * });
+ * loop.run(); // returns once the timer is stopped
+ * loop.destroy();
+ * ```
  */
 export class Loop {
   static {
@@ -79,6 +106,16 @@ export class Loop {
    * This thread's default loop: created on first use and attached (Node's
    * event loop drives it). After `Loop.default.destroy()` the next access
    * creates a fresh one. The main thread and every worker have their own.
+   * `sleep()`, `readable()` and `writable()` use it unless given a loop.
+   *
+   * @example
+   * ```ts
+   * import { Loop } from '@evkit/loop';
+   * import { Timer } from '@evkit/timer';
+   *
+   * // No run(): Node keeps the process alive until the timer has fired.
+   * new Timer(Loop.default, 1).start(() => console.log('one second later'));
+   * ```
    */
   static get default(): Loop {
     if (defaultLoop === undefined || defaultLoop.destroyed) {
@@ -90,6 +127,30 @@ export class Loop {
     return defaultLoop;
   }
 
+  /**
+   * Creates a loop with `ev_loop_new`, or, with `options.ptr`, a second view
+   * of a live evkit loop of this thread (it shares the loop's watchers and
+   * state but does not own it: its `destroy()` leaves the loop alone).
+   *
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for options of the wrong
+   *   type, an unknown flag name, or `unsafeForeignPointer` without `ptr`.
+   * @throws `RangeError` (`ERR_OUT_OF_RANGE`) for negative or fractional
+   *   flags; (`ERR_INVALID_ARG_VALUE`) for bits that are no backend or flag
+   *   (`0x100`), or a `ptr` that is not a live evkit loop of this thread.
+   * @throws `EvError` `ERR_EVKIT_UNSUPPORTED_BACKEND` when none of the backends
+   *   named is supported here; `ERR_EVKIT_LOOP_NEW` when libev cannot create
+   *   the loop (with `errno` when a system call said why, e.g. EMFILE).
+   *
+   * @example
+   * ```ts
+   * import { Loop } from '@evkit/loop';
+   *
+   * const loop = new Loop(); // libev picks the best backend
+   * const polling = new Loop({ flags: 'poll, noinotify' });
+   * const view = new Loop({ ptr: loop.ptr }); // the same loop, not owned
+   * console.log(polling.backend, view.backend === loop.backend); // "poll" true
+   * ```
+   */
   constructor(options: LoopOptions = {}) {
     const opts = checkOptions('options', options);
     if (opts.ptr !== undefined) {
@@ -138,25 +199,31 @@ export class Loop {
     return this.#state.native;
   }
 
-  /** The backend's name, e.g. `"epoll"`. */
+  /**
+   * The name of the backend libev chose, e.g. `"epoll"`.
+   *
+   * @throws `LoopDestroyedError` after `destroy()`.
+   */
   get backend(): string {
     return backendName(this.#native().backend());
   }
 
+  /** The backend libev chose as its bit, e.g. `4` (`BACKEND_EPOLL`). */
   get backendInt(): number {
     return this.#native().backend();
   }
 
-  /** The `ev_loop*` address (0n once destroyed), for native interop and `new Loop({ ptr })`. */
+  /** The `ev_loop*` address (`0n` once destroyed), for native interop and `new Loop({ ptr })`. Never throws. */
   get ptr(): bigint {
     return this.destroyed ? 0n : this.#state.native.ptr();
   }
 
-  /** Whether this is `Loop.default` (false once destroyed). */
+  /** Whether this is `Loop.default` or a view of it (false once destroyed). Never throws. */
   get isDefault(): boolean {
     return this.#state.isDefault && !this.destroyed;
   }
 
+  /** Whether `destroy()` was called on this loop, or on the loop this object is a view of. Never throws. */
   get destroyed(): boolean {
     return this.#detached || this.#state.destroyed;
   }
@@ -172,7 +239,25 @@ export class Loop {
    * as Node events (promise reactions and `process.nextTick` settle after each
    * one), and while it has active referenced watchers or queued callbacks it
    * keeps the process alive like a referenced Node handle. An attached loop
-   * lives until `detach()` or `destroy()`, referenced or not.
+   * lives until `detach()` or `destroy()`, referenced or not. Does nothing
+   * on a loop already attached.
+   *
+   * @returns The loop, for chaining.
+   * @throws `EvError` `ERR_EVKIT_IN_CALLBACK` from a callback of this loop's
+   *   blocking `run()`; `ERR_EVKIT_ATTACH` on a view (`new Loop({ ptr })`) or
+   *   a loop wrapped from a foreign pointer, or when the loop thread cannot
+   *   start.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * import { Loop } from '@evkit/loop';
+   * import { Timer } from '@evkit/timer';
+   *
+   * const loop = new Loop().attach();
+   * new Timer(loop, 0.5).start(() => console.log('fired between Node events'));
+   * setTimeout(() => console.log("Node's own timers keep running"), 100);
+   * ```
    */
   attach(): this {
     const native = this.#native();
@@ -195,6 +280,17 @@ export class Loop {
    * Also from a callback of the attached loop (or a promise continuation
    * settled between its callbacks): the rest of that batch then waits for the
    * next `run()` or `attach()`. On a loop that is not attached it does nothing.
+   *
+   * @returns The loop, for chaining.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * const loop = new Loop().attach();
+   * // ... watchers run beside Node's events ...
+   * loop.detach();
+   * loop.run(); // blocking from here on
+   * ```
    */
   detach(): this {
     this.#native();
@@ -204,23 +300,64 @@ export class Loop {
 
   /**
    * Attaches the loop and resolves when nothing keeps it alive any more
-   * (`refCount` is 0) or `break()` is called. The loop stays attached.
+   * (`refCount` is 0; at once when it already is) or `break()` is called. The
+   * loop stays attached: watchers started later still fire.
+   *
+   * @throws The errors of `attach()`, synchronously.
+   *
+   * @example
+   * ```ts
+   * import { Loop } from '@evkit/loop';
+   * import { Timer } from '@evkit/timer';
+   *
+   * const loop = new Loop();
+   * new Timer(loop, 0.1).start(() => console.log('fired'));
+   * await loop.runAsync(); // Node's timers and promises go on meanwhile
+   * loop.destroy();
+   * ```
    */
   runAsync(): Promise<void> {
     this.attach();
     return this.#state.whenSettled();
   }
 
-  /** libev's cached time (`ev_now`): frozen during a batch of callbacks. */
+  /**
+   * libev's cached time in seconds (`ev_now`, wall-clock based like
+   * `Date.now() / 1000`): updated as the loop wakes, frozen during a batch
+   * of callbacks, so every callback of one batch sees the same time.
+   *
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * const started = loop.now();
+   * new Timer(loop, 0.25).start(() => console.log(loop.now() - started)); // about 0.25
+   * loop.run();
+   * ```
+   */
   now(): number {
     return this.#native().now();
   }
 
+  /**
+   * Refreshes the cached time of `now()` from the clock (`ev_now_update`),
+   * e.g. after a callback spent long on synchronous work.
+   *
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * const before = loop.now();
+   * doLongSynchronousWork();
+   * loop.updateNow();
+   * console.log('took', loop.now() - before, 's');
+   * ```
+   */
   updateNow(): void {
     this.#native().updateNow();
   }
 
-  /** Number of polls so far (`ev_iteration`). */
+  /** How many times the loop has polled for events so far (`ev_iteration`). */
   get iteration(): number {
     return this.#native().iteration();
   }
@@ -230,11 +367,12 @@ export class Loop {
     return this.#native().depth();
   }
 
+  /** Watchers with an event waiting for their callback (`ev_pending_count`). */
   get pendingCount(): number {
     return this.#native().pendingCount();
   }
 
-  /** Active user watchers of this loop. */
+  /** Active watchers of this loop, referenced or not (evkit's own internal watchers not counted). */
   get activeCount(): number {
     return this.#native().activeCount();
   }
@@ -244,11 +382,29 @@ export class Loop {
     return this.#native().refCount() + this.#state.queuedCallbacks;
   }
 
+  /**
+   * Where errors thrown by callbacks go: `(error, context)`, with the
+   * `Watcher` or `Callback` that threw (`null` for a libev system error).
+   * With `null` (the default), a blocking `run()` rethrows them and an
+   * attached loop reports them as `'uncaughtException'`. A handler that
+   * throws counts as none.
+   *
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when set to neither a function nor `null`.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * loop.errorHandler = (error, context) => {
+   *   console.error('a callback of', context, 'threw', error);
+   * };
+   * ```
+   */
   get errorHandler(): ErrorHandler | null {
     this.#native();
     return this.#state.errorHandler;
   }
 
+  /** Sets the handler; `null` restores the default (rethrow from `run()`, or `'uncaughtException'` when attached). */
   set errorHandler(handler: ErrorHandler | null) {
     this.#native();
     if (handler !== null) checkFunction('errorHandler', handler);
@@ -260,6 +416,26 @@ export class Loop {
    * `break()`. Returns whether active watchers remain. A callback error with no
    * `errorHandler` breaks the loop after the current batch and is rethrown
    * here (an `AggregateError` when several callbacks of the batch threw).
+   * Blocking: Node's own timers, I/O and promises wait until it returns.
+   *
+   * @param options - `{ nowait: true }` polls once without blocking;
+   *   `{ once: true }` waits for one round of events at most.
+   * @returns Whether active watchers (or queued callbacks) remain.
+   * @throws `EvError` `ERR_EVKIT_LOOP_ATTACHED` on an attached loop.
+   * @throws Whatever a callback threw, when no `errorHandler` took it.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for options of the wrong type.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * import { Loop } from '@evkit/loop';
+   * import { Timer } from '@evkit/timer';
+   *
+   * const loop = new Loop();
+   * new Timer(loop, 0.1).start(() => console.log('fired'));
+   * loop.run({ nowait: true }); // too early: returns true at once
+   * console.log(loop.run()); // blocks about 0.1 s, prints "fired", then false
+   * ```
    */
   run(options: RunOptions = {}): boolean {
     const opts = checkOptions('options', options);
@@ -291,7 +467,24 @@ export class Loop {
     return more;
   }
 
-  /** Stops `run()` after the current batch of callbacks (`ev_break`); on an attached loop, settles `runAsync()`. */
+  /**
+   * Makes `run()` return after the current batch of callbacks (`ev_break`);
+   * on an attached loop it resolves the pending `runAsync()` promises instead
+   * (the loop stays attached).
+   *
+   * @param how - `"one"` (the default), `"all"` or `"cancel"`: see {@link BreakHow}.
+   * @throws `RangeError` (`ERR_INVALID_ARG_VALUE`) for another `how`.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * let ticks = 0;
+   * new Timer(loop, 0, 0.01).start(() => {
+   *   if (++ticks === 5) loop.break();
+   * });
+   * loop.run(); // returns after the fifth tick, the timer still active
+   * ```
+   */
   break(how: BreakHow = 'one'): void {
     const value = BREAKS[how];
     if (value === undefined || !Object.hasOwn(BREAKS, how)) {
@@ -302,7 +495,19 @@ export class Loop {
     else native.break(value);
   }
 
-  /** Counts one more reference keeping the loop alive (`ev_ref`). */
+  /**
+   * Counts one more reference keeping the loop alive (`ev_ref`), as an
+   * active watcher would: `run()` and `runAsync()` wait, and an attached
+   * loop keeps the process alive, until the matching `unref()`.
+   *
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * Loop.default.ref(); // the process stays up while nothing is watched
+   * setTimeout(() => Loop.default.unref(), 1000);
+   * ```
+   */
   ref(): void {
     this.#native().ref();
   }
@@ -311,6 +516,16 @@ export class Loop {
    * Takes back one `ref()` call. Throws `EvError` (`ERR_EVKIT_UNREF`) when no
    * `ref()` is outstanding: a loop never counts fewer references than it has
    * (use a watcher's own `unref()` to let the loop end while it is active).
+   *
+   * @throws `EvError` `ERR_EVKIT_UNREF` without an outstanding `ref()`.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * loop.ref();
+   * loop.unref(); // fine
+   * loop.unref(); // throws: use watcher.unref() for watchers
+   * ```
    */
   unref(): void {
     if (!this.#native().unref()) {
@@ -318,12 +533,40 @@ export class Loop {
     }
   }
 
-  /** libev's internal consistency check (`ev_verify`; a no-op unless libev was built with EV_VERIFY). */
+  /**
+   * libev's internal consistency check (`ev_verify`): libev asserts that its
+   * data structures are sound, and aborts the process if they are not (a
+   * libev built with `EV_VERIFY` 0 or without assertions checks nothing).
+   * Safe to call in any state, also from a callback.
+   *
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * loop.verify();
+   * ```
+   */
   verify(): void {
     this.#native().verify();
   }
 
-  /** `ev_loop_fork`: what a forked child calls; fork watchers fire on the next iteration. */
+  /**
+   * `ev_loop_fork`: what a forked child calls so libev re-creates its kernel
+   * state; `Fork` watchers run on the loop's next iteration.
+   *
+   * @throws `EvError` with an errno code (`EMFILE`, ...) when libev cannot
+   *   re-create its wake-up fd.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * import { Fork } from '@evkit/fork';
+   *
+   * new Fork(loop).start(() => console.log('reinit() seen'));
+   * loop.reinit();
+   * loop.run({ nowait: true }); // prints "reinit() seen"
+   * ```
+   */
   reinit(): void {
     const errno = this.#native().reinit();
     if (errno !== 0) throw systemError('reinit(): libev cannot re-create its wake-up fd', errno, 'eventfd');
@@ -332,6 +575,17 @@ export class Loop {
   /**
    * Stops and closes every watcher and frees the loop. Idempotent. On a view
    * (`new Loop({ ptr })`) it only retires the view and leaves the loop alone.
+   * Afterwards every member but `destroy()`, `destroyed`, `isDefault` and
+   * `ptr` throws `LoopDestroyedError`. May be called from a callback: the
+   * current batch finishes and `run()` returns.
+   *
+   * @example
+   * ```ts
+   * const loop = new Loop();
+   * const timer = new Timer(loop, 1).start(() => {});
+   * loop.destroy();
+   * console.log(loop.destroyed, timer.closed); // true true
+   * ```
    */
   destroy(): void {
     if (this.#detached) return;
@@ -339,7 +593,18 @@ export class Loop {
     if (this.#owning) this.#state.destroy();
   }
 
-  /** For `using loop = new Loop()`: `destroy()` when the scope ends. */
+  /**
+   * For `using loop = new Loop()`: `destroy()` when the scope ends.
+   *
+   * @example
+   * ```ts
+   * {
+   *   using loop = new Loop();
+   *   loop.runCallback(() => console.log('ran'));
+   *   loop.run();
+   * } // destroyed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this.destroy();
   }
@@ -348,6 +613,19 @@ export class Loop {
    * Queues `fn(...args)` to run before the loop next blocks (gevent's
    * `run_callback`): FIFO, once; callbacks queued while the queue drains run in
    * the same pass; a queued callback keeps the loop alive.
+   *
+   * @returns The queued {@link Callback}: `stop()` it to unqueue it.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `fn` is not a function.
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * loop.runCallback((a: number, b: number) => console.log(a + b), 1, 2);
+   * loop.runCallback(() => {
+   *   loop.runCallback(() => console.log('queued meanwhile: same pass'));
+   * });
+   * loop.run(); // prints 3, then "queued meanwhile: same pass"
+   * ```
    */
   runCallback<A extends unknown[]>(fn: CallbackFunction<A>, ...args: A): Callback<A> {
     this.#native();
@@ -355,6 +633,7 @@ export class Loop {
     return this.#state.enqueue(fn, args);
   }
 
+  /** What `util.inspect` shows, e.g. `<Loop epoll default attached pending=0 ref=1>`. */
   [inspect.custom](): string {
     if (this.destroyed) return '<Loop destroyed>';
     const native = this.#state.native;

@@ -36,6 +36,7 @@ export function foreignLoopCopy(value: unknown): string | undefined {
   return typeof dir === 'string' && dir !== OWN_PACKAGE_DIR ? dir : undefined;
 }
 
+/** The message that names the copies loaded and how to get down to one. */
 export function duplicateSummary(copies: readonly string[]): string {
   return [
     'Two copies of @evkit/loop are loaded:',

@@ -5,6 +5,7 @@ import { Loop } from './loop.js';
 import { checkLoop } from './loop-check.js';
 import { describe } from './validate.js';
 
+/** The options of evkit's one-shot promises: `sleep()`, `readable()`, `writable()`. */
 export interface PromiseOptions {
   /** The loop to wait on; `Loop.default` (attached) when omitted. */
   loop?: Loop;
@@ -12,10 +13,35 @@ export interface PromiseOptions {
   signal?: AbortSignal;
 }
 
-/** Like `timers/promises`' rejection: `name` "AbortError", `code` "ABORT_ERR", the signal's reason as `cause`. */
+/**
+ * How an aborted `sleep()`, `readable()` or `writable()` rejects, like
+ * `timers/promises`' rejection: `name` "AbortError", `code` "ABORT_ERR", the
+ * signal's reason as `cause`. `@evkit/timer` and `@evkit/io` export the same
+ * class.
+ *
+ * @example
+ * ```ts
+ * import { AbortError, sleep } from '@evkit/timer';
+ *
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort('changed my mind'), 100);
+ * try {
+ *   await sleep(10, { signal: controller.signal });
+ * } catch (error) {
+ *   if (!(error instanceof AbortError)) throw error;
+ *   console.log(error.cause); // "changed my mind"
+ * }
+ * ```
+ */
 export class AbortError extends Error {
+  /** Always `"ABORT_ERR"`, as Node's own AbortError. */
   readonly code = 'ABORT_ERR';
 
+  /**
+   * evkit makes these; applications only catch them.
+   *
+   * @param options - `cause`: the signal's reason.
+   */
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'AbortError';

@@ -3,6 +3,7 @@
 import { argTypeError, outOfRangeError } from './errors.js';
 import { MAX_TIME, MAXPRI, MINPRI } from './constants.js';
 
+/** A value as error messages show it: strings quoted, objects by kind, never their contents. */
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
@@ -13,18 +14,21 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** A function (a callback); `name` is the argument's name for the message. */
 export function checkFunction(name: string, value: unknown): asserts value is (...args: never[]) => unknown {
   if (typeof value !== 'function') {
     throw argTypeError(`${name} must be a function, got ${describe(value)}`);
   }
 }
 
+/** A boolean (an option such as `ref`). */
 export function checkBoolean(name: string, value: unknown): asserts value is boolean {
   if (typeof value !== 'boolean') {
     throw argTypeError(`${name} must be a boolean, got ${describe(value)}`);
   }
 }
 
+/** A non-null object. */
 export function checkObject(name: string, value: unknown): asserts value is object {
   if (value === null || typeof value !== 'object') {
     throw argTypeError(`${name} must be an object, got ${describe(value)}`);
@@ -48,6 +52,7 @@ export function checkTime(name: string, value: unknown, min: number): asserts va
   }
 }
 
+/** An integer from `min` to `max`: TypeError for a non-number, RangeError otherwise. */
 export function checkInteger(name: string, value: unknown, min: number, max: number): asserts value is number {
   if (typeof value !== 'number') throw argTypeError(`${name} must be an integer, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -55,10 +60,12 @@ export function checkInteger(name: string, value: unknown, min: number, max: num
   }
 }
 
+/** A watcher priority: an integer from MINPRI to MAXPRI. */
 export function checkPriority(value: unknown): asserts value is number {
   checkInteger('priority', value, MINPRI, MAXPRI);
 }
 
+/** An options argument: `undefined` gives `{}`, anything but an object throws. */
 export function checkOptions(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
   checkObject(name, value);

@@ -17,6 +17,7 @@ import {
   state,
 } from './watcher-table.js';
 
+/** The options every watcher constructor takes last; kinds may add their own (Io's `passEvents`). */
 export interface WatcherOptions {
   /** Whether the watcher keeps its loop alive while active (default true). */
   ref?: boolean;
@@ -45,7 +46,9 @@ export type WatcherCallbackOf<W, A extends unknown[]> = W extends { readonly [kR
  * makes the native half (`adopt()`), and `close()` or the GC frees it.
  */
 export interface NativeKind {
+  /** The kind's number, from `WatcherKind` of `@evkit/core-native/binding`. */
   readonly kind: number;
+  /** True for a kind that keeps native state while stopped (Async, Stat). */
   readonly persistent?: boolean;
 }
 
@@ -67,6 +70,23 @@ const collected = new FinalizationRegistry<number>((id) => binding.watcherClose(
  * The base of every watcher kind. Constructors never start a watcher;
  * `start(callback, ...args)` does. An active or pending watcher stays alive
  * without a user reference; a stopped or closed one can be collected.
+ *
+ * Applications use the kinds (`Timer`, `Io`, `Signal`, ...); the members
+ * documented here work alike on all of them. Watcher packages extend it.
+ *
+ * @example
+ * ```ts
+ * import { Loop, MAXPRI } from '@evkit/loop';
+ * import { Timer } from '@evkit/timer';
+ *
+ * const loop = new Loop();
+ * const timer = new Timer(loop, 0.05, 0, { priority: MAXPRI });
+ * timer.start(function (label: string) {
+ *   console.log(label, this.active); // "done false": a one-shot stops itself
+ * }, 'done');
+ * loop.run();
+ * timer.close();
+ * ```
  */
 export abstract class Watcher<A extends unknown[] = unknown[]> {
   readonly #loop: Loop;
@@ -84,8 +104,10 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   #context: AsyncContext | undefined;
 
   /**
-   * `a` and `b` are the kind's native parameters (a timer's after and repeat,
-   * an io's fd and events); a kind changes them with `setParams()`.
+   * For kinds: validates `options` and binds the watcher to `loop`, without
+   * starting it. `a` and `b` are the kind's native parameters (a timer's
+   * after and repeat, an io's fd and events); a kind changes them with
+   * `setParams()`.
    */
   protected constructor(loop: Loop, options?: WatcherOptions, a = 0, b = 0) {
     checkLoop('loop', loop);
@@ -160,10 +182,12 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (this.#id !== 0) binding.watcherSetParams(this.#id, a, b);
   }
 
+  /** The kind's first native parameter, as last given (no guard: kinds call nativeId() first). */
   protected get paramA(): number {
     return this.#a;
   }
 
+  /** The kind's second native parameter, as last given. */
   protected get paramB(): number {
     return this.#b;
   }
@@ -195,7 +219,11 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     return this.startError(status);
   }
 
-  /** The loop this watcher belongs to. */
+  /**
+   * The loop this watcher belongs to.
+   *
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   */
   get loop(): Loop {
     this.#usable();
     return this.#loop;
@@ -204,7 +232,26 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   /**
    * Starts watching; `callback(...args)` runs on each event, with the watcher
    * as `this`. On an active watcher it only replaces callback and args. The
-   * callback's parameter types are inferred from `args`.
+   * callback's parameter types are inferred from `args`. On an attached loop
+   * the callback runs in the async context (`AsyncLocalStorage`) current here.
+   *
+   * @returns The watcher, for chaining.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `callback` is not a function.
+   * @throws `EvError` when the kind cannot start (an Io's closed fd: `EBADF`;
+   *   `ERR_EVKIT_TOO_MANY_WATCHERS` past 4,194,304 watchers in a thread).
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * import { Loop } from '@evkit/loop';
+   * import { Timer } from '@evkit/timer';
+   *
+   * const loop = new Loop();
+   * const timer = new Timer(loop, 0.1).start((greeting: string, n: number) => {
+   *   console.log(greeting, n); // "hello 42"
+   * }, 'hello', 42);
+   * loop.run();
+   * ```
    */
   start<B extends A>(callback: WatcherCallbackOf<this, B>, ...args: B): this {
     this.#usable();
@@ -244,7 +291,20 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     return new EvError(`cannot start the ${this.#name} watcher (status ${status})`, 'ERR_EVKIT_START');
   }
 
-  /** Stops watching and clears a pending event; releases callback and args. */
+  /**
+   * Stops watching and clears a pending event; releases callback and args.
+   * The watcher keeps its settings and can be started again.
+   *
+   * @returns The watcher, for chaining.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const timer = new Timer(loop, 1, 1).start(() => console.log('tick'));
+   * timer.stop(); // no tick; run() would return at once
+   * timer.start(() => console.log('tick again')); // counts `after` from now again
+   * ```
+   */
   stop(): this {
     this.#usable();
     const id = this.#id;
@@ -258,7 +318,19 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     return this;
   }
 
-  /** Stops the watcher for good. Idempotent; afterwards every method but `close` throws. */
+  /**
+   * Stops the watcher for good and frees what it holds. Idempotent;
+   * afterwards every member but `close` and `closed` throws
+   * `WatcherClosedError`.
+   *
+   * @example
+   * ```ts
+   * const timer = new Timer(loop, 1).start(() => {});
+   * timer.close();
+   * timer.close(); // fine
+   * console.log(timer.closed); // true
+   * ```
+   */
   close(): void {
     if (this.#flags & FLAG_CLOSED) return;
     this.#flags |= FLAG_CLOSED;
@@ -275,41 +347,70 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#args = null;
   }
 
+  /**
+   * For `using`: `close()` when the scope ends.
+   *
+   * @example
+   * ```ts
+   * {
+   *   using timer = new Timer(loop, 0.1).start(() => console.log('fired'));
+   *   loop.run();
+   * } // closed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this.close();
   }
 
-  /** Whether `close()` was called or the loop was destroyed (which closes every watcher). */
+  /** Whether `close()` was called or the loop was destroyed (which closes every watcher). Never throws. */
   get closed(): boolean {
     return (this.#flags & FLAG_CLOSED) !== 0 || this.#state.destroyed;
   }
 
+  /**
+   * Whether the watcher is started and watching. A one-shot (a timer that
+   * fired) is no longer active. On an attached loop this is the JS thread's
+   * view: a one-shot reads active until its callback was delivered.
+   */
   get active(): boolean {
     this.#usable();
     return (this.#bits() & STATE_ACTIVE) !== 0;
   }
 
+  /** Whether an event of the watcher is waiting for its callback to run (also one made by `feed()`). */
   get pending(): boolean {
     this.#usable();
     return (this.#bits() & (STATE_PENDING | STATE_QUEUED)) !== 0;
   }
 
+  /** The callback given to `start()` (or set); `null` before that, after `stop()`, and once a one-shot has run. */
   get callback(): WatcherCallbackOf<this, A> | null {
     this.#usable();
     return this.#callback as WatcherCallbackOf<this, A> | null;
   }
 
+  /**
+   * Replaces the callback without starting the watcher.
+   *
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for a value that is not a function.
+   */
   set callback(callback: WatcherCallbackOf<this, A>) {
     this.#usable();
     checkFunction('callback', callback);
     this.#callback = callback as WatcherCallback<A>;
   }
 
+  /** The extra arguments the callback gets; `null` when the watcher has no callback. */
   get args(): A | null {
     this.#usable();
     return this.#args;
   }
 
+  /**
+   * Replaces the callback's arguments.
+   *
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for a value that is neither an array nor `null`.
+   */
   set args(args: A | null) {
     this.#usable();
     if (args !== null && !Array.isArray(args)) {
@@ -318,12 +419,19 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#args = args;
   }
 
+  /** libev priority, from `MINPRI` (-2) to `MAXPRI` (2): pending watchers of a higher priority run first. */
   get priority(): number {
     this.#usable();
     return (this.#flags & PRIORITY_MASK) - 2;
   }
 
-  /** Settable only while the watcher is neither active nor pending (libev's rule). */
+  /**
+   * Settable only while the watcher is neither active nor pending (libev's rule).
+   *
+   * @throws `RangeError` (`ERR_OUT_OF_RANGE`) outside `MINPRI..MAXPRI` or for a
+   *   fraction; `TypeError` (`ERR_INVALID_ARG_TYPE`) for a non-number.
+   * @throws `EvError` `ERR_EVKIT_WATCHER_ACTIVE` while the watcher is active or pending.
+   */
   set priority(priority: number) {
     this.#usable();
     checkPriority(priority);
@@ -337,13 +445,39 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#flags = (this.#flags & ~PRIORITY_MASK) | (priority + 2);
   }
 
-  /** Makes the watcher keep its loop alive while active (the default). */
+  /**
+   * Makes the watcher keep its loop alive while active (the default): `run()`
+   * waits for it, and an attached loop keeps the process alive. The setting
+   * survives `stop()` and `start()`.
+   *
+   * @returns The watcher, for chaining.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const timer = new Timer(loop, 5, 0, { ref: false });
+   * timer.ref().start(() => console.log('run() waits for me after all'));
+   * ```
+   */
   ref(): this {
     this.#setRef(true);
     return this;
   }
 
-  /** Lets the loop end while this watcher is still active. */
+  /**
+   * Lets the loop end while this watcher is still active: `run()` returns
+   * (and an attached loop lets the process exit) when only unreferenced
+   * watchers are left. The setting survives `stop()` and `start()`.
+   *
+   * @returns The watcher, for chaining.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * // A heartbeat that does not keep the process alive by itself.
+   * new Timer(Loop.default, 1, 1).start(() => console.log('still here')).unref();
+   * ```
+   */
   unref(): this {
     this.#setRef(false);
     return this;
@@ -355,13 +489,44 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (this.#id !== 0) binding.watcherSetKeepalive(this.#id, keep ? 1 : 0);
   }
 
-  /** Whether this watcher keeps its loop alive right now: active and referenced. */
+  /**
+   * Whether this watcher keeps its loop alive right now: active and referenced.
+   *
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const timer = new Timer(loop, 1);
+   * timer.hasRef(); // false: not started
+   * timer.start(() => {}).hasRef(); // true
+   * timer.unref().hasRef(); // false
+   * ```
+   */
   hasRef(): boolean {
     this.#usable();
     return (this.#bits() & STATE_ACTIVE) !== 0 && (this.#flags & FLAG_UNREF) === 0;
   }
 
-  /** Makes the watcher pending with `revents` (`ev_feed_event`), even when inactive. */
+  /**
+   * Makes the watcher pending with `revents` (`ev_feed_event`), even when
+   * inactive: its callback runs on the loop's next iteration as if the event
+   * had happened. The watcher needs a callback (from `start()` or set).
+   *
+   * @param revents - The event bits, e.g. `TIMER` or `CUSTOM` (libev's `int`).
+   * @throws `TypeError` (code `ERR_EVKIT_NO_CALLBACK`) when the watcher has no callback.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) / `RangeError`
+   *   (`ERR_OUT_OF_RANGE`) when `revents` is not a 32-bit integer.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * import { TIMER } from '@evkit/loop';
+   *
+   * const timer = new Timer(loop, 60).start(() => console.log('fired early'));
+   * timer.feed(TIMER);
+   * loop.run({ nowait: true }); // prints "fired early"; the timer still waits its 60 s
+   * ```
+   */
   feed(revents: number): void {
     this.#usable();
     checkInteger('revents', revents, -0x80000000, 0xffffffff);
@@ -422,6 +587,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     return [];
   }
 
+  /** What `util.inspect` shows: the kind, its settings and state, e.g. `<Timer after=1 repeat=0 remaining=0.998 active>`. */
   [inspect.custom](): string {
     const flags: string[] = [];
     if (this.#state.destroyed) flags.push('loop destroyed');

@@ -5,6 +5,7 @@ import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit
 import { argTypeError, checkTime, describe } from '@evkit/loop/internal';
 import { FileStats } from './file-stats.js';
 
+/** The options of `new Stat()`: `ref` and `priority`, as every watcher's. */
 export type StatOptions = WatcherOptions;
 
 /** What `new Stat()` accepts as a path. */
@@ -31,23 +32,55 @@ function normalizePath(path: unknown): { bytes: Buffer; shown: string | Buffer }
   return { bytes, shown };
 }
 
-/**
- * Watches a path's attributes (`lstat()`): the callback runs when any of dev,
- * ino, mode, nlink, uid, gid, rdev, size, mtime or ctime changed (times to the
- * nanosecond; atime to the second), and when the path appears or disappears.
- * Uses inotify (one instance per loop) and, where inotify cannot see every
- * change or is off (`FLAG_NOINOTIFY`), polls every `interval` seconds.
- *
- * `interval` follows libev's `ev_stat`: 0 means the default (5.0074891 s
- * without inotify, 30.1074891 s as back-up on file systems inotify may miss),
- * and values below 0.1074891 s become 0.1074891 s when the watcher starts.
- */
 // Persistent: attr and prev stay readable while stopped.
 const STAT: NativeKind = { kind: WatcherKind.Stat, persistent: true };
 
+/** Watches a path's attributes (`lstat()`): the callback runs when any of
+ * dev, ino, mode, nlink, uid, gid, rdev, size, mtime or ctime changed (times
+ * to the nanosecond; atime to the second), and when the path appears or
+ * disappears. Uses inotify (one instance per loop) and, where inotify cannot
+ * see every change or is off (`FLAG_NOINOTIFY`), polls every `interval`
+ * seconds.
+ *
+ * `interval` follows libev's `ev_stat`: 0 means libev's default (5.0074891 s
+ * without inotify, 30.1074891 s as back-up on file systems inotify may
+ * miss), and values below 0.1074891 s become 0.1074891 s when the watcher
+ * starts.
+ *
+ * @example
+ * ```ts
+ * import { Loop } from '@evkit/loop';
+ * import { Stat } from '@evkit/stat';
+ *
+ * new Stat(Loop.default, '/etc/hosts').start(function () {
+ *   if (this.attr === null) console.log('removed');
+ *   else console.log('changed: size', this.prev?.size, '->', this.attr.size);
+ * });
+ * ```
+ */
 export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
   readonly #path: string | Buffer;
 
+  /**
+   * Makes a stopped watcher of `path` (which need not exist yet); `start()`
+   * starts it and reads the attributes a first time.
+   *
+   * @param path - A string, a Buffer or `Uint8Array` (copied), or a `file:` URL.
+   * @param interval - Seconds between polls where polling is needed; 0 (the
+   *   default) lets libev choose, see the class description.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `loop` is not an evkit
+   *   `Loop`, for a path of another type, an empty path, one with a NUL byte,
+   *   a URL that is not `file:` (or that Node cannot turn into a path), and
+   *   for a non-number `interval`.
+   * @throws `RangeError` (`ERR_OUT_OF_RANGE`) for a negative, non-finite or
+   *   over-`MAX_TIME` `interval`, or a priority outside -2..2.
+   * @throws `LoopDestroyedError` when the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const config = new Stat(loop, new URL('./config.json', import.meta.url), 1);
+   * ```
+   */
   constructor(loop: Loop, path: StatPath, interval = 0, options?: StatOptions) {
     const { bytes, shown } = normalizePath(path);
     checkTime('interval', interval, 0);
@@ -56,15 +89,17 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
     this.#path = shown;
   }
 
+  /** A Stat is a persistent kind: its native half lives from the constructor to `close()`. */
   protected override get nativeKind(): NativeKind {
     return STAT;
   }
 
-  /** The watched path: a string (also for a file: URL), or a copy of the Buffer given. */
+  /** `path=` and `interval=` for util.inspect. */
   protected override inspectSettings(): string[] {
     return [`path=${JSON.stringify(this.path.toString())}`, `interval=${this.interval}`];
   }
 
+  /** The watched path: a string (also for a file: URL), or a copy of the Buffer given. */
   get path(): string | Buffer {
     this.nativeId();
     return typeof this.#path === 'string' ? this.#path : Buffer.from(this.#path);
@@ -104,7 +139,18 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
     return raw === null ? null : new FileStats(raw);
   }
 
-  /** Reads the attributes now into `attr` (`ev_stat_stat`): `prev` stays, nothing fires. */
+  /**
+   * Reads the attributes now into `attr` (`ev_stat_stat`): `prev` stays, nothing fires.
+   *
+   * @returns The new `attr`: `null` when the path does not exist.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const watcher = new Stat(loop, '/tmp/evkit-demo');
+   * console.log(watcher.stat()?.size ?? 'no such file');
+   * ```
+   */
   stat(): FileStats | null {
     binding.statStat(this.nativeId());
     return this.attr;

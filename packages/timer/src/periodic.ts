@@ -3,6 +3,7 @@ import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit
 import { checkInterval, checkSeconds } from './check.js';
 import { stateTypeError } from '@evkit/loop/internal';
 
+/** The options of `new Periodic()`: `ref` and `priority`, as every watcher's. */
 export type PeriodicOptions = WatcherOptions;
 
 const PERIODIC: NativeKind = { kind: WatcherKind.Periodic };
@@ -13,35 +14,83 @@ const PERIODIC: NativeKind = { kind: WatcherKind.Periodic };
  * with `interval > 0` it fires at every `offset + k * interval`, e.g.
  * `new Periodic(loop, 0, 3600)` on every full hour (UTC), following the system
  * clock when it jumps.
+ *
+ * @example
+ * ```ts
+ * import { Loop } from '@evkit/loop';
+ * import { Periodic } from '@evkit/timer';
+ *
+ * // Every full minute, on Loop.default beside Node's own events.
+ * new Periodic(Loop.default, 0, 60).start(() => {
+ *   console.log('a new minute:', new Date().toISOString());
+ * });
+ * ```
  */
 export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
+  /**
+   * Makes a stopped periodic; `start()` schedules it.
+   *
+   * @param offset - With `interval` 0, the absolute time to fire at (epoch
+   *   seconds); otherwise where the grid of `interval`s starts (0: aligned to
+   *   the epoch). From -`MAX_TIME` to `MAX_TIME`.
+   * @param interval - Seconds between firings, from 0 (fire once) to `MAX_TIME`.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `loop` is not an evkit
+   *   `Loop` or a time is not a number.
+   * @throws `RangeError` (`ERR_OUT_OF_RANGE`) for NaN, ±Infinity, a negative
+   *   `interval` or a time beyond `MAX_TIME`, or a priority outside -2..2.
+   * @throws `LoopDestroyedError` when the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const inFiveSeconds = new Periodic(loop, Date.now() / 1000 + 5);
+   * const atQuarterPast = new Periodic(loop, 15 * 60, 3600); // hh:15 UTC, every hour
+   * ```
+   */
   constructor(loop: Loop, offset: number, interval = 0, options?: PeriodicOptions) {
     checkSeconds('offset', offset);
     checkInterval('interval', interval);
     super(loop, options, offset, interval);
   }
 
+  /** A transient kind: a native half only while active or pending. */
   protected override get nativeKind(): NativeKind {
     return PERIODIC;
   }
 
+  /** `offset=`, `interval=` and, while active, `at=` for util.inspect. */
   protected override inspectSettings(): string[] {
     const settings = [`offset=${this.offset}`, `interval=${this.interval}`];
     if (this.active) settings.push(`at=${this.at}`);
     return settings;
   }
 
+  /** The absolute time (`interval` 0) or the grid's start, in epoch seconds, as last given. */
   get offset(): number {
     this.nativeId();
     return this.paramA;
   }
 
+  /** Seconds between firings; 0 for a periodic that fires once. */
   get interval(): number {
     this.nativeId();
     return this.paramB;
   }
 
-  /** Changes the schedule; while active the new one applies from the next `again()`. */
+  /**
+   * Changes the schedule (`offset` and `interval` as in the constructor);
+   * a stopped periodic uses it from its next `start()`, an active one from
+   * its next `again()`.
+   *
+   * @returns The periodic, for chaining.
+   * @throws `TypeError`/`RangeError` for values the constructor refuses.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const reminder = new Periodic(loop, 0, 3600).start(() => console.log('reminder'));
+   * reminder.set(Date.now() / 1000 + 60).again(); // now once, a minute from now
+   * ```
+   */
   set(offset: number, interval = 0): this {
     this.nativeId();
     checkSeconds('offset', offset);
@@ -50,14 +99,27 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
     return this;
   }
 
-  /** The absolute time (epoch seconds) the periodic fires next (`ev_periodic_at`). */
+  /** The absolute time (epoch seconds) the periodic fires next (`ev_periodic_at`); for a stopped one, its `offset`. */
   get at(): number {
     // A stopped periodic has not been scheduled: libev reports its offset.
     const id = this.nativeId();
     return id !== 0 ? binding.periodicAt(id) : this.paramA;
   }
 
-  /** Stops and restarts the periodic with its current schedule (`ev_periodic_again`). */
+  /**
+   * Stops and restarts the periodic with its current schedule
+   * (`ev_periodic_again`), e.g. after `set()`.
+   *
+   * @returns The periodic, for chaining.
+   * @throws `TypeError` (code `ERR_EVKIT_NO_CALLBACK`) when the periodic has no callback.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const periodic = new Periodic(loop, 0, 3600).start(() => console.log('hourly'));
+   * periodic.set(0, 60).again(); // now every minute
+   * ```
+   */
   again(): this {
     this.nativeId();
     if (this.callback === null) throw stateTypeError('again() needs a callback: start() the periodic first');
