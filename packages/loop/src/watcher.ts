@@ -255,10 +255,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    */
   start<B extends A>(callback: WatcherCallbackOf<this, B>, ...args: B): this {
     this.#usable();
-    checkFunction('callback', callback);
-    this.#callback = callback as unknown as WatcherCallback<A>;
-    this.#args = args.length === 0 ? (NO_ARGS as unknown as A) : args;
-    this.#context = this.#state.attached ? captureContext() : undefined;
+    this.useCallback(callback, args);
     this.#starts++;
     const id = this.#id;
     if (id === 0) {
@@ -580,6 +577,18 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       this.#args = null;
       this.#context = undefined;
     }
+  }
+
+  /**
+   * Takes `callback` and `args` as `start()` does, the caller's async context
+   * included (an attached loop runs the callback in it), without starting:
+   * for a kind's own verbs that take a callback (`Timer#again`).
+   */
+  protected useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B): void {
+    checkFunction('callback', callback);
+    this.#callback = callback as unknown as WatcherCallback<A>;
+    this.#args = args.length === 0 ? (NO_ARGS as unknown as A) : args;
+    this.#context = this.#state.attached ? captureContext() : undefined;
   }
 
   /** What `util.inspect` shows after the kind's name: its settings, as `name=value`. */

@@ -135,10 +135,7 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
    */
   again<B extends A>(callback?: WatcherCallbackOf<this, B>, ...args: B): this {
     this.nativeId();
-    if (callback !== undefined) {
-      this.callback = callback as unknown as WatcherCallbackOf<this, A>;
-      this.args = args;
-    }
+    if (callback !== undefined) this.useCallback(callback, args);
     if (this.callback === null && this.paramB > 0) {
       throw stateTypeError('again() needs a callback: pass one or start() the timer first');
     }

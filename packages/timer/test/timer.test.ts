@@ -3,6 +3,7 @@
 //   (inactive, not pending, callback and args released, loop counts at 0);
 // - start() on an inactive timer counts `after` from now again;
 // - expired timers fire in priority order, then by expiry.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop, LoopDestroyedError, WatcherClosedError } from '@evkit/loop';
@@ -19,6 +20,20 @@ const busyWait = (ms: number) => {
 
 describe('Timer', () => {
   const fresh = useFreshLoop();
+
+  it('again(callback) on an attached loop runs the callback in the caller’s AsyncLocalStorage context, as start() does', async () => {
+    const loop = fresh();
+    loop.attach();
+    const als = new AsyncLocalStorage<string>();
+    const store = await new Promise<string | undefined>((resolve) => {
+      const timer = new Timer(loop, 0, 0.005);
+      als.run('again-store', () => timer.again(() => {
+        timer.stop();
+        resolve(als.getStore());
+      }));
+    });
+    expect(store).toBe('again-store');
+  });
 
   it('util.inspect shows after and repeat, and remaining while active', () => {
     const timer = new Timer(fresh(), 1.5, 2);
