@@ -1,0 +1,3 @@
+import { evkitProject } from '../test-utils/vitest-project.js';
+
+export default evkitProject(import.meta.url);
