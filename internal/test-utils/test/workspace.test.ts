@@ -41,9 +41,29 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
+/** The lines of a source file that are not comments: a TSDoc `@example` imports what the file does not. */
+function codeLines(text: string): string {
+  let inBlock = false;
+  return text
+    .split('\n')
+    .filter((line) => {
+      const start = line.trimStart();
+      if (inBlock) {
+        inBlock = !start.includes('*/');
+        return false;
+      }
+      if (start.startsWith('/*')) {
+        inBlock = !start.includes('*/', 2);
+        return false;
+      }
+      return !start.startsWith('//');
+    })
+    .join('\n');
+}
+
 /** The @evkit packages a file imports (static and dynamic imports, `export … from`). */
 function importedPackages(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
+  const text = codeLines(readFileSync(file, 'utf8'));
   const names = new Set<string>();
   for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"](@evkit\/[a-z0-9-]+)/g)) names.add(match[1]!);
   return [...names];
