@@ -35,7 +35,10 @@ export type WatcherCallback<A extends unknown[], W = unknown> = (this: W, ...arg
 export const kReventsFirst = Symbol.for('evkit.watcher.reventsFirst');
 
 /** The callback `start()` takes on watcher `W` with args `A`: `(...args)`, or `(revents, ...args)`. */
-export type WatcherCallbackOf<W, A extends unknown[]> = W extends { readonly [kReventsFirst]?: true }
+export type WatcherCallbackOf<W, A extends unknown[]> = W extends {
+  /** Set (type-level only) by a watcher whose callback gets `revents` first. */
+  readonly [kReventsFirst]?: true;
+}
   ? (this: W, revents: number, ...args: A) => unknown
   : (this: W, ...args: A) => unknown;
 
