@@ -255,7 +255,7 @@ export class Model {
           // evkit may have released the callback already (a coalesced fire): whether this feed
           // throws, and so whether a delivery is owed, is timing
           if (w.uncertain) return SKIP;
-          if (!w.hasCb) return argError('TypeError', 'ERR_EVKIT_NO_CALLBACK');
+          if (!w.hasCb) return throws('EvError', 'ERR_EVKIT_NO_CALLBACK');
           const top = this.stack[this.stack.length - 1];
           if (!w.active && top !== undefined && top.w === w.id && this.skipped('feed-self-inactive')) return SKIP;
           // attached: the loop thread may have taken the first feed already
@@ -642,7 +642,7 @@ export class Model {
     w.owed = false;
     this.unqueue(w);
     if (w.t2 > 0) {
-      if (!w.hasCb) return argError('TypeError', 'ERR_EVKIT_NO_CALLBACK');
+      if (!w.hasCb) return throws('EvError', 'ERR_EVKIT_NO_CALLBACK');
       w.active = true;
       w.due = false; // repeat (>= 1e3 here) from now
       w.owed = false;

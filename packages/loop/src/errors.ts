@@ -125,7 +125,10 @@ export function outOfRangeError(message: string): RangeError & { code: string } 
   return withCode(new RangeError(message), 'ERR_OUT_OF_RANGE');
 }
 
-/** A call that needs a callback the watcher does not have yet (`feed()`, `again()`). */
-export function stateTypeError(message: string): TypeError & { code: string } {
-  return withCode(new TypeError(message), 'ERR_EVKIT_NO_CALLBACK');
+/**
+ * A call that needs a callback the watcher does not have yet (`feed()`,
+ * `again()`): the watcher's state, not an argument, is wrong.
+ */
+export function noCallbackError(message: string): EvError {
+  return new EvError(message, 'ERR_EVKIT_NO_CALLBACK');
 }

@@ -6,7 +6,7 @@ import { loopState } from './loop.js';
 import { checkLoop } from './loop-check.js';
 import type { NativeLoop } from './native.js';
 
-export { argTypeError, argValueError, outOfRangeError, stateTypeError } from './errors.js';
+export { argTypeError, argValueError, noCallbackError, outOfRangeError } from './errors.js';
 export {
   checkBoolean,
   checkFinite,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { captureContext, runInContext, type AsyncContext } from './async-context.js';
-import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, stateTypeError } from './errors.js';
+import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallbackError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import { checkLoop } from './loop-check.js';
 import type { LoopState } from './loop-state.js';
@@ -513,7 +513,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * had happened. The watcher needs a callback (from `start()` or set).
    *
    * @param revents - The event bits, e.g. `TIMER` or `CUSTOM` (libev's `int`).
-   * @throws `TypeError` (code `ERR_EVKIT_NO_CALLBACK`) when the watcher has no callback.
+   * @throws `EvError` (code `ERR_EVKIT_NO_CALLBACK`) when the watcher has no callback.
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) / `RangeError`
    *   (`ERR_OUT_OF_RANGE`) when `revents` is not a 32-bit integer.
    * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
@@ -531,7 +531,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#usable();
     checkInteger('revents', revents, -0x80000000, 0xffffffff);
     if (this.#callback === null) {
-      throw stateTypeError(`feed() needs a callback: start() the ${this.#name} watcher or set its callback first`);
+      throw noCallbackError(`feed() needs a callback: start() the ${this.#name} watcher or set its callback first`);
     }
     binding.watcherFeed(this.ensureNative(), revents | 0);
     this.#sync();

@@ -143,7 +143,7 @@ describe('argument errors carry Node codes', () => {
     expect(() => loop.runCallback(1 as never)).toThrow(code('TypeError', 'ERR_INVALID_ARG_TYPE'));
     const w = new TestIdle(loop);
     expect(() => (w.priority = 3)).toThrow(code('RangeError', 'ERR_OUT_OF_RANGE'));
-    expect(() => w.feed(1)).toThrow(code('TypeError', 'ERR_EVKIT_NO_CALLBACK'));
+    expect(() => w.feed(1)).toThrow(code('EvError', 'ERR_EVKIT_NO_CALLBACK'));
     loop.destroy();
   });
 });

@@ -1,7 +1,7 @@
 import { WatcherKind, binding } from '@evkit/core-native/binding';
 import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
-import { stateTypeError } from '@evkit/loop/internal';
+import { noCallbackError } from '@evkit/loop/internal';
 
 /** The options of `new Periodic()`: `ref` and `priority`, as every watcher's. */
 export type PeriodicOptions = WatcherOptions;
@@ -111,7 +111,7 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
    * (`ev_periodic_again`), e.g. after `set()`.
    *
    * @returns The periodic, for chaining.
-   * @throws `TypeError` (code `ERR_EVKIT_NO_CALLBACK`) when the periodic has no callback.
+   * @throws `EvError` (code `ERR_EVKIT_NO_CALLBACK`) when the periodic has no callback.
    * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
    *
    * @example
@@ -122,7 +122,7 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
    */
   again(): this {
     this.nativeId();
-    if (this.callback === null) throw stateTypeError('again() needs a callback: start() the periodic first');
+    if (this.callback === null) throw noCallbackError('again() needs a callback: start() the periodic first');
     binding.periodicAgain(this.ensureNative());
     this.synced();
     return this;

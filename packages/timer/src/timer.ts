@@ -1,7 +1,7 @@
 import { WatcherKind, binding } from '@evkit/core-native/binding';
 import { EvError, Watcher, type Loop, type NativeKind, type WatcherCallbackOf, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
-import { stateTypeError } from '@evkit/loop/internal';
+import { noCallbackError } from '@evkit/loop/internal';
 
 /** The options of `new Timer()`: `ref` and `priority`, as every watcher's. */
 export type TimerOptions = WatcherOptions;
@@ -120,7 +120,7 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
    * timeout that activity keeps resetting.
    *
    * @returns The timer, for chaining.
-   * @throws `TypeError` (code `ERR_EVKIT_NO_CALLBACK`) with `repeat > 0` when
+   * @throws `EvError` (code `ERR_EVKIT_NO_CALLBACK`) with `repeat > 0` when
    *   the timer has no callback and none is given.
    * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
    *
@@ -137,7 +137,7 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
     this.nativeId();
     if (callback !== undefined) this.useCallback(callback, args);
     if (this.callback === null && this.paramB > 0) {
-      throw stateTypeError('again() needs a callback: pass one or start() the timer first');
+      throw noCallbackError('again() needs a callback: pass one or start() the timer first');
     }
     // On a stopped timer with no repeat, libev's again() does nothing.
     if (this.nativeId() === 0 && this.paramB === 0) return this;
