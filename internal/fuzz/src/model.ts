@@ -701,7 +701,7 @@ export class Model {
       case 'ioEvents7':
         return needLoop(what === 'ioEvents7' ? RV : RO);
       case 'signalKill': case 'signal99': case 'signalName': case 'statEmpty':
-        return needLoop(what === 'statEmpty' ? TE : what === 'signal99' ? RO : RV);
+        return needLoop(what === 'signal99' ? RO : RV);
       case 'startNoFn':
         return needW(TE);
       case 'loopFlags0x100': case 'loopPtrUnknown':

@@ -133,10 +133,11 @@ export class Loop {
    * state but does not own it: its `destroy()` leaves the loop alone).
    *
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for options of the wrong
-   *   type, an unknown flag name, or `unsafeForeignPointer` without `ptr`.
+   *   type, or an unknown flag name.
    * @throws `RangeError` (`ERR_OUT_OF_RANGE`) for negative or fractional
    *   flags; (`ERR_INVALID_ARG_VALUE`) for bits that are no backend or flag
-   *   (`0x100`), or a `ptr` that is not a live evkit loop of this thread.
+   *   (`0x100`), a `ptr` that is not a live evkit loop of this thread, or
+   *   `unsafeForeignPointer` without `ptr`.
    * @throws `EvError` `ERR_EVKIT_UNSUPPORTED_BACKEND` when none of the backends
    *   named is supported here; `ERR_EVKIT_LOOP_NEW` when libev cannot create
    *   the loop (with `errno` when a system call said why, e.g. EMFILE).
@@ -162,7 +163,7 @@ export class Loop {
       return;
     }
     if (opts.unsafeForeignPointer !== undefined) {
-      throw argTypeError('options.unsafeForeignPointer is only meaningful with options.ptr');
+      throw argValueError('options.unsafeForeignPointer is only meaningful with options.ptr');
     }
     const flags = flagsToInt(opts.flags);
     validateLoopFlags(flags);

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 import { WatcherKind, binding } from '@evkit/core-native/binding';
 import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
-import { argTypeError, checkTime, describe } from '@evkit/loop/internal';
+import { argTypeError, argValueError, checkTime, describe } from '@evkit/loop/internal';
 import { FileStats } from './file-stats.js';
 
 /** The options of `new Stat()`: `ref` and `priority`, as every watcher's. */
@@ -27,8 +27,8 @@ function normalizePath(path: unknown): { bytes: Buffer; shown: string | Buffer }
     throw argTypeError(`path must be a string, a Buffer or a file: URL, got ${describe(path)}`);
   }
   const bytes = typeof shown === 'string' ? Buffer.from(shown, 'utf8') : shown;
-  if (bytes.length === 0) throw argTypeError('path must not be empty');
-  if (bytes.includes(0)) throw argTypeError('path must not contain a NUL byte');
+  if (bytes.length === 0) throw argValueError('path must not be empty');
+  if (bytes.includes(0)) throw argValueError('path must not contain a NUL byte');
   return { bytes, shown };
 }
 
@@ -69,9 +69,10 @@ export class Stat<A extends unknown[] = unknown[]> extends Watcher<A> {
    * @param interval - Seconds between polls where polling is needed; 0 (the
    *   default) lets libev choose, see the class description.
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `loop` is not an evkit
-   *   `Loop`, for a path of another type, an empty path, one with a NUL byte,
-   *   a URL that is not `file:` (or that Node cannot turn into a path), and
-   *   for a non-number `interval`.
+   *   `Loop`, for a path of another type, a URL that is not `file:` (or that
+   *   Node cannot turn into a path), and for a non-number `interval`.
+   * @throws `RangeError` (`ERR_INVALID_ARG_VALUE`) for an empty path or one
+   *   with a NUL byte.
    * @throws `RangeError` (`ERR_OUT_OF_RANGE`) for a negative, non-finite or
    *   over-`MAX_TIME` `interval`, or a priority outside -2..2.
    * @throws `LoopDestroyedError` when the loop was destroyed.
