@@ -471,7 +471,7 @@ export class Loop {
   /**
    * Makes `run()` return after the current batch of callbacks (`ev_break`);
    * on an attached loop it resolves the pending `runAsync()` promises instead
-   * (the loop stays attached).
+   * (the loop stays attached), except `"cancel"`, which does nothing there.
    *
    * @param how - `"one"` (the default), `"all"` or `"cancel"`: see {@link BreakHow}.
    * @throws `RangeError` (`ERR_INVALID_ARG_VALUE`) for another `how`.
@@ -492,8 +492,8 @@ export class Loop {
       throw argValueError(`how must be "one", "all" or "cancel", got ${describe(how)}`);
     }
     const native = this.#native();
-    if (this.#state.attached) this.#state.settle();
-    else native.break(value);
+    if (!this.#state.attached) native.break(value);
+    else if (value !== BREAK_CANCEL) this.#state.settle(); // nothing to cancel: runAsync() only waits for a break
   }
 
   /**

@@ -94,6 +94,24 @@ describe('attach / detach', () => {
     expect(loop.refCount).toBe(0);
   });
 
+  it("break('cancel') does not resolve runAsync(); a later break() does", async () => {
+    const loop = attachedLoop();
+    const t = new TestTimer(loop, 60).start(() => {});
+    let brokeForReal = false;
+    let resolvedEarly = false;
+    const running = loop.runAsync().then(() => {
+      if (!brokeForReal) resolvedEarly = true;
+    });
+    loop.break('cancel');
+    await new Promise((resolve) => setImmediate(resolve)); // a wrongly resolved promise has run its then() by now
+    expect(resolvedEarly).toBe(false);
+    brokeForReal = true;
+    loop.break('one');
+    await running;
+    expect(resolvedEarly).toBe(false);
+    t.stop();
+  });
+
   it('runAsync() counts queued callbacks as keeping the loop alive', async () => {
     const loop = attachedLoop();
     const log: number[] = [];
