@@ -12,6 +12,7 @@
         "../src/loop_attached.cc",
         "../src/loop_blocking.cc",
         "../src/loop_core.cc",
+        "../src/loop_js_pass.cc",
         "../src/loop_wrap.cc",
         "../src/registry.cc",
         "../src/watcher.cc",

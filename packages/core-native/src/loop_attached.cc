@@ -8,6 +8,13 @@
 #include "watcher.h"
 
 namespace evkit {
+namespace {
+
+// Set on a loop thread: the release/acquire callbacks and the invoke hook
+// tell it from the JS thread running a pass of the same loop.
+thread_local bool tlsOnLoopThread = false;
+
+}  // namespace
 
 // ---------------------------------------------------------------- attached mode
 
@@ -21,11 +28,13 @@ LoopCore::Lock::Lock(LoopCore* core, bool wake) : core_(core), wake_(wake) {
 
 LoopCore::Lock::~Lock() {
   if (!locked_) return;
-  if (wake_ && core_->loop_ != nullptr && ev_is_active(&core_->wake_)) {
-    ev_async_send(core_->loop_, &core_->wake_);
-  }
+  const bool wake = wake_ && core_->loop_ != nullptr && ev_is_active(&core_->wake_);
   core_->jsHolds_ = false;
   pthread_mutex_unlock(&core_->mutex_);
+  // After the unlock, so that the woken loop thread finds the mutex free
+  // instead of going back to sleep on it (ev_async_send is thread-safe; only
+  // this thread stops wake_ or frees the loop).
+  if (wake) ev_async_send(core_->loop_, &core_->wake_);
 }
 
 bool LoopCore::Attach(std::string* error) {
@@ -69,6 +78,7 @@ bool LoopCore::Attach(std::string* error) {
   ev_set_loop_release_cb(loop_, OnRelease, OnAcquire);
   stopping_ = false;
   attached_ = true;
+  attachEpoch_++;
   // Like a referenced Node handle, an attached loop lives until it is detached
   // or destroyed, whether or not JS still references it.
   if (owner_ != nullptr) napi_reference_ref(env, owner_, nullptr);
@@ -126,6 +136,7 @@ void LoopCore::LoopThreadMain(LoopCore* core) {
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  tlsOnLoopThread = true;
   SetCurrentlyRunning(core);
   pthread_mutex_lock(&core->mutex_);
   while (!core->stopping_) ev_run(core->loop_, 0);
@@ -134,7 +145,9 @@ void LoopCore::LoopThreadMain(LoopCore* core) {
   SetCurrentlyRunning(nullptr);
 }
 
+// The JS thread holds mutex_ for the whole of its passes (loop_js_pass.cc).
 void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
+  if (!tlsOnLoopThread) return;
   auto* self = static_cast<LoopCore*>(ev_userdata(loop));
   self->blockGen_++;
   pthread_cond_broadcast(&self->blockedCv_);
@@ -142,6 +155,7 @@ void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
 }
 
 void LoopCore::OnAcquire(struct ev_loop* loop) noexcept {
+  if (!tlsOnLoopThread) return;
   pthread_mutex_lock(&static_cast<LoopCore*>(ev_userdata(loop))->mutex_);
 }
 
@@ -154,10 +168,15 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
     ev_invoke_pending(loop);
     return;
   }
+  if (!tlsOnLoopThread && self->jsPass_) {
+    self->InvokeOnJsThread();
+    return;
+  }
   if (!self->attached_) {
     self->InvokeBlocking();
     return;
   }
+  self->handoffPostPoll_ = ev_is_pending(&self->postPoll_);
   // Callbacks may make watchers pending (feed(), io's closingFd): those run
   // before the loop blocks, as they do inside a blocking run's ev_invoke_pending.
   while (!self->stopping_) {
@@ -259,32 +278,42 @@ void LoopCore::OnUvAsync(uv_async_t* handle) {
   static_cast<LoopCore*>(handle->data)->JsInvoke();
 }
 
-// JS thread: deliver the batch the loop thread is waiting on.
+size_t LoopCore::DeliverRecorded() noexcept {
+  delivering_.swap(batch_);
+  deliveringNext_ = 0;
+  // The books and the state bytes JS reads catch up with the whole batch
+  // before its first callback, as in a blocking run.
+  for (Delivery& d : delivering_) {
+    if (d.watcher != nullptr && d.watcher->Has(WatcherBase::kQueued)) {
+      d.revents = d.watcher->Collect(d.revents, /*queuedForJs=*/false);
+    }
+  }
+  size_t ran = 0;
+  // detach() from one of these callbacks feeds the rest back to libev
+  // (StopThread), which ends this loop.
+  while (deliveringNext_ < delivering_.size() && !destroyRequested_) {
+    const Delivery d = delivering_[deliveringNext_++];
+    if (d.watcher != nullptr) {
+      DeliverOne(d.watcher, d.revents);
+      ran++;
+    } else if (d.revents != -1) {
+      RunDrain();
+      ran++;
+    }
+  }
+  delivering_.clear();
+  return ran;
+}
+
+// JS thread: deliver the batch the loop thread is waiting on, then run the
+// loop here while that pays (loop_js_pass.cc).
 void LoopCore::JsInvoke() {
   auto keep = shared_from_this();
   pthread_mutex_lock(&mutex_);
   if (handoff_) {
     invoking_ = true;
-    delivering_.swap(batch_);
-    deliveringNext_ = 0;
-    // The books and the state bytes JS reads catch up with the whole batch
-    // before its first callback, as in a blocking run.
-    for (Delivery& d : delivering_) {
-      if (d.watcher != nullptr && d.watcher->Has(WatcherBase::kQueued)) {
-        d.revents = d.watcher->Collect(d.revents, /*queuedForJs=*/false);
-      }
-    }
-    // detach() from one of these callbacks feeds the rest back to libev
-    // (StopThread), which ends this loop.
-    while (deliveringNext_ < delivering_.size() && !destroyRequested_) {
-      const Delivery d = delivering_[deliveringNext_++];
-      if (d.watcher != nullptr) {
-        DeliverOne(d.watcher, d.revents);
-      } else if (d.revents != -1) {
-        RunDrain();
-      }
-    }
-    delivering_.clear();
+    const uint64_t epoch = attachEpoch_;
+    if (DeliverRecorded() > 0 && handoffPostPoll_) RunJsPasses(epoch);
     invoking_ = false;
     handoff_ = false;
     pthread_cond_signal(&deliveredCv_);

@@ -122,6 +122,8 @@ void LoopCore::StartInternalWatchers() {
 
   ev_timer_init(&timer0_, OnTimer0, 0., 0.);
   timer0_.data = this;
+  ev_check_init(&postPoll_, [](struct ev_loop*, ev_check*, int) noexcept {});
+  StartInternal(loop_, &postPoll_, ev_check_start);
   ev_timer_init(&heartbeat_, OnHeartbeat, kHeartbeatInterval, kHeartbeatInterval);
   heartbeat_.data = this;
   ev_fork_init(&forkSeen_, OnForkSeen);
@@ -136,6 +138,7 @@ void LoopCore::StopInternalWatchers() {
   // stops wake_ after joining the thread.
   if (!attached_) StopInternal(loop_, &wake_, ev_async_stop);
   StopInternal(loop_, &timer0_, ev_timer_stop);
+  StopInternal(loop_, &postPoll_, ev_check_stop);
   StopHeartbeat();
   StopForkRepair();
 }
@@ -285,8 +288,13 @@ int LoopCore::Run(int flags) {
   if (!owns_) ev_set_invoke_pending_cb(loop_, OnInvokePending);
   LoopCore* previous = tlsRunning;
   tlsRunning = this;
+  // A run() from a callback of a pass the JS thread runs for an attached loop
+  // (after detach()) is a plain blocking run: its hook delivers as such.
+  const bool inJsPass = jsPass_;
+  jsPass_ = false;
   if (runDepth_++ == 0 && !env_->isMainThread) StartHeartbeat();
   int result = ev_run(loop_, flags);
+  jsPass_ = inJsPass;
   if (!owns_ && loop_ != nullptr) ev_set_invoke_pending_cb(loop_, ev_invoke_pending);
   if (--runDepth_ == 0) StopHeartbeat();
   tlsRunning = previous;

@@ -17,6 +17,11 @@
 //   until the JS thread has delivered it, each callback through
 //   napi_make_callback. Any change the JS thread makes outside a delivery
 //   takes mutex_ (LoopLock) and wakes the loop thread through wake_.
+//   While the loop thread waits there, the JS thread holds the loop: it goes
+//   on running passes itself (ev_run NOWAIT, nested as libev allows from a
+//   callback) while they yield callbacks and a short budget lasts, so a busy
+//   loop pays the thread round trip only when it has to sleep.
+//   (loop_js_pass.cc)
 #pragma once
 
 #include <napi.h>
@@ -85,6 +90,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool Attach(std::string* error);
   void Detach();
   bool attached() const { return attached_; }
+  // Passes the JS thread runs on the stack now (ev_depth counts them, JS does
+  // not: they are the attached loop's iterations, not a blocking run).
+  int jsPassRuns() const { return jsPassRuns_; }
   // Inside a callback of this loop (blocking run or attached delivery):
   // libev's cached time is current and the loop thread is parked.
   bool InCallback() const { return runDepth_ > 0 || invoking_; }
@@ -205,6 +213,14 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool ReserveBatchArray(size_t entries);
   // Attached mode, JS thread: one recorded event, through napi_make_callback.
   void DeliverOne(WatcherBase* w, int revents) noexcept;
+  // Attached mode, JS thread, mutex_ held: delivers batch_ (one callback at a
+  // time); returns how many callbacks and drains ran.
+  size_t DeliverRecorded() noexcept;
+  // Attached mode, JS thread, while the loop thread waits for a hand-off
+  // (loop_js_pass.cc).
+  void RunJsPasses(uint64_t epoch) noexcept;
+  void InvokeOnJsThread() noexcept;
+  bool JsPassMayGoOn() const;
   bool JsCanRun() noexcept;
   void StopThread();
   // Feeds undelivered deliveries (from index `from`) back to libev as pending
@@ -274,6 +290,19 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool jsHolds_ = false;
   bool wantSettle_ = false;
   bool collecting_ = false;  // blocking: inside ev_invoke_pending, recording a batch
+  // The JS thread runs passes of this attached loop (RunJsPasses). Written
+  // only by the JS thread under mutex_, while the loop thread waits for a
+  // hand-off; the loop thread never reads it.
+  bool jsPass_ = false;
+  uint64_t attachEpoch_ = 0;  // bumped by each Attach(): passes stop when it moves
+  uint64_t passEpoch_ = 0;
+  size_t jsDelivered_ = 0;    // callbacks and drains the passes ran
+  int jsPassRuns_ = 0;
+  // The loop thread's hand-off comes from the invoke at the end of an
+  // iteration (postPoll_ was pending), not from its fork or prepare phase:
+  // only then may the JS thread run passes, which must not come between a
+  // prepare phase and the poll it prepares.
+  bool handoffPostPoll_ = false;
   bool deliveringBatch_ = false;  // blocking: the deliver hook is running
   std::vector<double> fed_;  // ids fed while deliveringBatch_
   std::vector<size_t> sentScratch_;  // DeliverRun's, kept for its capacity
@@ -287,6 +316,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   ev_timer timer0_;          // makes the next poll non-blocking when callbacks remain
   ev_async wake_;            // wakes the loop thread; also sets up libev's wake-up fd
   ev_timer heartbeat_;       // workers: notices termination during a blocking run()
+  ev_check postPoll_;        // pending only in the invoke that ends an iteration
   // Active only between a reinit() and the iteration that runs fork watchers.
   ev_fork forkSeen_;         // fork watchers were queued: the reinit was honoured
   ev_timer forkRepair_;      // 0 s: libev dropped the reinit's fork event, ask again

@@ -249,7 +249,10 @@ Napi::Value LoopWrap::Depth(const Napi::CallbackInfo& info) {
   if (core != nullptr && core->attached()) {
     return Napi::Number::New(info.Env(), core->InCallback() ? 1 : 0);
   }
-  return Read(info, core, +[](struct ev_loop* l) { return ev_depth(l); });
+  if (core == nullptr) return info.Env().Undefined();
+  // Detached by a callback of a pass the JS thread ran for the attached loop:
+  // that pass is not a blocking run.
+  return Napi::Number::New(info.Env(), ev_depth(core->loop()) - core->jsPassRuns());
 }
 
 Napi::Value LoopWrap::PendingCount(const Napi::CallbackInfo& info) {
