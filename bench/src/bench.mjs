@@ -25,7 +25,7 @@ const resultsDir = path.join(benchDir, 'results');
 
 // ------------------------------------------------------------------ options
 
-const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'Ha', 'Hb', 'K'];
+const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'W7', 'W8', 'Ha', 'Hb', 'K'];
 
 function usage(code) {
   const out = code === 0 ? process.stdout : process.stderr;
@@ -107,6 +107,12 @@ const SIZES = {
   W5selectIterations: size(25_000),
   W6: size(1_000_000),
   W6close: size(100_000),
+  W7: size(20_000), // one thread hand-off per round trip
+  // W8 runs for a fixed time; the floors keep a smoke run's windows long enough to count something.
+  W8ms: Math.max(100, size(2_000)),
+  W8warmMs: Math.max(50, size(300)),
+  W8concurrency: 8,
+  W8timerMs: 1,
   Ha: size(20_000),
   Hb: size(2_000),
   HbGapMs: 1,
@@ -301,6 +307,36 @@ function defineWorkloads(c, files, skipped) {
       ],
       jobs: [node('evkit', { n: SIZES.W6, closeN: SIZES.W6close }), node('node-setTimeout', { n: SIZES.W6 })],
       nodeRef: ['node-setTimeout'],
+      cRef: {},
+    },
+    {
+      id: 'W7',
+      title:
+        `W7 Io echo to a Node client: a net.Socket on one end of a socket pair, an evkit Io echo (attached loop) on the other, ` +
+        `×${k(SIZES.W7)} one-byte round trips (Node: W2's unix-domain net server)`,
+      short: `W7 Io echo to Node ${k(SIZES.W7)}`,
+      metrics: [{ key: 'rate', unit: 'round trips/s', better: 'higher', scale: 'rate' }],
+      jobs: [node('evkit-attached', { n: SIZES.W7 }), node('node-net', { n: SIZES.W7 })],
+      nodeRef: ['node-net'],
+      cRef: {},
+    },
+    {
+      id: 'W8',
+      title:
+        `W8 evkit beside a Node HTTP server: keep-alive GETs from a child process (${SIZES.W8concurrency} connections, ` +
+        `${SIZES.W8ms} ms after ${SIZES.W8warmMs} ms of warm-up, latency timed by the client), alone and with an attached ` +
+        `evkit loop running a ${SIZES.W8timerMs} ms repeating Timer and W2's Io ping-pong without end`,
+      short: 'W8 HTTP beside evkit',
+      metrics: [
+        { key: 'rate', label: 'HTTP rate', unit: 'requests/s', better: 'higher', scale: 'rate' },
+        { key: 'p99', label: 'HTTP p99', unit: 'ms', better: 'lower' },
+        { key: 'timerRate', label: `evkit ${SIZES.W8timerMs} ms timer`, unit: 'fires/s', better: 'higher', scale: 'rate' },
+        { key: 'pingPongRate', label: 'evkit io ping-pong', unit: 'round trips/s', better: 'higher', scale: 'rate' },
+      ],
+      jobs: ['node-http-alone', 'node-http+evkit'].map((system) =>
+        node(system, { ms: SIZES.W8ms, warmMs: SIZES.W8warmMs, concurrency: SIZES.W8concurrency, timerMs: SIZES.W8timerMs }),
+      ),
+      nodeRef: ['node-http-alone'],
       cRef: {},
     },
     {

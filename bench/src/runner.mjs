@@ -4,7 +4,9 @@
 // (or { ok: false, error }) and exits. Every workload does a small warm-up of
 // the same code path first, except where noted, so that the measured part
 // runs with the JIT already warm for evkit and Node alike.
+import { fork } from 'node:child_process';
 import { closeSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -216,6 +218,22 @@ async function w2EvkitAttached(n) {
   return { ms, iterations };
 }
 
+// A Node client's side of an echo: writes a byte, and the next one on each
+// echo, until n came back; resolves with the ms from first write to last echo.
+function clientTrips(client, n) {
+  const one = Buffer.from([1]);
+  return new Promise((resolve, reject) => {
+    let trips = 0;
+    const t0 = now();
+    client.once('error', reject);
+    client.on('data', () => {
+      if (++trips < n) client.write(one);
+      else resolve(now() - t0);
+    });
+    client.write(one);
+  });
+}
+
 async function w2Node(n) {
   const where = unixSocketPath('w2');
   rmSync(where, { force: true });
@@ -223,17 +241,7 @@ async function w2Node(n) {
   await new Promise((resolve, reject) => server.once('error', reject).listen(where, resolve));
   const client = net.connect(where);
   await new Promise((resolve, reject) => client.once('error', reject).once('connect', resolve));
-  const one = Buffer.from([1]);
-  let trips = 0;
-  const t0 = now();
-  await new Promise((resolve) => {
-    client.on('data', () => {
-      if (++trips < n) client.write(one);
-      else resolve();
-    });
-    client.write(one);
-  });
-  const ms = now() - t0;
+  const ms = await clientTrips(client, n);
   client.destroy();
   await new Promise((resolve) => server.close(resolve));
   rmSync(where, { force: true });
@@ -716,6 +724,127 @@ async function runW6(system, { n, closeN = 0 }) {
   return { metrics, info };
 }
 
+// ------------------------------------------------------------------ W7: Io echo to a Node client
+// N round trips between a Node client and an echo served by evkit, over a
+// socket pair: Node owns one end through `new net.Socket({ fd })`, an Io READ
+// watcher on an attached loop watches the other, reads what came (fs.readSync)
+// and writes it back (fs.writeSync); the client sends the next byte on each
+// echo. Node: W2's unix-domain net server echoing to a net client.
+// Measured: first write to last echo received.
+
+async function w7EvkitAttached(n) {
+  const [served, theirs] = socketpair();
+  const loop = new Loop();
+  loop.attach();
+  const echo = new Io(loop, served, READ).start(() => {
+    const got = drain(served);
+    if (got > 0) writeSync(served, scratch, 0, got);
+  });
+  // From here on the fd is Node's: destroy() closes it.
+  const client = new net.Socket({ fd: theirs, readable: true, writable: true });
+  const ms = await clientTrips(client, n);
+  echo.stop();
+  client.destroy();
+  await loop.runAsync();
+  loop.destroy();
+  closeSync(served);
+  return { ms };
+}
+
+const W7 = {
+  'evkit-attached': w7EvkitAttached,
+  'node-net': w2Node,
+};
+
+const runW7 = rateRunner(W7);
+
+// ------------------------------------------------------------------ W8: evkit beside a Node HTTP server
+// A Node http server in this process, under keep-alive load from a child
+// process (src/http-load.mjs: `concurrency` connections, each sending its next GET when
+// the previous response has ended; a warm-up, then a measured window; the
+// child times every request). node-http+evkit: meanwhile an attached evkit
+// loop runs a repeating Timer and W2's Io ping-pong without end; their counts
+// over the measured window (marked by the child's messages) are reported too.
+
+const loadPath = new URL('./http-load.mjs', import.meta.url);
+
+async function httpServer() {
+  const body = Buffer.from('ok\n');
+  const server = http.createServer((req, res) => res.end(body));
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+// A repeating timer and a byte bounced between two Io watchers, on an attached
+// loop, counting until stop().
+function evkitBusy(timerMs) {
+  const loop = new Loop();
+  loop.attach();
+  const [a, b] = socketpair();
+  const counts = { fires: 0, trips: 0 };
+  const ticker = new Timer(loop, timerMs / 1000, timerMs / 1000).start(() => counts.fires++);
+  const echo = new Io(loop, a, READ).start(() => {
+    drain(a);
+    writeSync(a, byte, 0, 1);
+  });
+  const back = new Io(loop, b, READ).start(() => {
+    drain(b);
+    counts.trips++;
+    writeSync(b, byte, 0, 1);
+  });
+  writeSync(b, byte, 0, 1);
+  const stop = async () => {
+    for (const w of [ticker, echo, back]) w.stop();
+    await loop.runAsync();
+    loop.destroy();
+    closeSync(a);
+    closeSync(b);
+  };
+  return { counts, stop };
+}
+
+// Runs the load generator against url; onPhase('measure' | 'stop') as its
+// measured window opens and closes; resolves with its { ms, lat } report.
+function httpLoad(url, { concurrency, warmMs, ms }, onPhase) {
+  return new Promise((resolve, reject) => {
+    const args = [url, concurrency, warmMs, ms].map(String);
+    const child = fork(loadPath, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let report = null;
+    child.on('message', (m) => (m.phase ? onPhase(m.phase) : (report = m)));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (report?.ok) resolve(report);
+      else reject(new Error(report?.error ?? `load generator exited with code ${code} before reporting`));
+    });
+  });
+}
+
+const W8_SYSTEMS = ['node-http-alone', 'node-http+evkit'];
+
+async function runW8(system, { ms, warmMs, concurrency, timerMs }) {
+  if (!W8_SYSTEMS.includes(system)) throw new Error(`unknown W8 system ${system}`);
+  const server = await httpServer();
+  const busy = system === 'node-http+evkit' ? evkitBusy(timerMs) : null;
+  const marks = {};
+  const mark = (phase) => (marks[phase] = { t: now(), ...busy?.counts });
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const report = await httpLoad(url, { concurrency, warmMs, ms }, mark);
+  await busy?.stop();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  const lat = report.lat.sort((a, b) => a - b); // ms
+  const metrics = { rate: lat.length / (report.ms / 1000), p99: percentile(lat, 99) };
+  const info = { concurrency, windowMs: report.ms, requests: lat.length };
+  Object.assign(info, { p50: percentile(lat, 50), p90: percentile(lat, 90), maxMs: lat.at(-1) });
+  if (busy) {
+    const seconds = (marks.stop.t - marks.measure.t) / 1000;
+    metrics.timerRate = (marks.stop.fires - marks.measure.fires) / seconds;
+    metrics.pingPongRate = (marks.stop.trips - marks.measure.trips) / seconds;
+    Object.assign(info, { timerMs, evkitWindowMs: seconds * 1000 });
+  }
+  return { metrics, info };
+}
+
 // ------------------------------------------------------------------ H-a: hand-off per iteration
 // A 0-delay timer re-armed from its own callback N times. Node's closest
 // equivalent (setTimeout(0) is clamped to 1 ms) is a setImmediate chain.
@@ -953,6 +1082,8 @@ const WORKLOADS = {
   W4: runW4,
   W5: runW5,
   W6: runW6,
+  W7: runW7,
+  W8: runW8,
   Ha: runHa,
   Hb: runHb,
   K: runK,

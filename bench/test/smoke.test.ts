@@ -40,6 +40,8 @@ const EXPECTED: Record<string, string[]> = {
   W4: ['evkit-blocking', 'node-postMessage', 'evkit-attached'],
   W5: ['evkit-epoll', 'node-net', 'evkit-select'],
   W6: ['evkit', 'node-setTimeout'],
+  W7: ['evkit-attached', 'node-net'],
+  W8: ['node-http-alone', 'node-http+evkit'],
   Ha: ['evkit-blocking', 'node-setImmediate', 'evkit-attached'],
   Hb: ['evkit-attached', 'node-setImmediate', 'evkit-blocking'],
 };
