@@ -135,9 +135,61 @@ async function attached() {
   await new Promise((resolve) => new Timer(c, 0.001).start(resolve));
   c.detach();
   c.destroy();
+  await jsPasses();
   // the default loop, and an attached loop dropped without destroy (lives until teardown)
   await new Promise((resolve) => new Timer(Loop.default, 0.001).start(resolve));
   new Timer(new Loop().attach(), 60, 0, { ref: false }).start(() => {});
+}
+
+// A 0 s timer re-armed from its callback: after the first hand-off the JS
+// thread runs the passes itself. `at(count)` runs inside the callback.
+function chain(loop, n, at) {
+  return new Promise((resolve) => {
+    let count = 0;
+    const t = new Timer(loop, 0);
+    const fire = () => {
+      count++;
+      if (count < n) t.start(fire);
+      else resolve();
+      at(count);
+    };
+    t.start(fire);
+  });
+}
+
+// Passes the JS thread runs, left every way: the budget (a busy Idle), detach
+// and re-attach, detach and a blocking run, destroy.
+async function jsPasses() {
+  const busy = new Loop().attach();
+  const idle = new Idle(busy).start(() => {});
+  await chain(busy, 300, () => {});
+  idle.close();
+  await chain(busy, 100, (count) => {
+    if (count !== 50) return;
+    busy.detach();
+    busy.attach();
+  });
+  let ran = false;
+  await new Promise((resolve) => {
+    void chain(busy, 100, (count) => {
+      if (count !== 50) return;
+      busy.detach();
+      busy.run();
+      ran = true;
+      resolve();
+    });
+  });
+  if (!ran) throw new Error('the blocking run inside a pass did not run');
+  busy.destroy();
+  const doomed = new Loop().attach();
+  await new Promise((resolve) => {
+    void chain(doomed, 100, (count) => {
+      if (count === 50) {
+        doomed.destroy();
+        resolve();
+      }
+    });
+  });
 }
 
 for (const flags of ['select', 'poll', 'epoll']) exercise(flags);
@@ -152,14 +204,19 @@ if (isMainThread) {
     worker.on('error', reject);
     worker.on('exit', resolve);
   });
-  const blocked = new Worker(new URL(import.meta.url), { argv: ['blocked'] });
-  await new Promise((resolve) => blocked.once('online', resolve));
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await blocked.terminate();
+  for (const mode of ['blocked', 'busy']) {
+    const worker = new Worker(new URL(import.meta.url), { argv: [mode] });
+    await new Promise((resolve) => worker.once('online', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await worker.terminate();
+  }
   console.log('memcheck smoke ok');
 } else if (process.argv[2] === 'blocked') {
   const loop = new Loop();
   new Timer(loop, 60).start(() => {});
   new Timer(Loop.default, 60).start(() => {});
   loop.run();
+} else if (process.argv[2] === 'busy') {
+  // terminated while its attached loop keeps the JS thread in passes
+  new Idle(new Loop().attach()).start(() => {});
 }
