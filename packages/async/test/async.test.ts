@@ -297,6 +297,18 @@ describe('Async errors', () => {
     expect(() => new Async(loop).start('x' as never)).toThrow(/callback must be a function/);
   });
 
+  it('options.signal: abort() closes it, senders then report false; an aborted signal makes it closed', () => {
+    const loop = fresh();
+    const controller = new AbortController();
+    const wakeup = new Async(loop, { signal: controller.signal }).start(() => {});
+    const sender = AsyncSender.from(wakeup.sender());
+    controller.abort();
+    expect([wakeup.closed, sender.send(), loop.activeCount]).toEqual([true, false, 0]);
+    const never = new Async(loop, { signal: AbortSignal.abort() });
+    expect(never.closed).toBe(true);
+    expect(() => never.sender()).toThrow(WatcherClosedError);
+  });
+
   it('after close(): every member but close and closed throws WatcherClosedError', () => {
     const loop = fresh();
     const a = new Async(loop).start(() => {});

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { checkAbortSignal, closeOnAbort, forgetAbort } from './abort.js';
 import { captureContext, runInContext, type AsyncContext } from './async-context.js';
 import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallbackError } from './errors.js';
 import { Loop, loopState } from './loop.js';
@@ -23,6 +24,14 @@ export interface WatcherOptions {
   ref?: boolean;
   /** libev priority, an integer from MINPRI (-2) to MAXPRI (2); default 0. */
   priority?: number;
+  /**
+   * Closes the watcher when it aborts, as `close()` would (like the `signal` of
+   * `timers/promises` and `events.on`). A watcher made with an aborted signal
+   * is closed from the start. The listener leaves the signal when the watcher
+   * closes or is collected; Node warns past 10 listeners on one signal
+   * (`events.setMaxListeners(n, signal)` raises that).
+   */
+  signal?: AbortSignal;
 }
 
 /** A watcher's callback: gets the watcher as `this` and the args given to `start()`. */
@@ -56,9 +65,10 @@ export interface NativeKind {
 }
 
 // Flags as native code unpacks them: bits 0-2 priority + 2, bit 3 unref;
-// bit 4 is JS's own (closed).
+// bits 4 and 5 are JS's own (closed; an AbortSignal listens).
 const FLAG_UNREF = 8;
 const FLAG_CLOSED = 16;
+const FLAG_ABORTABLE = 32;
 const NATIVE_FLAGS = 15;
 const PRIORITY_MASK = 7;
 const DEFAULT_FLAGS = 2;
@@ -120,6 +130,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       if (opts.priority !== undefined) checkPriority(opts.priority);
       if (opts.priority !== undefined) this.#flags = (opts.priority as number) + 2;
       if (opts.ref === false) this.#flags |= FLAG_UNREF;
+      if (opts.signal !== undefined) checkAbortSignal('options.signal', opts.signal);
     }
     const state = loopState(loop);
     if (loop.destroyed) throw new LoopDestroyedError();
@@ -127,10 +138,19 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#state = state;
     this.#a = a;
     this.#b = b;
+    const signal = options?.signal;
+    if (signal === undefined) return;
+    if (signal.aborted) {
+      this.#flags |= FLAG_CLOSED;
+    } else {
+      this.#flags |= FLAG_ABORTABLE;
+      closeOnAbort(this, signal);
+    }
   }
 
   /** A persistent kind's constructor makes its native half: `make(loopId, flags)` returns its id or 0. */
   protected adopt(make: (loopId: number, flags: number) => number): void {
+    if (this.#flags & FLAG_CLOSED) return; // aborted before it was made
     const id = make(this.#state.id, this.#flags & NATIVE_FLAGS);
     if (id === 0) throw this.#nativeError(binding.watcherStatus());
     this.#id = id;
@@ -334,6 +354,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   close(): void {
     if (this.#flags & FLAG_CLOSED) return;
     this.#flags |= FLAG_CLOSED;
+    if (this.#flags & FLAG_ABORTABLE) forgetAbort(this);
     const id = this.#id;
     if (id !== 0) {
       // After the loop's destroy() only a persistent kind's native half is left.
