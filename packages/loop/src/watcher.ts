@@ -234,6 +234,21 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (this.nativeKind.persistent !== true) this.#id = 0;
   }
 
+  #activeError(what: string): EvError {
+    return new EvError(`Cannot set ${what} of an active or pending ${this.#name} watcher; stop() it first`, 'ERR_EVKIT_WATCHER_ACTIVE');
+  }
+
+  /**
+   * For kinds' setters of what libev allows to change only while a watcher is
+   * neither active nor pending (a signal's number): throws `EvError`
+   * `ERR_EVKIT_WATCHER_ACTIVE` naming `what` otherwise, and the guards of
+   * every member first.
+   */
+  protected assertStopped(what: string): void {
+    this.#usable();
+    if (this.#bits() !== 0) throw this.#activeError(what);
+  }
+
   #nativeError(status: number): Error {
     if (status === STATUS_LOOP_GONE) return new LoopDestroyedError();
     if (status === STATUS_TOO_MANY) {
@@ -457,12 +472,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#usable();
     checkPriority(priority);
     const id = this.#id;
-    if (this.#bits() !== 0 || (id !== 0 && !binding.watcherSetPriority(id, priority))) {
-      throw new EvError(
-        `Cannot set priority of an active or pending ${this.#name} watcher; stop() it first`,
-        'ERR_EVKIT_WATCHER_ACTIVE',
-      );
-    }
+    if (this.#bits() !== 0 || (id !== 0 && !binding.watcherSetPriority(id, priority))) throw this.#activeError('priority');
     this.#flags = (this.#flags & ~PRIORITY_MASK) | (priority + 2);
   }
 

@@ -67,16 +67,45 @@ export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
     return [`signal=${this.signal}`];
   }
 
-  /** The signal number, e.g. 10 for SIGUSR1 on Linux. */
+  /** The signal number, e.g. 10 for SIGUSR1 on Linux. Settable while stopped, as `set()`. */
   get signum(): number {
     this.nativeId();
     return this.paramA;
   }
 
-  /** The signal's name, e.g. `"SIGUSR1"`. */
+  set signum(signum: number) {
+    this.set(signum);
+  }
+
+  /** The signal's name, e.g. `"SIGUSR1"`. Settable while stopped, as `set()`. */
   get signal(): string {
     this.nativeId();
     return signalName(this.paramA);
+  }
+
+  set signal(signal: string) {
+    this.set(signal);
+  }
+
+  /**
+   * Watches another signal from the next `start()` (Perl EV's `$w->set`).
+   * Validated as the constructor's `signum`.
+   *
+   * @returns The watcher, for chaining.
+   * @throws `RangeError` / `TypeError` for a signal the constructor would refuse.
+   * @throws `EvError` `ERR_EVKIT_WATCHER_ACTIVE` while the watcher is active or pending.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const sig = new Signal(loop, 'SIGUSR1');
+   * sig.set('SIGUSR2').start(() => console.log('SIGUSR2'));
+   * ```
+   */
+  set(signum: number | string): this {
+    this.assertStopped('the signal');
+    this.setParams(resolveSignal(signum), 0);
+    return this;
   }
 
   /** `status`: the negative libuv error (`-EMFILE`) that kept the signal from being watched. */

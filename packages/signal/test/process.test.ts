@@ -172,6 +172,14 @@ describe('delivery', () => {
   });
 });
 
+describe('set()', () => {
+  it('a watcher moved to another signal while stopped fires for that one only', () => {
+    const r = run('set.mjs');
+    expectClean(r);
+    expect(r.out).toEqual({ seen: ['evkit SIGHUP', 'node SIGUSR2'], signal: 'SIGHUP' });
+  });
+});
+
 describe('keep-alive', () => {
   it('blocking: an unref()d watcher lets run() return at once', () => {
     const r = run('keepalive.mjs', ['blocking-unref']);

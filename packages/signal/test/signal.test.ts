@@ -136,6 +136,28 @@ describe('Signal as a watcher', () => {
     expect(calls).toEqual([[true, 'x']]);
   });
 
+  it('set(), signum and signal change the signal while stopped, validated as the constructor does', () => {
+    const loop = fresh();
+    const w = new Signal(loop, 'SIGUSR1');
+    expect(w.set('SIGUSR2')).toBe(w);
+    expect([w.signum, w.signal]).toEqual([constants.signals.SIGUSR2, 'SIGUSR2']);
+    w.signum = constants.signals.SIGHUP;
+    expect(w.signal).toBe('SIGHUP');
+    w.signal = 'SIGTERM';
+    expect(w.signum).toBe(constants.signals.SIGTERM);
+    expect(() => w.set('SIGKILL')).toThrow(RangeError);
+    expect(() => w.set({} as never)).toThrow(TypeError);
+    expect(w.signal).toBe('SIGTERM');
+    w.callback = () => {};
+    w.feed(SIGNAL);
+    expect(() => w.set('SIGUSR1')).toThrow(expect.objectContaining({ code: 'ERR_EVKIT_WATCHER_ACTIVE', message: expect.stringMatching(/signal of an active or pending Signal/) }));
+    loop.run();
+    w.start(() => {});
+    expect(() => (w.signal = 'SIGUSR1')).toThrow(expect.objectContaining({ code: 'ERR_EVKIT_WATCHER_ACTIVE' }));
+    w.close();
+    expect(() => w.set('SIGUSR1')).toThrow(WatcherClosedError);
+  });
+
   it('throws the usual errors once closed or once its loop is destroyed', () => {
     const loop = fresh();
     const w = new Signal(loop, 'SIGUSR2');
