@@ -1,5 +1,6 @@
 // What evkit's promise helpers (sleep, readable, writable) share: the
 // `{ loop, signal }` options and the AbortError they reject with.
+import { checkAbortSignal } from './abort.js';
 import { argTypeError } from './errors.js';
 import { Loop } from './loop.js';
 import { checkLoop } from './loop-check.js';
@@ -60,9 +61,7 @@ export function checkPromiseOptions(options: unknown): { loop: () => Loop; signa
   }
   const { loop, signal } = options as PromiseOptions;
   if (loop !== undefined) checkLoop('options.loop', loop);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw argTypeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
-  }
+  if (signal !== undefined) checkAbortSignal('options.signal', signal);
   return { loop: () => loop ?? Loop.default, signal };
 }
 
