@@ -1,5 +1,6 @@
 export { Loop, type LoopOptions, type RunOptions, type BreakHow } from './loop.js';
 export type { ErrorHandler, ErrorContext } from './loop-state.js';
+export type { IterateOptions } from './iterate.js';
 export { Watcher, type WatcherOptions, type WatcherCallback, type WatcherCallbackOf, type NativeKind } from './watcher.js';
 export { Callback, type CallbackFunction } from './callback.js';
 export { EvError, LoopDestroyedError, WatcherClosedError } from './errors.js';

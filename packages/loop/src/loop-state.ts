@@ -26,6 +26,8 @@ export class LoopState implements CallbackQueue {
   /** What watchers name their loop by in native calls. */
   readonly id: number;
   destroyed = false;
+  /** Async iterations of this loop's watchers (Watcher#iterate): they end when it is destroyed. */
+  readonly iterations = new Set<{ end(): void }>();
   /** Mirrors native.attached(); kept here because start() reads it on every call. */
   attached = false;
   /** This is the thread's `Loop.default` (shared by its views). */
@@ -227,6 +229,7 @@ export class LoopState implements CallbackQueue {
     this.attached = false;
     this.native.destroy();
     unpinIdle();
+    for (const iteration of this.iterations) iteration.end();
     this.settle();
   }
 }

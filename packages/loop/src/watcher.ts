@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { checkAbortSignal, closeOnAbort, forgetAbort } from './abort.js';
 import { captureContext, runInContext, type AsyncContext } from './async-context.js';
+import { DEFAULT_HIGH_WATER_MARK, EventQueue, type IterateOptions } from './iterate.js';
 import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallbackError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import { checkLoop } from './loop-check.js';
@@ -65,16 +66,22 @@ export interface NativeKind {
 }
 
 // Flags as native code unpacks them: bits 0-2 priority + 2, bit 3 unref;
-// bits 4 and 5 are JS's own (closed; an AbortSignal listens).
+// bits 4 to 6 are JS's own (closed; an AbortSignal listens; iterated).
 const FLAG_UNREF = 8;
 const FLAG_CLOSED = 16;
 const FLAG_ABORTABLE = 32;
+const FLAG_ITERATED = 64;
 const NATIVE_FLAGS = 15;
 const PRIORITY_MASK = 7;
 const DEFAULT_FLAGS = 2;
 
 /** Shared by every start() without extra arguments. */
 const NO_ARGS: never[] = [];
+
+/** The queue of each watcher being iterated (Watcher#iterate). */
+const iterations = new WeakMap<object, EventQueue>();
+/** An iterated watcher's callback: deliveries go to its queue instead (a callback must exist for feed()). */
+const iterationCallback = (): void => {};
 
 /** Frees the native half of a collected persistent watcher (a stale id is a no-op). */
 const collected = new FinalizationRegistry<number>((id) => binding.watcherClose(id));
@@ -347,6 +354,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       binding.watcherStop(id);
       this.#sync();
     }
+    if (this.#flags & FLAG_ITERATED) this.#endIteration();
     this.#callback = null;
     this.#args = null;
     this.#context = undefined;
@@ -370,6 +378,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (this.#flags & FLAG_CLOSED) return;
     this.#flags |= FLAG_CLOSED;
     if (this.#flags & FLAG_ABORTABLE) forgetAbort(this);
+    if (this.#flags & FLAG_ITERATED) this.#endIteration();
     const id = this.#id;
     if (id !== 0) {
       // After the loop's destroy() only a persistent kind's native half is left.
@@ -591,7 +600,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       const args = this.#args ?? (NO_ARGS as unknown as A);
       const context = this.#context;
       try {
-        if (context === undefined) this.fire(callback, args, revents);
+        if (this.#flags & FLAG_ITERATED) iterations.get(this)?.push(revents);
+        else if (context === undefined) this.fire(callback, args, revents);
         else runInContext(context, () => this.fire(callback, args, revents));
       } catch (error) {
         this.#state.report(error, this);
@@ -604,6 +614,9 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     } else if (this.#id !== 0) {
       return; // restarted or fed: a new native half
     }
+    // An iterated one-shot that libev stopped: its iteration is over (not
+    // when the queue paused it).
+    if (this.#flags & FLAG_ITERATED && iterations.get(this)?.paused !== true) this.#endIteration();
     // libev stopped it (one-shot) and the callback neither restarted nor fed
     // it: release callback and args, as gevent does, so they can be collected.
     if (!active && starts === this.#starts) {
@@ -623,6 +636,102 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#callback = callback as unknown as WatcherCallback<A>;
     this.#args = args.length === 0 ? (NO_ARGS as unknown as A) : args;
     this.#context = this.#state.attached ? captureContext() : undefined;
+  }
+
+  /**
+   * Starts the watcher and yields the revents of each of its events, for
+   * `for await`: the async counterpart of `start(callback)`, like
+   * `events.on` and `timers/promises`' `setInterval`. The iteration ends when
+   * the watcher closes, stops (`stop()`, a one-shot timer after its event, the
+   * loop's `destroy()`), or `break` leaves the loop, which stops the watcher.
+   *
+   * Up to `highWaterMark` events (default 1024) wait for the consumer; then
+   * the watcher is paused (stopped in libev) until half of them were taken:
+   * events in between are not seen (an Io's readiness shows again, a timer
+   * restarts its schedule from the resume, signals and sends coalesce). Useful
+   * on an attached loop; in a blocking `run()` the consumer runs after `run()`
+   * returns.
+   *
+   * @param options - `signal`: aborting ends the iteration with an
+   *   `AbortError` and stops the watcher; `highWaterMark`: an integer ≥ 1.
+   * @throws `EvError` `ERR_EVKIT_ITERATING` when the watcher is iterated already.
+   * @throws `TypeError` / `RangeError` for bad options; `WatcherClosedError`, `LoopDestroyedError`.
+   *
+   * @example
+   * ```ts
+   * import { Loop } from '@evkit/loop';
+   * import { Timer } from '@evkit/timer';
+   *
+   * const loop = new Loop().attach();
+   * let ticks = 0;
+   * for await (const revents of new Timer(loop, 0.01, 0.01)) {
+   *   if (++ticks === 3) break; // stops the timer
+   * }
+   * loop.detach();
+   * ```
+   */
+  iterate(options?: IterateOptions): AsyncIterableIterator<number> {
+    this.#usable();
+    const opts = checkOptions('options', options);
+    if (opts.signal !== undefined) checkAbortSignal('options.signal', opts.signal);
+    const highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    checkInteger('options.highWaterMark', highWaterMark, 1, 0x7fffffff);
+    if (this.#flags & FLAG_ITERATED) {
+      throw new EvError(`this ${this.#name} watcher is iterated already; break out of that loop first`, 'ERR_EVKIT_ITERATING');
+    }
+    const signal = opts.signal as AbortSignal | undefined;
+    const queue = new EventQueue(
+      {
+        pauseIteration: () => this.#pauseIteration(),
+        resumeIteration: () => this.#resumeIteration(),
+        endIteration: () => this.#endIteration(),
+      },
+      { signal, highWaterMark },
+    );
+    if (signal?.aborted) return queue; // ends at once with an AbortError
+    this.#flags |= FLAG_ITERATED;
+    iterations.set(this, queue);
+    this.#state.iterations.add(queue);
+    try {
+      this.start(iterationCallback as WatcherCallbackOf<this, A>, ...([] as unknown as A));
+    } catch (error) {
+      this.#endIteration();
+      throw error;
+    }
+    return queue;
+  }
+
+  /** `for await (const revents of watcher)`: `iterate()` with its defaults. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<number> {
+    return this.iterate();
+  }
+
+  #pauseIteration(): void {
+    if (this.#id === 0) return;
+    binding.watcherStop(this.#id);
+    this.#sync();
+  }
+
+  #resumeIteration(): void {
+    if (this.closed || !(this.#flags & FLAG_ITERATED)) return;
+    try {
+      this.start(iterationCallback as WatcherCallbackOf<this, A>, ...([] as unknown as A));
+    } catch (error) {
+      this.#state.report(error, this);
+      this.#endIteration();
+    }
+  }
+
+  /** The iteration is over (the queue's end, stop, close): stop watching, once. */
+  #endIteration(): void {
+    if (!(this.#flags & FLAG_ITERATED)) return;
+    this.#flags &= ~FLAG_ITERATED;
+    const queue = iterations.get(this);
+    iterations.delete(this);
+    if (queue === undefined) return;
+    this.#state.iterations.delete(queue);
+    queue.end();
+    if (!this.closed && this.#callback === iterationCallback) this.stop();
   }
 
   /** What `util.inspect` shows after the kind's name: its settings, as `name=value`. */

@@ -73,6 +73,7 @@ export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
     return this.paramA;
   }
 
+  /** Watches signal number `signum` from the next `start()`: see `set()`. */
   set signum(signum: number) {
     this.set(signum);
   }
@@ -83,6 +84,7 @@ export class Signal<A extends unknown[] = unknown[]> extends Watcher<A> {
     return signalName(this.paramA);
   }
 
+  /** Watches the signal named `signal` from the next `start()`: see `set()`. */
   set signal(signal: string) {
     this.set(signal);
   }
