@@ -180,6 +180,14 @@ describe('set()', () => {
   });
 });
 
+describe('signalled()', () => {
+  it('resolves on the signal, rejects AbortError when aborted and RangeError for an unknown name', () => {
+    const r = run('signalled.mjs');
+    expectClean(r);
+    expect(r.out).toEqual({ events: ['AbortError', 'SIGUSR2'], bad: 'RangeError', refCount: 0 });
+  });
+});
+
 describe('keep-alive', () => {
   it('blocking: an unref()d watcher lets run() return at once', () => {
     const r = run('keepalive.mjs', ['blocking-unref']);
