@@ -164,6 +164,8 @@ export interface Binding {
   /** Stops it and frees its native half; the id is stale afterwards. */
   watcherClose(id: number): void;
   watcherFeed(id: number, revents: number): void;
+  /** ev_clear_pending, also for an event already recorded or queued for JS: the revents cleared, or 0. */
+  watcherClearPending(id: number): number;
   /**
    * The kind's two parameters changed (Timer: after for the next start, repeat
    * at once; Periodic: the schedule, from the next again(); Io: fd and events,
@@ -233,6 +235,6 @@ export interface Binding {
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 0;
+export const ABI_MINOR = 1;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

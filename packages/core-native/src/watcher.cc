@@ -117,6 +117,18 @@ void WatcherBase::Feed(int revents) {
   Publish();
 }
 
+int WatcherBase::ClearPending() {
+  if (!Usable()) return 0;
+  LoopCore::Lock lock(core_);
+  int revents = ev_clear_pending(core_->loop(), w_);
+  uint8_t* state = env_->StateBytes();
+  if (Has(kQueued) || (state != nullptr && (state[index_] & kStateQueued) != 0)) revents |= recorded_;
+  Unqueue();
+  if (Has(kCounted) && !ev_is_active(w_)) NoteStopped(true);
+  Publish();
+  return revents & ~kKindReventsMask;
+}
+
 void WatcherBase::SetParams(double a, double b) {
   if (!Usable()) {
     ApplyParams(a, b);
@@ -179,6 +191,7 @@ void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexce
   auto* self = static_cast<WatcherBase*>(w->data);
   LoopCore* core = self->core_;
   if (core == nullptr) return;
+  self->recorded_ = self->Has(kQueued) ? self->recorded_ | revents : revents;
   self->Set(kQueued, true);
   core->Record(self, revents);
 }
@@ -186,6 +199,7 @@ void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexce
 int WatcherBase::Collect(int revents, bool queuedForJs) noexcept {
   if (Has(kCounted) && !ev_is_active(w_)) NoteStopped(true);
   if ((revents & EV_ERROR) != 0) revents = OnErrorEvent(revents);
+  recorded_ = revents;
   if (queuedForJs) {
     // JS delivers it from the batch and clears the queued bit as it does.
     Set(kQueued, false);

@@ -64,6 +64,10 @@ class WatcherBase {
   int Start();
   void Stop();
   void Feed(int revents);
+  // ev_clear_pending, also for an event already recorded or queued for JS:
+  // the revents the callback would have got (0 when none), without the
+  // kind's bits. A one-shot libev stopped is then inactive for good.
+  int ClearPending();
   // Bits 28-30 of revents: libev uses none of them, so a kind marks its own
   // events there (io: where an ERROR came from; stat: a fed TIMER). feed()
   // never passes them on from the user.
@@ -180,6 +184,9 @@ class WatcherBase {
   uint32_t index_ = 0;         // in EnvState::watchers
   uint32_t registrySlot_ = UINT32_MAX;  // in the loop's list of watchers
   uint8_t flags_ = kKeepalive;
+  // The revents of an event recorded by the trampoline (kQueued) or handed to
+  // JS in a blocking batch (kStateQueued) and not delivered yet.
+  int recorded_ = 0;
   uint8_t kind_;
   bool persistent_;
   friend class LoopCore;

@@ -138,6 +138,18 @@ napi_value Feed(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// watcherClearPending(id): the revents cleared (0 when it was not pending).
+napi_value ClearPending(napi_env env, napi_callback_info info) {
+  double arg[1];
+  EnvState* state = Args(env, info, arg);
+  int revents = 0;
+  if (WatcherBase* w = state->watchers.Find(arg[0])) {
+    revents = w->ClearPending();
+    w->ReleaseIfIdle();
+  }
+  return Number(env, revents);
+}
+
 // watcherSetKeepalive(id, 0 | 1)
 napi_value SetKeepalive(napi_env env, napi_callback_info info) {
   double arg[2];
@@ -220,6 +232,7 @@ void InitWatcherBinding(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "watcherStop", Stop);
   Export(env, exports, "watcherClose", Close);
   Export(env, exports, "watcherFeed", Feed);
+  Export(env, exports, "watcherClearPending", ClearPending);
   Export(env, exports, "watcherSetKeepalive", SetKeepalive);
   Export(env, exports, "watcherSetPriority", SetPriority);
   Export(env, exports, "watcherSetParams", SetParams);

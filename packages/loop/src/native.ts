@@ -6,12 +6,13 @@ import { EvError } from './errors.js';
 export type { NativeLoop } from '@evkit/core-native/binding';
 export { binding };
 
-/** The binding ABI major this package speaks. */
+/** The binding ABI this package speaks: that major, at least that minor (1: watcherClearPending). */
 const REQUIRED_ABI_MAJOR = 2;
+const REQUIRED_ABI_MINOR = 1;
 
-if (binding.abi.major !== REQUIRED_ABI_MAJOR) {
+if (binding.abi.major !== REQUIRED_ABI_MAJOR || binding.abi.minor < REQUIRED_ABI_MINOR) {
   throw new EvError(
-    `@evkit/loop needs @evkit/core-native ABI ${REQUIRED_ABI_MAJOR}.x but found ` +
+    `@evkit/loop needs @evkit/core-native ABI ${REQUIRED_ABI_MAJOR}.${REQUIRED_ABI_MINOR} or a later ${REQUIRED_ABI_MAJOR}.x but found ` +
       `${binding.abi.major}.${binding.abi.minor}: install matching versions and rebuild`,
     'ERR_EVKIT_ABI',
   );

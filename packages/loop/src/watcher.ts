@@ -578,6 +578,61 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   /** Calls the user callback; kinds override it to pass extra arguments. */
+  /**
+   * Clears a pending event and returns its revents, or 0 when the watcher was
+   * not pending (libev's `ev_clear_pending`, Perl EV's `$w->clear_pending`):
+   * the callback will not run for it. A one-shot timer whose expiry is
+   * cleared is then inactive, as after its callback. Also clears an event the
+   * loop has already collected for delivery (the rest of a batch, or an
+   * attached loop's hand-off).
+   *
+   * @returns The revents the callback would have got (`TIMER`, `READ`, ...), or 0.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * const timer = new Timer(loop, 1).start(() => console.log('never'));
+   * timer.feed(TIMER);
+   * console.log(timer.clearPending() === TIMER); // true: the fed event is gone
+   * ```
+   */
+  clearPending(): number {
+    this.#usable();
+    const id = this.#id;
+    if (id === 0) return 0;
+    const revents = binding.watcherClearPending(id);
+    this.#sync();
+    return revents;
+  }
+
+  /**
+   * Calls the callback now, synchronously, with `revents` (libev's
+   * `ev_invoke`, Perl EV's `$w->invoke`), as a delivery would: the watcher as
+   * `this`, its args (and for kinds that pass it, `revents`). Nothing changes
+   * in the loop; an exception the callback throws reaches the caller. On an
+   * iterated watcher the revents go to the iteration.
+   *
+   * @param revents - An event mask, an integer (as for `feed()`).
+   * @throws `EvError` `ERR_EVKIT_NO_CALLBACK` when the watcher has no callback.
+   * @throws `TypeError`/`RangeError` for a bad `revents`; `WatcherClosedError`, `LoopDestroyedError`.
+   *
+   * @example
+   * ```ts
+   * const io = new Io(loop, fd, READ, { passEvents: true }).start((revents) => console.log(revents));
+   * io.invoke(READ); // logs 1 right away
+   * ```
+   */
+  invoke(revents: number): void {
+    this.#usable();
+    checkInteger('revents', revents, -0x80000000, 0xffffffff);
+    const callback = this.#callback;
+    if (callback === null) {
+      throw noCallbackError(`invoke() needs a callback: start() the ${this.#name} watcher or set its callback first`);
+    }
+    if (this.#flags & FLAG_ITERATED) iterations.get(this)?.push(revents | 0);
+    else this.fire(callback, this.#args ?? (NO_ARGS as unknown as A), revents | 0);
+  }
+
   protected fire(callback: WatcherCallback<A>, args: A, _revents: number): void {
     if (args.length === 0) (callback as (this: this) => unknown).call(this);
     else callback.apply(this, args);
