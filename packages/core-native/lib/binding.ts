@@ -49,6 +49,8 @@ export interface NativeLoop {
   break(how: number): void;
   now(): number;
   updateNow(): void;
+  /** ev_set_io_collect_interval / ev_set_timeout_collect_interval, in seconds; a negative value leaves that one. */
+  setCollectIntervals(io: number, timeout: number): void;
   iteration(): number;
   depth(): number;
   pendingCount(): number;
@@ -235,6 +237,6 @@ export interface Binding {
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 1;
+export const ABI_MINOR = 2;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

@@ -50,6 +50,7 @@ Napi::Function LoopWrap::Init(Napi::Env env) {
           InstanceMethod<&LoopWrap::Break>("break"),
           InstanceMethod<&LoopWrap::Now>("now"),
           InstanceMethod<&LoopWrap::UpdateNow>("updateNow"),
+          InstanceMethod<&LoopWrap::SetCollectIntervals>("setCollectIntervals"),
           InstanceMethod<&LoopWrap::Iteration>("iteration"),
           InstanceMethod<&LoopWrap::Depth>("depth"),
           InstanceMethod<&LoopWrap::PendingCount>("pendingCount"),
@@ -236,6 +237,18 @@ void LoopWrap::UpdateNow(const Napi::CallbackInfo& info) {
     LoopCore::Lock lock(core);
     ev_now_update(core->loop());
   }
+}
+
+// setCollectIntervals(io, timeout): seconds, validated by JS (finite, >= 0);
+// a negative value leaves that one as it is.
+void LoopWrap::SetCollectIntervals(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  if (core == nullptr || info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) return;
+  double io = info[0].As<Napi::Number>().DoubleValue();
+  double timeout = info[1].As<Napi::Number>().DoubleValue();
+  LoopCore::Lock lock(core, /*wake=*/true);
+  if (io >= 0 && io < 1e9) ev_set_io_collect_interval(core->loop(), io);
+  if (timeout >= 0 && timeout < 1e9) ev_set_timeout_collect_interval(core->loop(), timeout);
 }
 
 Napi::Value LoopWrap::Iteration(const Napi::CallbackInfo& info) {

@@ -6,7 +6,7 @@ import { EvError, LoopDestroyedError, argTypeError, argValueError, outOfRangeErr
 import { backendName, flagsToInt, flagsToList } from './flags.js';
 import { LoopNewFailure, LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
-import { checkBoolean, checkFunction, checkOptions, describe } from './validate.js';
+import { checkBoolean, checkFinite, checkFunction, checkOptions, describe } from './validate.js';
 import { OWN_PACKAGE_DIR, kLoopCopy, registerCopy } from './package-copies.js';
 
 /** The options of `new Loop()`. */
@@ -341,6 +341,45 @@ export class Loop {
   }
 
   /**
+   * Lets libev wait up to `seconds` before it polls again
+   * (`ev_set_io_collect_interval`), so that fds becoming ready independently
+   * are handled in fewer, larger batches: more throughput, more latency. 0
+   * (the default) polls as soon as it can. Worth it with many busy fds (many
+   * senders); in a single request/response chain it only adds delay.
+   *
+   * @param seconds - From 0 to 1.
+   * @throws `TypeError`/`RangeError` for another value; `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * loop.setIoCollectInterval(0.001); // gather 1 ms of readiness per iteration
+   * ```
+   */
+  setIoCollectInterval(seconds: number): void {
+    checkCollectInterval(seconds);
+    this.#native().setCollectIntervals(seconds, -1);
+  }
+
+  /**
+   * Lets libev sleep at least `seconds` when it sleeps for a timer
+   * (`ev_set_timeout_collect_interval`), so that timers due close together
+   * are handled in one iteration; it never delays an fd's readiness. 0 (the
+   * default) wakes for each timer as it is due.
+   *
+   * @param seconds - From 0 to 1.
+   * @throws `TypeError`/`RangeError` for another value; `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * loop.setTimeoutCollectInterval(0.01); // many timers, 10 ms granularity is fine
+   * ```
+   */
+  setTimeoutCollectInterval(seconds: number): void {
+    checkCollectInterval(seconds);
+    this.#native().setCollectIntervals(-1, seconds);
+  }
+
+  /**
    * Refreshes the cached time of `now()` from the clock (`ev_now_update`),
    * e.g. after a callback spent long on synchronous work.
    *
@@ -646,4 +685,10 @@ export class Loop {
     parts.push(`pending=${native.pendingCount()}`, `ref=${this.refCount}`);
     return `<Loop ${parts.join(' ')}>`;
   }
+}
+
+/** A collect interval: libev sleeps that long per iteration, so more than a second is a mistake. */
+function checkCollectInterval(seconds: unknown): asserts seconds is number {
+  checkFinite('seconds', seconds);
+  if (seconds < 0 || seconds > 1) throw outOfRangeError(`seconds must be from 0 to 1, got ${seconds}`);
 }
