@@ -1,10 +1,21 @@
 import { WatcherKind, binding } from '@evkit/core-native/binding';
-import { Watcher, type Loop, type NativeKind, type WatcherOptions } from '@evkit/loop';
+import { MAX_TIME, Watcher, type Loop, type NativeKind, type WatcherCallback, type WatcherCallbackOf, type WatcherOptions } from '@evkit/loop';
 import { checkInterval, checkSeconds } from './check.js';
-import { noCallbackError } from '@evkit/loop/internal';
+import { checkFunction, checkOptions, describe, noCallbackError, outOfRangeError } from '@evkit/loop/internal';
 
-/** The options of `new Periodic()`: `ref` and `priority`, as every watcher's. */
-export type PeriodicOptions = WatcherOptions;
+/** The options of `new Periodic()`: the watcher options, and a reschedule function. */
+export interface PeriodicOptions extends WatcherOptions {
+  /**
+   * Perl EV's reschedule callback: given the loop's time (epoch seconds),
+   * returns the next time to fire, at or after it, and `offset`/`interval`
+   * are ignored. Called at `start()` and after each event, on the JS thread
+   * (libev would call it on an attached loop's thread, and abort on a time in
+   * the past): a result that is not a number from `now` to `MAX_TIME` throws
+   * `RangeError` from `start()`, or after an event goes to the loop's error
+   * path and leaves the periodic stopped.
+   */
+  reschedule?: (this: Periodic, now: number) => number;
+}
 
 const PERIODIC: NativeKind = { kind: WatcherKind.Periodic };
 
@@ -49,7 +60,47 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
   constructor(loop: Loop, offset: number, interval = 0, options?: PeriodicOptions) {
     checkSeconds('offset', offset);
     checkInterval('interval', interval);
+    const reschedule = checkOptions('options', options).reschedule;
+    if (reschedule !== undefined) checkFunction('options.reschedule', reschedule);
     super(loop, options, offset, interval);
+    this.#reschedule = reschedule as PeriodicOptions['reschedule'];
+  }
+
+  readonly #reschedule: PeriodicOptions['reschedule'];
+
+  /**
+   * Starts it, as every watcher's `start()`; with a `reschedule` function,
+   * first asks it for the time to fire at.
+   *
+   * @throws `RangeError` when `reschedule` returns no time from now to `MAX_TIME`; otherwise as `Watcher#start`.
+   */
+  override start<B extends A>(callback: WatcherCallbackOf<this, B>, ...args: B): this {
+    if (this.#reschedule !== undefined && !this.active) this.#schedule(this.#reschedule);
+    return super.start(callback, ...args);
+  }
+
+  /** With a reschedule function: asks it again once the callback is done (unless the callback stopped or restarted it). */
+  protected override fire(callback: WatcherCallback<A>, args: A, revents: number): void {
+    if (this.#reschedule === undefined) {
+      super.fire(callback, args, revents);
+      return;
+    }
+    try {
+      super.fire(callback, args, revents);
+    } finally {
+      const again = this.closed || this.active ? null : this.callback;
+      if (again !== null) this.start(again, ...((this.args ?? []) as A));
+    }
+  }
+
+  /** Arms it as a one-shot absolute periodic at the time `reschedule` gives. */
+  #schedule(reschedule: NonNullable<PeriodicOptions['reschedule']>): void {
+    const now = this.loop.now();
+    const at = reschedule.call(this as Periodic, now);
+    if (typeof at !== 'number' || !(at >= now && at <= MAX_TIME)) {
+      throw outOfRangeError(`options.reschedule must return a time from now (${now}) to MAX_TIME (${MAX_TIME}), got ${describe(at)}`);
+    }
+    this.setParams(at, 0);
   }
 
   /** A transient kind: a native half only while active or pending. */
