@@ -51,6 +51,8 @@ export interface NativeLoop {
   updateNow(): void;
   /** ev_set_io_collect_interval / ev_set_timeout_collect_interval, in seconds; a negative value leaves that one. */
   setCollectIntervals(io: number, timeout: number): void;
+  /** [seconds in the backend poll, seconds in calls into JS] since the loop was made. */
+  times(): [poll: number, callbacks: number];
   iteration(): number;
   depth(): number;
   pendingCount(): number;
@@ -237,6 +239,6 @@ export interface Binding {
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 2;
+export const ABI_MINOR = 3;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

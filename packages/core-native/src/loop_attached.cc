@@ -75,7 +75,6 @@ bool LoopCore::Attach(std::string* error) {
   // ev_run going while nothing is active (it blocks in the kernel instead).
   ev_ref(loop_);
   ev_now_update(loop_);
-  ev_set_loop_release_cb(loop_, OnRelease, OnAcquire);
   stopping_ = false;
   attached_ = true;
   attachEpoch_++;
@@ -114,7 +113,6 @@ void LoopCore::StopThread() {
   handoff_ = false;
   if (inDelivery) Requeue(&delivering_, deliveringNext_);
   Requeue(&batch_, 0);
-  ev_set_loop_release_cb(loop_, nullptr, nullptr);
   ev_unref(loop_);
   if (uvAsync_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(uvAsync_),
@@ -145,18 +143,21 @@ void LoopCore::LoopThreadMain(LoopCore* core) {
   SetCurrentlyRunning(nullptr);
 }
 
-// The JS thread holds mutex_ for the whole of its passes (loop_js_pass.cc).
+// Around every poll of an owned loop. Off the loop thread (a blocking run, or
+// the JS thread's passes, which hold mutex_ throughout) they only time it.
 void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
-  if (!tlsOnLoopThread) return;
   auto* self = static_cast<LoopCore*>(ev_userdata(loop));
+  self->releasedAt_ = uv_hrtime();
+  if (!tlsOnLoopThread) return;
   self->blockGen_++;
   pthread_cond_broadcast(&self->blockedCv_);
   pthread_mutex_unlock(&self->mutex_);
 }
 
 void LoopCore::OnAcquire(struct ev_loop* loop) noexcept {
-  if (!tlsOnLoopThread) return;
-  pthread_mutex_lock(&static_cast<LoopCore*>(ev_userdata(loop))->mutex_);
+  auto* self = static_cast<LoopCore*>(ev_userdata(loop));
+  if (tlsOnLoopThread) pthread_mutex_lock(&self->mutex_);
+  self->pollNs_ += uv_hrtime() - self->releasedAt_;
 }
 
 // Blocking: the JS thread inside Run(). Attached: the loop thread, mutex_ held.

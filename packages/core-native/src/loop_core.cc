@@ -98,6 +98,9 @@ std::shared_ptr<LoopCore> LoopCore::Create(EnvState* env, unsigned flags, int* e
   std::shared_ptr<LoopCore> core(new LoopCore(env, loop, true, flags));
   ev_set_userdata(loop, core.get());
   ev_set_invoke_pending_cb(loop, OnInvokePending);
+  // Times the poll in every mode (loop.stats()); attached, it also hands the
+  // loop lock over around the poll.
+  ev_set_loop_release_cb(loop, OnRelease, OnAcquire);
   core->StartInternalWatchers();
   registry::Add(loop, env, core);
   return core;
@@ -437,8 +440,12 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   // The callback may detach the loop: report what escapes it by the mode it
   // was called in.
   const bool attached = attached_ && asyncContext_ != nullptr;
+  // Only the outermost call is timed: a callback may run this loop's drain or
+  // another run() inside it.
+  const uint64_t started = callDepth_++ == 0 ? uv_hrtime() : 0;
   napi_status status = attached ? napi_make_callback(env, asyncContext_, recv, fn, argc, argv, result)
                                 : napi_call_function(env, recv, fn, argc, argv, result);
+  if (--callDepth_ == 0) callbackNs_ += uv_hrtime() - started;
   if (status == napi_ok) return CallResult::kOk;
   // The JS hooks catch every exception a user callback throws, so reaching
   // here means JS cannot run (worker terminating, process.exit in a worker)

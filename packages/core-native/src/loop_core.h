@@ -116,6 +116,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool callbacksQueued() const { return callbacksQueued_; }
   int refCount() const { return keepalive_ - (callbacksQueued_ ? 1 : 0); }
   int activeCount() const { return activeCount_; }  // see SettleCounts()
+  // loop.stats(): nanoseconds spent in the backend poll (attached: on the
+  // loop thread; read under Lock) and in calls into JS.
+  uint64_t pollNs() const { return pollNs_; }
+  uint64_t callbackNs() const { return callbackNs_; }
   void NoteActive(int delta) { activeCount_ += delta; }
 
 
@@ -258,6 +262,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int userRefs_ = 0;  // outstanding loop.ref() calls
   bool reinitInForkPhase_ = false;  // see Reinit()
   int activeCount_ = 0;
+  uint64_t pollNs_ = 0;
+  uint64_t releasedAt_ = 0;
+  uint64_t callbackNs_ = 0;
+  int callDepth_ = 0;
   bool callbacksQueued_ = false;
   napi_ref owner_ = nullptr;
   napi_ref stashed_ = nullptr;

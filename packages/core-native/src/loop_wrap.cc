@@ -51,6 +51,7 @@ Napi::Function LoopWrap::Init(Napi::Env env) {
           InstanceMethod<&LoopWrap::Now>("now"),
           InstanceMethod<&LoopWrap::UpdateNow>("updateNow"),
           InstanceMethod<&LoopWrap::SetCollectIntervals>("setCollectIntervals"),
+          InstanceMethod<&LoopWrap::Times>("times"),
           InstanceMethod<&LoopWrap::Iteration>("iteration"),
           InstanceMethod<&LoopWrap::Depth>("depth"),
           InstanceMethod<&LoopWrap::PendingCount>("pendingCount"),
@@ -249,6 +250,17 @@ void LoopWrap::SetCollectIntervals(const Napi::CallbackInfo& info) {
   LoopCore::Lock lock(core, /*wake=*/true);
   if (io >= 0 && io < 1e9) ev_set_io_collect_interval(core->loop(), io);
   if (timeout >= 0 && timeout < 1e9) ev_set_timeout_collect_interval(core->loop(), timeout);
+}
+
+// times(): [seconds in the poll, seconds in callbacks] since the loop was made.
+Napi::Value LoopWrap::Times(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  if (core == nullptr) return info.Env().Undefined();
+  LoopCore::Lock lock(core);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, static_cast<double>(core->pollNs()) / 1e9);
+  out.Set(1u, static_cast<double>(core->callbackNs()) / 1e9);
+  return out;
 }
 
 Napi::Value LoopWrap::Iteration(const Napi::CallbackInfo& info) {

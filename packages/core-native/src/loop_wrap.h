@@ -29,6 +29,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   Napi::Value Now(const Napi::CallbackInfo& info);
   void UpdateNow(const Napi::CallbackInfo& info);
   void SetCollectIntervals(const Napi::CallbackInfo& info);
+  Napi::Value Times(const Napi::CallbackInfo& info);
   Napi::Value Iteration(const Napi::CallbackInfo& info);
   Napi::Value Depth(const Napi::CallbackInfo& info);
   Napi::Value PendingCount(const Napi::CallbackInfo& info);

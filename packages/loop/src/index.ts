@@ -1,4 +1,5 @@
-export { Loop, type LoopOptions, type RunOptions, type BreakHow } from './loop.js';
+export { Loop, type LoopOptions, type RunOptions, type BreakHow, type LoopStats } from './loop.js';
+export type { LoopDelayHistogram, MonitorDelayOptions } from './delay-monitor.js';
 export type { ErrorHandler, ErrorContext } from './loop-state.js';
 export type { IterateOptions } from './iterate.js';
 export { Watcher, type WatcherOptions, type WatcherCallback, type WatcherCallbackOf, type NativeKind } from './watcher.js';

@@ -8,6 +8,7 @@ import { LoopNewFailure, LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
 import { checkBoolean, checkFinite, checkFunction, checkOptions, describe } from './validate.js';
 import { OWN_PACKAGE_DIR, kLoopCopy, registerCopy } from './package-copies.js';
+import { monitorDelay, type LoopDelayHistogram, type MonitorDelayOptions } from './delay-monitor.js';
 
 /** The options of `new Loop()`. */
 export interface LoopOptions {
@@ -33,6 +34,22 @@ export interface RunOptions {
  * earlier break that has not taken effect yet.
  */
 export type BreakHow = 'one' | 'all' | 'cancel';
+
+/** What `loop.stats()` returns. */
+export interface LoopStats {
+  /** Loop iterations so far (`ev_iteration`). */
+  iterations: number;
+  /** Seconds spent waiting in the backend poll (an attached loop's thread included). */
+  pollTime: number;
+  /** Seconds spent running JS callbacks of this loop. */
+  callbackTime: number;
+  /** Pending watchers right now (`ev_pending_count`). */
+  pendingCount: number;
+  /** Active watchers right now, as `loop.activeCount`. */
+  activeCount: number;
+  /** What keeps the loop alive right now, as `loop.refCount`. */
+  refCount: number;
+}
 
 const KNOWN_FLAGS =
   FLAG_NOINOTIFY | FLAG_SIGNALFD | FLAG_NOSIGMASK | FLAG_NOTIMERFD | FLAG_NOENV | FLAG_FORKCHECK;
@@ -338,6 +355,55 @@ export class Loop {
    */
   now(): number {
     return this.#native().now();
+  }
+
+  /**
+   * What the loop has been doing since it was made: `iterations`
+   * (`ev_iteration`), `pollTime` and `callbackTime` (seconds spent waiting in
+   * the backend poll, on an attached loop's thread, and running JS callbacks),
+   * and the current `pendingCount`, `activeCount` and `refCount`.
+   *
+   * @throws `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * const { iterations, pollTime, callbackTime } = loop.stats();
+   * console.log(`${iterations} iterations, ${(100 * callbackTime / (pollTime + callbackTime)).toFixed(1)}% busy`);
+   * ```
+   */
+  stats(): LoopStats {
+    const native = this.#native();
+    const [pollTime, callbackTime] = native.times();
+    return {
+      iterations: native.iteration(),
+      pollTime,
+      callbackTime,
+      pendingCount: native.pendingCount(),
+      activeCount: native.activeCount(),
+      refCount: native.refCount(),
+    };
+  }
+
+  /**
+   * Samples how late this loop runs a timer, every `resolution` ms while
+   * enabled, into a histogram in nanoseconds: `perf_hooks`'
+   * `monitorEventLoopDelay` for a libev loop. Its timer is unref'd (it never
+   * keeps the loop alive) and samples only while the loop runs.
+   *
+   * @returns A `RecordableHistogram` with `enable()` and `disable()`, disabled.
+   * @throws `TypeError`/`RangeError` for bad options; `LoopDestroyedError` after `destroy()`.
+   *
+   * @example
+   * ```ts
+   * const delay = loop.monitorDelay({ resolution: 10 });
+   * delay.enable();
+   * // ... later
+   * console.log('p99 delay', delay.percentile(99) / 1e6, 'ms');
+   * ```
+   */
+  monitorDelay(options?: MonitorDelayOptions): LoopDelayHistogram {
+    this.#native();
+    return monitorDelay(this, options);
   }
 
   /**

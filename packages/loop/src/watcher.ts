@@ -577,7 +577,6 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#sync();
   }
 
-  /** Calls the user callback; kinds override it to pass extra arguments. */
   /**
    * Clears a pending event and returns its revents, or 0 when the watcher was
    * not pending (libev's `ev_clear_pending`, Perl EV's `$w->clear_pending`):
@@ -633,6 +632,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     else this.fire(callback, this.#args ?? (NO_ARGS as unknown as A), revents | 0);
   }
 
+  /** Calls the user callback; kinds override it to pass extra arguments. */
   protected fire(callback: WatcherCallback<A>, args: A, _revents: number): void {
     if (args.length === 0) (callback as (this: this) => unknown).call(this);
     else callback.apply(this, args);
