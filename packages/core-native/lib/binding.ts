@@ -24,6 +24,7 @@ export const WatcherKind = {
   Fork: 8,
   Stat: 9,
   Io: 10,
+  Cleanup: 11,
 } as const;
 
 /** Bits of a watcher's byte in `watcherState()`. */
@@ -239,6 +240,6 @@ export interface Binding {
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 3;
+export const ABI_MINOR = 4;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

@@ -26,6 +26,7 @@ enum Kind : int {
   kKindFork,
   kKindStat,
   kKindIo,
+  kKindCleanup,
   kKindCount,
 };
 

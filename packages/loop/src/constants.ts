@@ -30,7 +30,7 @@ export const CHECK = 0x8000;
 export const EMBED = 0x10000;
 /** Event bit: a `Fork` watcher ran after `loop.reinit()` (`EV_FORK`). */
 export const FORK = 0x20000;
-/** Event bit of libev's cleanup watcher (`EV_CLEANUP`); evkit has no such watcher. */
+/** Event bit of a cleanup watcher (`EV_CLEANUP`): a `Cleanup` callback gets it when its loop is destroyed. */
 export const CLEANUP = 0x40000;
 /** Event bit: an `Async` watcher was sent to (`EV_ASYNC`). */
 export const ASYNC = 0x80000;

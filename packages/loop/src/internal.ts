@@ -2,7 +2,8 @@
 // package shares, so all of evkit words its errors the same way, and the
 // native handle of a loop for module-level native calls.
 import { LoopDestroyedError } from './errors.js';
-import { loopState } from './loop.js';
+import { loopState, type Loop } from './loop.js';
+import type { ErrorContext } from './loop-state.js';
 import { checkLoop } from './loop-check.js';
 import type { NativeLoop } from './native.js';
 
@@ -18,6 +19,25 @@ export {
   checkTime,
   describe,
 } from './validate.js';
+
+/**
+ * For kinds that act when their loop is destroyed (Cleanup): `run` is called
+ * by `loop.destroy()` before anything is torn down, in libev's order (priority,
+ * then latest first); `remove` takes it back.
+ */
+export const destroyHooks = {
+  add(loop: Loop, key: object, priority: number, run: () => void): void {
+    loopState(loop).addDestroyHook(key, priority, run);
+  },
+  remove(loop: Loop, key: object): void {
+    loopState(loop).destroyHooks.delete(key);
+  },
+};
+
+/** Reports `error` from `context` as a callback error of `loop` (its errorHandler, else as the run mode does). */
+export function reportError(loop: Loop, error: unknown, context: object): void {
+  loopState(loop).report(error, context as ErrorContext);
+}
 
 /**
  * The native handle of a live loop, for a watcher package's module-level

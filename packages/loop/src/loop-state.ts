@@ -26,6 +26,19 @@ export class LoopState implements CallbackQueue {
   /** What watchers name their loop by in native calls. */
   readonly id: number;
   destroyed = false;
+  /**
+   * What destroy() runs first, while the loop still works (Cleanup watchers):
+   * by priority, highest first, then the latest added first (libev's order
+   * for pending watchers). Each reports its own errors.
+   */
+  readonly destroyHooks = new Map<object, { priority: number; seq: number; run: () => void }>();
+  #hookSeq = 0;
+  #destroying = false;
+
+  /** destroy() is running its hooks (Cleanup callbacks): the loop still works, a second destroy() waits for it. */
+  get destroying(): boolean {
+    return this.#destroying && !this.destroyed;
+  }
   /** Async iterations of this loop's watchers (Watcher#iterate): they end when it is destroyed. */
   readonly iterations = new Set<{ end(): void }>();
   /** Mirrors native.attached(); kept here because start() reads it on every call. */
@@ -218,8 +231,16 @@ export class LoopState implements CallbackQueue {
     this.detach();
   }
 
+  addDestroyHook(key: object, priority: number, run: () => void): void {
+    this.destroyHooks.set(key, { priority, seq: this.#hookSeq++, run });
+  }
+
   destroy(): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.#destroying) return;
+    this.#destroying = true;
+    const hooks = [...this.destroyHooks.values()].sort((a, b) => b.priority - a.priority || b.seq - a.seq);
+    this.destroyHooks.clear();
+    for (const hook of hooks) hook.run();
     this.#noteLeaving();
     for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.stop();
     this.destroyed = true;
@@ -231,6 +252,10 @@ export class LoopState implements CallbackQueue {
     unpinIdle();
     for (const iteration of this.iterations) iteration.end();
     this.settle();
+    // What cleanup callbacks threw, with no errorHandler, on a loop no run() will rethrow from.
+    const errors = this.takeErrors();
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} cleanup callbacks threw`);
   }
 }
 

@@ -694,9 +694,13 @@ export class Loop {
    * ```
    */
   destroy(): void {
-    if (this.#detached) return;
-    this.#detached = true;
-    if (this.#owning) this.#state.destroy();
+    if (this.#detached || this.#state.destroying) return;
+    try {
+      // Cleanup callbacks run first, with the loop still usable.
+      if (this.#owning) this.#state.destroy();
+    } finally {
+      this.#detached = true;
+    }
   }
 
   /**
