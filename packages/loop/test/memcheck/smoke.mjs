@@ -33,6 +33,15 @@ class Timer extends Watcher {
     return { kind: WatcherKind.Timer };
   }
 }
+class Cleanup extends Watcher {
+  constructor(loop, options) {
+    super(loop, { ref: false, ...options });
+  }
+
+  get nativeKind() {
+    return { kind: WatcherKind.Cleanup };
+  }
+}
 class Check extends Watcher {
   constructor(loop, options) {
     super(loop, options);
@@ -192,7 +201,39 @@ async function jsPasses() {
   });
 }
 
+// clearPending() of events pending in libev and already collected, Cleanup
+// kinds run by destroy(), the poll and callback timers, collect intervals.
+async function newerPaths() {
+  const loop = new Loop();
+  loop.setIoCollectInterval(0.001);
+  loop.setTimeoutCollectInterval(0.001);
+  const fed = new Timer(loop, 60).start(() => {});
+  fed.feed(0x100);
+  fed.clearPending();
+  const pair = [new Timer(loop, 0.001), new Timer(loop, 0.001)];
+  loop.runCallback(() => pair.forEach((t, i) => t.start(() => pair[1 - i].clearPending())));
+  fed.stop();
+  loop.run();
+  loop.stats();
+  const delay = loop.monitorDelay({ resolution: 1 });
+  delay.enable();
+  new Timer(loop, 0.005).start(() => {});
+  loop.run();
+  delay.disable();
+  new Cleanup(loop).start(() => new Timer(loop, 1).start(() => {}));
+  loop.destroy();
+  const attached = new Loop().attach();
+  await new Promise((resolve) => {
+    const ts = [new Timer(attached, 0.001), new Timer(attached, 0.001)];
+    attached.runCallback(() => ts.forEach((t, i) => t.start(() => resolve(ts[1 - i].clearPending()))));
+  });
+  attached.stats();
+  new Cleanup(attached).start(() => {});
+  attached.destroy();
+}
+
 for (const flags of ['select', 'poll', 'epoll']) exercise(flags);
+await newerPaths();
 destroyInsideCallback();
 for (let i = 0; i < 20; i++) dropWithoutDestroy();
 await attached();
