@@ -54,6 +54,10 @@ export interface NativeLoop {
   setCollectIntervals(io: number, timeout: number): void;
   /** [seconds in the backend poll, seconds in calls into JS] since the loop was made. */
   times(): [poll: number, callbacks: number];
+  /** ev_suspend (an attached loop's thread is stopped first): false inside one of its callbacks or when suspended. */
+  suspend(): boolean;
+  /** ev_resume, then re-attaches a loop suspend() detached: null, or why that failed. */
+  resume(): string | null;
   iteration(): number;
   depth(): number;
   pendingCount(): number;
@@ -240,6 +244,6 @@ export interface Binding {
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 4;
+export const ABI_MINOR = 5;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

@@ -157,8 +157,31 @@ napi_value LoopCore::Owner() const {
   return value;
 }
 
+bool LoopCore::Suspend() {
+  if (destroyed() || suspended_ || InCallback() || jsPassRuns_ > 0) return false;
+  resumeAttached_ = attached_;
+  if (attached_) StopThread();
+  ev_suspend(loop_);
+  suspended_ = true;
+  return true;
+}
+
+bool LoopCore::Resume(std::string* error) {
+  if (!suspended_ || destroyed()) return false;
+  ev_resume(loop_);
+  suspended_ = false;
+  if (!resumeAttached_) return true;
+  resumeAttached_ = false;
+  return Attach(error);
+}
+
 void LoopCore::Destroy() {
   if (loop_ == nullptr || destroyRequested_) return;
+  if (suspended_) {
+    ev_resume(loop_);
+    suspended_ = false;
+    resumeAttached_ = false;
+  }
   destroyRequested_ = true;
   auto keep = shared_from_this();
   if (owns_) registry::Remove(loop_);

@@ -71,6 +71,14 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int Run(int flags);  // blocking ev_run on the JS thread
   int depth() const { return runDepth_; }
   void Break(int how);
+  // ev_suspend / ev_resume. libev allows no other call on a suspended loop,
+  // so an attached loop's thread is stopped first and started again by
+  // Resume(). Suspend() returns false (nothing done) inside a callback of this
+  // loop, where ev_run would go on, or when suspended already; Resume()
+  // returns false when not suspended, or sets *error when re-attaching fails.
+  bool Suspend();
+  bool Resume(std::string* error);
+  bool suspended() const { return suspended_; }
   void Destroy();
   // ev_loop_fork, made to keep libev's promise that fork watchers run on the
   // next iteration even when it is called from a prepare-phase callback.
@@ -256,6 +264,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool owns_;
   unsigned flags_;
   bool destroyRequested_ = false;
+  bool suspended_ = false;
+  bool resumeAttached_ = false;  // Suspend() stopped the loop thread
   bool jsDead_ = false;
   int runDepth_ = 0;
   int keepalive_ = 0;

@@ -52,6 +52,8 @@ Napi::Function LoopWrap::Init(Napi::Env env) {
           InstanceMethod<&LoopWrap::UpdateNow>("updateNow"),
           InstanceMethod<&LoopWrap::SetCollectIntervals>("setCollectIntervals"),
           InstanceMethod<&LoopWrap::Times>("times"),
+          InstanceMethod<&LoopWrap::Suspend>("suspend"),
+          InstanceMethod<&LoopWrap::Resume>("resume"),
           InstanceMethod<&LoopWrap::Iteration>("iteration"),
           InstanceMethod<&LoopWrap::Depth>("depth"),
           InstanceMethod<&LoopWrap::PendingCount>("pendingCount"),
@@ -250,6 +252,21 @@ void LoopWrap::SetCollectIntervals(const Napi::CallbackInfo& info) {
   LoopCore::Lock lock(core, /*wake=*/true);
   if (io >= 0 && io < 1e9) ev_set_io_collect_interval(core->loop(), io);
   if (timeout >= 0 && timeout < 1e9) ev_set_timeout_collect_interval(core->loop(), timeout);
+}
+
+// suspend(): whether the loop was suspended (false inside one of its callbacks
+// or when suspended already).
+Napi::Value LoopWrap::Suspend(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  return Napi::Boolean::New(info.Env(), core != nullptr && core->Suspend());
+}
+
+// resume(): null, or why an attached loop could not be attached again.
+Napi::Value LoopWrap::Resume(const Napi::CallbackInfo& info) {
+  LoopCore* core = Live(info);
+  std::string error;
+  if (core == nullptr || core->Resume(&error) || error.empty()) return info.Env().Null();
+  return Napi::String::New(info.Env(), error);
 }
 
 // times(): [seconds in the poll, seconds in callbacks] since the loop was made.

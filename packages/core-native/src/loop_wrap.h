@@ -30,6 +30,8 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void UpdateNow(const Napi::CallbackInfo& info);
   void SetCollectIntervals(const Napi::CallbackInfo& info);
   Napi::Value Times(const Napi::CallbackInfo& info);
+  Napi::Value Suspend(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value Iteration(const Napi::CallbackInfo& info);
   Napi::Value Depth(const Napi::CallbackInfo& info);
   Napi::Value PendingCount(const Napi::CallbackInfo& info);

@@ -129,6 +129,11 @@ export function outOfRangeError(message: string): RangeError & { code: string } 
  * A call that needs a callback the watcher does not have yet (`feed()`,
  * `again()`): the watcher's state, not an argument, is wrong.
  */
+/** Any operation but resume() and destroy() on a suspended loop or its watchers. */
+export function suspendedError(): EvError {
+  return new EvError('the loop is suspended: resume() it first (libev allows no other call meanwhile)', 'ERR_EVKIT_SUSPENDED');
+}
+
 export function noCallbackError(message: string): EvError {
   return new EvError(message, 'ERR_EVKIT_NO_CALLBACK');
 }

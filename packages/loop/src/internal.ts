@@ -1,7 +1,7 @@
 // For evkit's watcher packages, not applications: the argument checks every
 // package shares, so all of evkit words its errors the same way, and the
 // native handle of a loop for module-level native calls.
-import { LoopDestroyedError } from './errors.js';
+import { LoopDestroyedError, suspendedError } from './errors.js';
 import { loopState, type Loop } from './loop.js';
 import type { ErrorContext } from './loop-state.js';
 import { checkLoop } from './loop-check.js';
@@ -46,7 +46,9 @@ export function reportError(loop: Loop, error: unknown, context: object): void {
 export function nativeLoopOf(loop: unknown): NativeLoop {
   checkLoop('loop', loop);
   if (loop.destroyed) throw new LoopDestroyedError();
-  return loopState(loop).native;
+  const state = loopState(loop);
+  if (state.suspended) throw suspendedError();
+  return state.native;
 }
 export { AbortError, abortError, checkPromiseOptions, watchOnce, type PromiseOptions } from './promise-options.js';
 export { checkLoop } from './loop-check.js';

@@ -26,6 +26,8 @@ export class LoopState implements CallbackQueue {
   /** What watchers name their loop by in native calls. */
   readonly id: number;
   destroyed = false;
+  /** loop.suspend() until resume(): every operation but those two and destroy() throws. */
+  suspended = false;
   /**
    * What destroy() runs first, while the loop still works (Cleanup watchers):
    * by priority, highest first, then the latest added first (libev's order
@@ -238,9 +240,18 @@ export class LoopState implements CallbackQueue {
   destroy(): void {
     if (this.destroyed || this.#destroying) return;
     this.#destroying = true;
+    if (this.suspended) {
+      // libev allows ev_resume only: resume (re-attaching), then destroy as usual.
+      this.suspended = false;
+      this.native.resume();
+    }
     const hooks = [...this.destroyHooks.values()].sort((a, b) => b.priority - a.priority || b.seq - a.seq);
     this.destroyHooks.clear();
+    const before = this.#errors.length;
     for (const hook of hooks) hook.run();
+    // What cleanup callbacks threw with no errorHandler: destroy() throws it (no run() will);
+    // what other callbacks threw before stays for run() to rethrow.
+    const hookErrors = this.#errors.splice(before);
     this.#noteLeaving();
     for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.stop();
     this.destroyed = true;
@@ -252,10 +263,8 @@ export class LoopState implements CallbackQueue {
     unpinIdle();
     for (const iteration of this.iterations) iteration.end();
     this.settle();
-    // What cleanup callbacks threw, with no errorHandler, on a loop no run() will rethrow from.
-    const errors = this.takeErrors();
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} cleanup callbacks threw`);
+    if (hookErrors.length === 1) throw hookErrors[0];
+    if (hookErrors.length > 1) throw new AggregateError(hookErrors, `${hookErrors.length} cleanup callbacks threw`);
   }
 }
 

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { supportedBackends as supportedBackendNames } from '@evkit/core-native';
 import type { Callback, CallbackFunction } from './callback.js';
 import { BACKEND_ALL, BACKEND_MASK, FLAG_FORKCHECK, FLAG_NOENV, FLAG_NOINOTIFY, FLAG_NOSIGMASK, FLAG_NOTIMERFD, FLAG_SIGNALFD } from './constants.js';
-import { EvError, LoopDestroyedError, argTypeError, argValueError, outOfRangeError, systemError } from './errors.js';
+import { EvError, LoopDestroyedError, argTypeError, argValueError, outOfRangeError, suspendedError, systemError } from './errors.js';
 import { backendName, flagsToInt, flagsToList } from './flags.js';
 import { LoopNewFailure, LoopState, type ErrorHandler } from './loop-state.js';
 import { BREAK_ALL, BREAK_CANCEL, BREAK_ONE, RUN_NOWAIT, RUN_ONCE, binding, type NativeLoop } from './native.js';
@@ -214,6 +214,7 @@ export class Loop {
 
   #native(): NativeLoop {
     if (this.#detached || this.#state.destroyed) throw new LoopDestroyedError();
+    if (this.#state.suspended) throw suspendedError();
     return this.#state.native;
   }
 
@@ -246,9 +247,9 @@ export class Loop {
     return this.#detached || this.#state.destroyed;
   }
 
-  /** Whether Node's event loop drives this loop (attached mode). */
+  /** Whether Node's event loop drives this loop (attached mode; also while suspended, until `resume()`). */
   get attached(): boolean {
-    this.#native();
+    if (this.#detached || this.#state.destroyed) throw new LoopDestroyedError();
     return this.#state.attached;
   }
 
@@ -355,6 +356,64 @@ export class Loop {
    */
   now(): number {
     return this.#native().now();
+  }
+
+  /**
+   * Suspends the loop (`ev_suspend`): relative timers will not count the time
+   * until `resume()`, and periodics skip what they would have fired
+   * meanwhile. libev allows no other call on a suspended loop, so until
+   * `resume()` every other operation on it and its watchers throws `EvError`
+   * `ERR_EVKIT_SUSPENDED` (`destroy()` resumes and destroys). An attached
+   * loop's thread is stopped meanwhile: the loop does not keep the process
+   * alive until `resume()` attaches it again. The classic use: from a
+   * `process.on('SIGTSTP')` listener, suspend, stop with `SIGSTOP`, resume.
+   *
+   * @throws `EvError` `ERR_EVKIT_IN_CALLBACK` from a callback of this loop (libev goes on running it
+   *   after the callback); `ERR_EVKIT_SUSPENDED` when suspended already; `LoopDestroyedError`.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTSTP', () => {
+   *   loop.suspend();
+   *   process.kill(process.pid, 'SIGSTOP'); // stopped here until SIGCONT
+   *   loop.resume(); // timers go on as if no time had passed
+   * });
+   * ```
+   */
+  suspend(): void {
+    if (!this.#native().suspend()) {
+      throw new EvError('suspend() from a callback of this loop: libev would go on running it; suspend after the callback', 'ERR_EVKIT_IN_CALLBACK');
+    }
+    this.#state.suspended = true;
+  }
+
+  /**
+   * Resumes a loop `suspend()` suspended (`ev_resume`), attaching it again
+   * if it was attached.
+   *
+   * @throws `EvError` `ERR_EVKIT_NOT_SUSPENDED` when it is not suspended; `ERR_EVKIT_ATTACH` when it cannot
+   *   be attached again (it stays detached); `LoopDestroyedError`.
+   *
+   * @example
+   * ```ts
+   * loop.suspend();
+   * loop.resume();
+   * ```
+   */
+  resume(): void {
+    if (this.#detached || this.#state.destroyed) throw new LoopDestroyedError();
+    if (!this.#state.suspended) throw new EvError('resume() without suspend()', 'ERR_EVKIT_NOT_SUSPENDED');
+    this.#state.suspended = false;
+    const failure = this.#state.native.resume();
+    if (failure !== null) {
+      this.#state.attached = false;
+      throw new EvError(failure, 'ERR_EVKIT_ATTACH');
+    }
+  }
+
+  /** Whether `suspend()` was called and `resume()` not yet. */
+  get suspended(): boolean {
+    return this.#state.suspended && !this.destroyed;
   }
 
   /**

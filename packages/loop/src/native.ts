@@ -6,9 +6,9 @@ import { EvError } from './errors.js';
 export type { NativeLoop } from '@evkit/core-native/binding';
 export { binding };
 
-/** The binding ABI this package speaks: that major, at least that minor (1: watcherClearPending; 2: setCollectIntervals; 3: times; 4: the Cleanup kind). */
+/** The binding ABI this package speaks: that major, at least that minor (1: watcherClearPending; 2: setCollectIntervals; 3: times; 4: the Cleanup kind; 5: suspend/resume). */
 const REQUIRED_ABI_MAJOR = 2;
-const REQUIRED_ABI_MINOR = 4;
+const REQUIRED_ABI_MINOR = 5;
 
 if (binding.abi.major !== REQUIRED_ABI_MAJOR || binding.abi.minor < REQUIRED_ABI_MINOR) {
   throw new EvError(

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { checkAbortSignal, closeOnAbort, forgetAbort } from './abort.js';
 import { captureContext, runInContext, type AsyncContext } from './async-context.js';
 import { DEFAULT_HIGH_WATER_MARK, EventQueue, type IterateOptions } from './iterate.js';
-import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallbackError } from './errors.js';
+import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallbackError, suspendedError } from './errors.js';
 import { Loop, loopState } from './loop.js';
 import { checkLoop } from './loop-check.js';
 import type { LoopState } from './loop-state.js';
@@ -176,6 +176,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   #usable(): void {
     if (this.#state.destroyed) throw new LoopDestroyedError();
+    if (this.#state.suspended) throw suspendedError();
     if (this.#flags & FLAG_CLOSED) throw new WatcherClosedError(this.#name);
   }
 

@@ -228,7 +228,11 @@ async function newerPaths() {
     attached.runCallback(() => ts.forEach((t, i) => t.start(() => resolve(ts[1 - i].clearPending()))));
   });
   attached.stats();
+  attached.suspend(); // the loop thread stops
+  attached.resume(); // and starts again
+  attached.suspend();
   new Cleanup(attached).start(() => {});
+  attached.resume();
   attached.destroy();
 }
 

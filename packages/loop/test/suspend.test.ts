@@ -1,0 +1,77 @@
+// loop.suspend() / resume() (ev_suspend / ev_resume).
+import { describe, expect, it } from 'vitest';
+import { Loop } from '@evkit/loop';
+import { useLoops } from '@evkit/test-utils';
+import { TestTimer } from './helpers.js';
+
+const track = useLoops({ check: false });
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const code = (code: string) => expect.objectContaining({ code });
+
+describe('suspend() / resume()', () => {
+  it('time spent suspended does not count towards a relative timer (blocking)', () => {
+    const loop = track(new Loop());
+    let firedAt = 0;
+    new TestTimer(loop, 0.06).start(() => (firedAt = performance.now()));
+    loop.suspend();
+    expect(loop.suspended).toBe(true);
+    sleepSync(100);
+    loop.resume();
+    const resumedAt = performance.now();
+    loop.run();
+    expect(firedAt - resumedAt).toBeGreaterThanOrEqual(40); // still about 60 ms to go, not overdue
+  });
+
+  it('refuses every other operation while suspended, with a clear error', () => {
+    const loop = track(new Loop());
+    const timer = new TestTimer(loop, 1);
+    loop.suspend();
+    expect(() => loop.run()).toThrow(code('ERR_EVKIT_SUSPENDED'));
+    expect(() => loop.now()).toThrow(/suspended: resume\(\) it first/);
+    expect(() => timer.start(() => {})).toThrow(code('ERR_EVKIT_SUSPENDED'));
+    expect(() => new TestTimer(loop, 1).start(() => {})).toThrow(code('ERR_EVKIT_SUSPENDED'));
+    expect(() => loop.suspend()).toThrow(code('ERR_EVKIT_SUSPENDED'));
+    loop.resume();
+    expect(() => loop.resume()).toThrow(code('ERR_EVKIT_NOT_SUSPENDED'));
+    timer.start(() => {});
+    expect(loop.activeCount).toBe(1);
+  });
+
+  it('is refused from a callback of the loop; destroy() of a suspended loop works', () => {
+    const loop = track(new Loop());
+    let error: unknown;
+    new TestTimer(loop, 0).start(() => {
+      try {
+        loop.suspend();
+      } catch (e) {
+        error = e;
+      }
+    });
+    loop.run();
+    expect(error).toEqual(code('ERR_EVKIT_IN_CALLBACK'));
+    loop.suspend();
+    loop.destroy();
+    expect([loop.destroyed, loop.suspended]).toEqual([true, false]);
+  });
+
+  it('an attached loop stops firing while suspended and goes on, attached, after resume()', async () => {
+    const loop = track(new Loop().attach());
+    let firedAt = 0;
+    const fired = new Promise<void>((resolve) =>
+      new TestTimer(loop, 0.06).start(() => {
+        firedAt = performance.now();
+        resolve();
+      }),
+    );
+    loop.suspend();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(firedAt).toBe(0);
+    expect(loop.attached).toBe(true);
+    expect(() => loop.activeCount).toThrow(code('ERR_EVKIT_SUSPENDED'));
+    loop.resume();
+    const resumedAt = performance.now();
+    await fired;
+    expect(firedAt - resumedAt).toBeGreaterThanOrEqual(40);
+    expect(loop.attached).toBe(true);
+  });
+});
