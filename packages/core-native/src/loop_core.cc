@@ -158,17 +158,27 @@ napi_value LoopCore::Owner() const {
 }
 
 bool LoopCore::Suspend() {
-  if (destroyed() || suspended_ || InCallback() || jsPassRuns_ > 0) return false;
+  if (destroyed() || suspended_ || runDepth_ > 0) return false;
   resumeAttached_ = attached_;
   if (attached_) StopThread();
-  ev_suspend(loop_);
   suspended_ = true;
+  // Inside a pass the JS thread runs, ev_run is on this stack: libev suspends
+  // once it has unwound (RunJsPasses).
+  if (jsPassRuns_ > 0) {
+    suspendAfterPass_ = true;
+  } else {
+    ev_suspend(loop_);
+  }
   return true;
 }
 
 bool LoopCore::Resume(std::string* error) {
   if (!suspended_ || destroyed()) return false;
-  ev_resume(loop_);
+  if (suspendAfterPass_) {
+    suspendAfterPass_ = false;
+  } else {
+    ev_resume(loop_);
+  }
   suspended_ = false;
   if (!resumeAttached_) return true;
   resumeAttached_ = false;
@@ -178,7 +188,8 @@ bool LoopCore::Resume(std::string* error) {
 void LoopCore::Destroy() {
   if (loop_ == nullptr || destroyRequested_) return;
   if (suspended_) {
-    ev_resume(loop_);
+    if (!suspendAfterPass_) ev_resume(loop_);
+    suspendAfterPass_ = false;
     suspended_ = false;
     resumeAttached_ = false;
   }

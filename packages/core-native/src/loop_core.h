@@ -74,7 +74,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // ev_suspend / ev_resume. libev allows no other call on a suspended loop,
   // so an attached loop's thread is stopped first and started again by
   // Resume(). Suspend() returns false (nothing done) inside a callback of this
-  // loop, where ev_run would go on, or when suspended already; Resume()
+  // loop's blocking run(), where ev_run would go on, or when suspended
+  // already; Resume()
   // returns false when not suspended, or sets *error when re-attaching fails.
   bool Suspend();
   bool Resume(std::string* error);
@@ -266,6 +267,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool destroyRequested_ = false;
   bool suspended_ = false;
   bool resumeAttached_ = false;  // Suspend() stopped the loop thread
+  bool suspendAfterPass_ = false;  // Suspend() from a JS-thread pass: ev_suspend once it unwinds
   bool jsDead_ = false;
   int runDepth_ = 0;
   int keepalive_ = 0;

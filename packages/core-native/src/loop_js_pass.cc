@@ -65,6 +65,11 @@ void LoopCore::RunJsPasses(uint64_t epoch) noexcept {
   }
   jsPass_ = false;
   SetCurrentlyRunning(previous);
+  // A callback suspended the loop: ev_run has unwound, libev may suspend now.
+  if (suspendAfterPass_ && loop_ != nullptr) {
+    suspendAfterPass_ = false;
+    ev_suspend(loop_);
+  }
 }
 
 // The invoke-pending hook of a pass on the JS thread: as the loop thread's,

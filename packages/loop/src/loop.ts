@@ -365,11 +365,13 @@ export class Loop {
    * `resume()` every other operation on it and its watchers throws `EvError`
    * `ERR_EVKIT_SUSPENDED` (`destroy()` resumes and destroys). An attached
    * loop's thread is stopped meanwhile: the loop does not keep the process
-   * alive until `resume()` attaches it again. The classic use: from a
-   * `process.on('SIGTSTP')` listener, suspend, stop with `SIGSTOP`, resume.
+   * alive until `resume()` attaches it again; an attached loop may be
+   * suspended from anywhere, its own callbacks included. The classic use:
+   * from a `process.on('SIGTSTP')` listener, suspend, stop with `SIGSTOP`,
+   * resume.
    *
-   * @throws `EvError` `ERR_EVKIT_IN_CALLBACK` from a callback of this loop (libev goes on running it
-   *   after the callback); `ERR_EVKIT_SUSPENDED` when suspended already; `LoopDestroyedError`.
+   * @throws `EvError` `ERR_EVKIT_IN_CALLBACK` from a callback of this loop's blocking `run()` (libev goes on
+   *   running it after the callback); `ERR_EVKIT_SUSPENDED` when suspended already; `LoopDestroyedError`.
    *
    * @example
    * ```ts
@@ -382,7 +384,7 @@ export class Loop {
    */
   suspend(): void {
     if (!this.#native().suspend()) {
-      throw new EvError('suspend() from a callback of this loop: libev would go on running it; suspend after the callback', 'ERR_EVKIT_IN_CALLBACK');
+      throw new EvError("suspend() from a callback of this loop's blocking run(): libev goes on running it; suspend after run() returns", 'ERR_EVKIT_IN_CALLBACK');
     }
     this.#state.suspended = true;
   }

@@ -75,3 +75,29 @@ describe('suspend() / resume()', () => {
     expect(loop.attached).toBe(true);
   });
 });
+
+describe('suspend() from callbacks of an attached loop', () => {
+  it('works from a callback, also one the JS thread runs in a pass, and resume() from anywhere', async () => {
+    const loop = track(new Loop().attach());
+    const timer = new TestTimer(loop, 0);
+    let n = 0;
+    await new Promise<void>((resolve) => {
+      const again = () => {
+        if (++n < 50) {
+          timer.start(again);
+          return;
+        }
+        loop.suspend(); // most likely inside a pass: libev suspends once it unwinds
+        expect(() => timer.start(again)).toThrow(code('ERR_EVKIT_SUSPENDED'));
+        resolve();
+      };
+      timer.start(again);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(loop.suspended).toBe(true);
+    loop.resume();
+    const more = new Promise<void>((resolve) => new TestTimer(loop, 0.001).start(() => resolve()));
+    await more;
+    expect(n).toBe(50);
+  });
+});

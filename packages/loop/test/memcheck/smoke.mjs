@@ -230,9 +230,23 @@ async function newerPaths() {
   attached.stats();
   attached.suspend(); // the loop thread stops
   attached.resume(); // and starts again
-  attached.suspend();
   new Cleanup(attached).start(() => {});
-  attached.resume();
+  attached.suspend(); // destroy() resumes it
+  await new Promise((resolve) => {
+    // suspended and resumed from a callback, maybe in a pass the JS thread runs
+    const chain = new Timer(attached, 0);
+    let n = 0;
+    const again = () => {
+      if (++n === 20) {
+        attached.suspend();
+        attached.resume();
+        resolve();
+      } else chain.start(again);
+    };
+    attached.resume();
+    chain.start(again);
+  });
+  attached.suspend();
   attached.destroy();
 }
 
