@@ -25,7 +25,7 @@ const resultsDir = path.join(benchDir, 'results');
 
 // ------------------------------------------------------------------ options
 
-const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'W7', 'W8', 'Ha', 'Hb', 'K'];
+const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9', 'Ha', 'Hb', 'K'];
 
 function usage(code) {
   const out = code === 0 ? process.stdout : process.stderr;
@@ -113,14 +113,19 @@ const SIZES = {
   W8warmMs: Math.max(50, size(300)),
   W8concurrency: 8,
   W8timerMs: 1,
+  W9pairs: size(1_000),
+  W9messages: size(150_000),
   Ha: size(20_000),
   Hb: size(2_000),
   HbGapMs: 1,
   K: size(100_000),
   KSlow: size(5_000), // signal (sigaction per first start) and stat (lstat, inotify per start)
 };
-// W5 needs 2 fds per pair (evkit and Node alike) plus what Node itself holds.
+// W5 and W9 need 2 fds per pair (W5: evkit and Node alike) plus what Node itself holds.
 const W5_FDS_NEEDED = 2 * SIZES.W5pairs + 256;
+const W9_FDS_NEEDED = 2 * SIZES.W9pairs + 256;
+// Workloads whose processes are started with a raised `ulimit -n`.
+const MANY_FD_IDS = ['W5', 'W9'];
 
 // ------------------------------------------------------------------ the C floor
 
@@ -149,26 +154,30 @@ async function buildC() {
   return { ok: true, note: `cc -O2 … libev.a (${cc.stdout.split('\n')[0]})`, bins };
 }
 
-// ------------------------------------------------------------------ W5's file limit
-// W5 holds 10,000 sockets in one process, and Node cannot raise its own
-// RLIMIT_NOFILE. So W5's processes are started through bash with `ulimit -n`
-// raised to 65536 or, where raising the hard limit is not permitted, to the
-// hard limit; rows that need more fds than that are skipped with a note.
+// ------------------------------------------------------------------ W5's and W9's file limit
+// W5 holds 10,000 sockets in one process (W9 2,000, above the usual soft limit
+// of 1024), and Node cannot raise its own RLIMIT_NOFILE. So their processes
+// are started through bash with `ulimit -n` raised to 65536 or, where raising
+// the hard limit is not permitted, to the hard limit; rows that need more fds
+// than that are skipped with a note.
 
 const NOFILE_WANTED = 65_536;
 const ULIMIT_SCRIPT = `ulimit -n ${NOFILE_WANTED} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
 
-function probeFileLimit() {
+// ids: the workloads concerned, named in the note.
+function probeFileLimit(ids) {
+  const who = ids.join(' and ');
+  const runs = ids.length > 1 ? 'run' : 'runs';
   const r = spawnSync('bash', ['-c', ULIMIT_SCRIPT, 'bash', '-c', 'ulimit -n'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    return { wrap: false, limit: NaN, note: 'no bash to raise `ulimit -n`: W5 runs with the inherited limit' };
+    return { wrap: false, limit: NaN, note: `no bash to raise \`ulimit -n\`: ${who} ${runs} with the inherited limit` };
   }
   const out = r.stdout.trim();
   const limit = out === 'unlimited' ? Infinity : Number(out);
   const note =
     limit >= NOFILE_WANTED
-      ? `W5 runs with ulimit -n ${out}`
-      : `W5: \`ulimit -n ${NOFILE_WANTED}\` not permitted here; W5 runs with the hard limit, ${out}`;
+      ? `${who} ${runs} with ulimit -n ${out}`
+      : `${who}: \`ulimit -n ${NOFILE_WANTED}\` not permitted here; ${who} ${runs} with the hard limit, ${out}`;
   return { wrap: true, limit, note };
 }
 
@@ -182,10 +191,10 @@ function defineWorkloads(c, files, skipped) {
   const node = (system, params) => ({ system, kind: 'node', params });
   const cJob = (system, bin, args) => (c.ok ? [{ system, kind: 'c', bin: c.bins[bin], args: args.map(String) }] : []);
   // A job that holds many fds: started with a raised `ulimit -n`, or skipped.
-  const manyFds = (needed, jobs) =>
+  const manyFds = (id, needed, jobs) =>
     jobs.flatMap((job) => {
       if (needed > files.limit) {
-        skipped.push(`W5 ${job.system}: needs ~${needed} fds, ulimit -n is ${files.limit}; skipped`);
+        skipped.push(`${id} ${job.system}: needs ~${needed} fds, ulimit -n is ${files.limit}; skipped`);
         return [];
       }
       return [{ ...job, wrap: files.wrap }];
@@ -283,10 +292,10 @@ function defineWorkloads(c, files, skipped) {
       short: `W5 scale`,
       metrics: [{ key: 'rate', unit: 'iterations/s', better: 'higher', scale: 'rate' }],
       jobs: [
-        ...manyFds(W5_FDS_NEEDED, [node('evkit-epoll', w5Params), node('node-net', w5Params)]),
-        ...manyFds(w5SelectFds, [node('evkit-select', w5SelectParams)]),
-        ...manyFds(W5_FDS_NEEDED, cJob(C_EPOLL, 'w5_scale', ['epoll', SIZES.W5pairs, SIZES.W5iterations])),
-        ...manyFds(w5SelectFds, cJob(C_SELECT, 'w5_scale', ['select', SIZES.W5selectPairs, SIZES.W5selectIterations])),
+        ...manyFds('W5', W5_FDS_NEEDED, [node('evkit-epoll', w5Params), node('node-net', w5Params)]),
+        ...manyFds('W5', w5SelectFds, [node('evkit-select', w5SelectParams)]),
+        ...manyFds('W5', W5_FDS_NEEDED, cJob(C_EPOLL, 'w5_scale', ['epoll', SIZES.W5pairs, SIZES.W5iterations])),
+        ...manyFds('W5', w5SelectFds, cJob(C_SELECT, 'w5_scale', ['select', SIZES.W5selectPairs, SIZES.W5selectIterations])),
       ].map((job) => ({
         ...job,
         label: `${job.system} (${k(2 * (job.system.includes('select') ? SIZES.W5selectPairs : SIZES.W5pairs))} fds)`,
@@ -337,6 +346,31 @@ function defineWorkloads(c, files, skipped) {
         node(system, { ms: SIZES.W8ms, warmMs: SIZES.W8warmMs, concurrency: SIZES.W8concurrency, timerMs: SIZES.W8timerMs }),
       ),
       nodeRef: ['node-http-alone'],
+      cRef: {},
+    },
+    {
+      id: 'W9',
+      title:
+        `W9 many independent senders: ${k(SIZES.W9pairs)} socket pairs, an Io READ watcher on each receiving end ` +
+        `(one blocking loop), a Worker writing ${k(SIZES.W9messages)} single bytes to random pairs as fast as it can; ` +
+        `io collect interval 0, 1 ms, 5 ms ("vs Node": against evkit-collect-0; process CPU includes the worker's writes, ` +
+        `loop thread CPU (Linux only) does not)`,
+      short: `W9 independent senders ${k(SIZES.W9messages)}`,
+      metrics: [
+        { key: 'rate', label: 'rate', unit: 'messages/s', better: 'higher', scale: 'rate' },
+        { key: 'callbacksPerIteration', label: 'callbacks per iteration', unit: 'callbacks/iter', better: 'higher' },
+        { key: 'cpuUsPerMessage', label: 'process CPU per message', unit: 'µs', better: 'lower' },
+        { key: 'loopCpuUsPerMessage', label: 'loop thread CPU per message', unit: 'µs', better: 'lower' },
+      ],
+      jobs: manyFds(
+        'W9',
+        W9_FDS_NEEDED,
+        ['evkit-collect-0', 'evkit-collect-1ms', 'evkit-collect-5ms'].map((system) =>
+          node(system, { pairs: SIZES.W9pairs, m: SIZES.W9messages }),
+        ),
+      ),
+      // No Node equivalent: the ratios are against the default interval.
+      nodeRef: ['evkit-collect-0'],
       cRef: {},
     },
     {
@@ -500,7 +534,8 @@ async function main() {
   const startedAt = new Date();
   const c = await buildC();
   const wanted = (id) => opts.only === null || opts.only.includes(id);
-  const files = wanted('W5') ? probeFileLimit() : { wrap: false, limit: NaN, note: '' };
+  const manyFdIds = MANY_FD_IDS.filter(wanted);
+  const files = manyFdIds.length > 0 ? probeFileLimit(manyFdIds) : { wrap: false, limit: NaN, note: '' };
   const skipped = [];
   const workloads = defineWorkloads(c, files, skipped).filter((w) => wanted(w.id));
   const cpus = os.cpus();
@@ -639,7 +674,7 @@ async function main() {
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadEnd[0].toFixed(2)} at end (this bench adds ~1)${busy ? ' — the machine was busy: expect wide min–max ranges' : ''}`,
     'Ratios: >1 means the row is FASTER (or leaner) than the reference, <1 slower.',
     '  throughput rows (…/s): row ÷ reference;  time, latency and memory rows (µs, B, MB): reference ÷ row.',
-    '  "vs Node": against the Node built-in of the same workload; "vs C": against plain C on the libev evkit links.',
+    '  "vs Node": against the Node built-in of the same workload (W9: against evkit-collect-0); "vs C": against plain C on the libev evkit links.',
     '',
   ];
   // With --json, stdout carries the JSON document only and the table goes to stderr.

@@ -5,6 +5,7 @@
 // the same code path first, except where noted, so that the measured part
 // runs with the JIT already warm for evkit and Node alike.
 import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -395,16 +396,33 @@ const W4_REQUEST = 0;
 const W4_REPLY = 1;
 const W4_FAILED = 2;
 
-// Resolves with the worker's { ms, lat } message; rejects on its error/exit.
-function w4Result(worker) {
+// Resolves with the worker's final { ok: true, ... } report (W4: { ms, lat });
+// rejects on its error/exit or an { ok: false, error } report.
+function workerResult(worker) {
   return new Promise((resolve, reject) => {
     let result = null;
-    worker.once('message', (m) => (result = m));
+    worker.on('message', (m) => {
+      if ('ok' in m) result = m;
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (result?.ok) resolve(result);
       else reject(new Error(result?.error ?? `worker exited with code ${code} before reporting`));
     });
+  });
+}
+
+// A blocked run() cannot see a Worker die: every 10 s, when progress() has
+// not moved since the last look, onStall() (which should let run() return).
+function stallGuard(loop, progress, onStall) {
+  let last = NaN;
+  return new Timer(loop, 10, 10, { ref: false }).start(function () {
+    const p = progress();
+    if (p === last) {
+      onStall();
+      this.stop();
+    }
+    last = p;
   });
 }
 
@@ -424,19 +442,10 @@ async function w4Evkit(n, attached) {
     }
     if (req >= n || Atomics.load(shared, W4_FAILED) !== 0) this.stop();
   });
-  // A blocked run() cannot see the worker die before its first line runs
-  // (a failed import, say): give up after 10 s without a new request.
-  let lastRequest = -1;
-  const watchdog = new Timer(loop, 10, 10, { ref: false }).start(function () {
-    const req = Atomics.load(shared, W4_REQUEST);
-    if (req === lastRequest) {
-      wake.stop();
-      this.stop();
-    }
-    lastRequest = req;
-  });
+  // The worker may die before its first line runs (a failed import, say).
+  const watchdog = stallGuard(loop, () => Atomics.load(shared, W4_REQUEST), () => wake.stop());
   const worker = new Worker(workerPath, { workerData: { mode: 'async', n, shared, sender: wake.sender() } });
-  const result = w4Result(worker);
+  const result = workerResult(worker);
   if (attached) await loop.runAsync();
   else loop.run(); // the worker's first send may come before or after this
   watchdog.stop();
@@ -845,6 +854,94 @@ async function runW8(system, { ms, warmMs, concurrency, timerMs }) {
   return { metrics, info };
 }
 
+// ------------------------------------------------------------------ W9: many independent senders
+// P socket pairs, an Io READ watcher on the receiving end of each, on one
+// blocking loop; each callback reads what is there. A Worker (src/worker.mjs,
+// mode 'senders') writes M single bytes to random pairs' sending ends as fast
+// as it can, so readiness arrives from outside the loop, spread over time,
+// instead of as a chain. The systems differ only in the loop's io collect
+// interval (ev_set_io_collect_interval). Measured from the go signal to the
+// worker until the last byte was read. process.cpuUsage() counts every thread,
+// so its CPU time includes the worker's writes (the worker never idles); the
+// loop thread's own is measured too where Linux's schedstat is there.
+// Warm-up: a first lap of M/20 on the same fds and watchers, with its own worker.
+
+const W9_COLLECT = { 'evkit-collect-0': 0, 'evkit-collect-1ms': 0.001, 'evkit-collect-5ms': 0.005 };
+// Int32 slot 0 of the shared state: the worker waits for GO (src/worker.mjs uses the same).
+const W9_GO = 1;
+
+// CPU time of the calling thread in µs (Linux's schedstat); NaN where there is none.
+function threadCpuUs() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    return NaN;
+  }
+}
+
+// Io READ watchers on `fds`, counting callbacks and bytes; arm(m) starts them
+// all, and they all stop once m bytes came (or on stop()).
+function w9Receivers(loop, fds) {
+  const counts = { callbacks: 0, bytes: 0, target: 0 };
+  const watchers = Array.from(fds, (fd) => new Io(loop, fd, READ));
+  const stop = () => {
+    for (const w of watchers) w.stop();
+  };
+  const cb = (fd) => {
+    counts.callbacks++;
+    counts.bytes += drain(fd);
+    if (counts.bytes >= counts.target) stop();
+  };
+  const arm = (m) => {
+    Object.assign(counts, { callbacks: 0, bytes: 0, target: m });
+    watchers.forEach((w, i) => w.start(cb, fds[i]));
+  };
+  return { counts, arm, stop };
+}
+
+// One lap: a fresh worker sends m bytes to `sendFds` while the loop reads them.
+async function w9Lap(loop, receivers, sendFds, m) {
+  const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const worker = new Worker(workerPath, { workerData: { mode: 'senders', fds: sendFds, m, state } });
+  const result = workerResult(worker);
+  await Promise.race([once(worker, 'message'), result]); // { ready: true }: its startup is not timed
+  receivers.arm(m);
+  const guard = stallGuard(loop, () => receivers.counts.bytes, receivers.stop);
+  const iteration0 = loop.iteration;
+  const cpu0 = process.cpuUsage();
+  const thread0 = threadCpuUs();
+  const t0 = now();
+  Atomics.store(state, 0, W9_GO);
+  Atomics.notify(state, 0);
+  loop.run();
+  const ms = now() - t0;
+  const threadUs = threadCpuUs() - thread0;
+  const cpu = process.cpuUsage(cpu0);
+  const iterations = loop.iteration - iteration0;
+  guard.stop();
+  const { full } = await result;
+  const { callbacks, bytes } = receivers.counts;
+  if (bytes !== m) throw new Error(`read ${bytes} of ${m} bytes`);
+  return { ms, cpuUs: cpu.user + cpu.system, threadUs, iterations, callbacks, full };
+}
+
+async function runW9(system, { pairs, m }) {
+  const interval = W9_COLLECT[system];
+  if (interval === undefined) throw new Error(`unknown W9 system ${system}`);
+  const ends = Array.from({ length: pairs }, socketpair);
+  const loop = new Loop();
+  loop.setIoCollectInterval(interval);
+  const receivers = w9Receivers(loop, Int32Array.from(ends, ([receiving]) => receiving));
+  const sendFds = Int32Array.from(ends, ([, sending]) => sending);
+  await w9Lap(loop, receivers, sendFds, Math.max(100, Math.floor(m / 20)));
+  const r = await w9Lap(loop, receivers, sendFds, m);
+  loop.destroy();
+  for (const fd of ends.flat()) closeSync(fd);
+  const metrics = { rate: m / (r.ms / 1000), callbacksPerIteration: r.callbacks / r.iterations, cpuUsPerMessage: r.cpuUs / m };
+  if (Number.isFinite(r.threadUs)) metrics.loopCpuUsPerMessage = r.threadUs / m;
+  return { metrics, info: { pairs, m, interval, ...r, bytesPerCallback: m / r.callbacks } };
+}
+
 // ------------------------------------------------------------------ H-a: hand-off per iteration
 // A 0-delay timer re-armed from its own callback N times. Node's closest
 // equivalent (setTimeout(0) is clamped to 1 ms) is a setImmediate chain.
@@ -1084,6 +1181,7 @@ const WORKLOADS = {
   W6: runW6,
   W7: runW7,
   W8: runW8,
+  W9: runW9,
   Ha: runHa,
   Hb: runHb,
   K: runK,

@@ -1,7 +1,7 @@
-// W4's Worker side (started by src/runner.mjs): N round trips to the main
-// thread, each timed with performance.now(). Posts one message at the end:
-// { ok: true, ms, lat } (lat: a Float64Array of round-trip times in ms, ms:
-// first request to last reply) or { ok: false, error }.
+// The Worker side of W4 and W9 (started by src/runner.mjs). W4: N round trips
+// to the main thread, each timed with performance.now(). Posts one message at
+// the end: { ok: true, ms, lat } (lat: a Float64Array of round-trip times in
+// ms, ms: first request to last reply) or { ok: false, error }.
 //
 //   mode 'async'        evkit: store the request number, `sender.send()`,
 //                       then Atomics.wait until the loop's Async callback
@@ -9,6 +9,12 @@
 //                       same as runner.mjs's W4_* constants)
 //   mode 'postMessage'  Node: postMessage(i) to the main thread, which posts it
 //                       straight back
+//   mode 'senders'      W9: posts { ready: true }, waits until the main thread
+//                       stores GO in `state`, then writes m single bytes to
+//                       random fds of `fds` as fast as it can; reports
+//                       { ok: true, full } (writes that found a full socket
+//                       buffer and went to another fd instead)
+import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AsyncSender } from '@evkit/async';
@@ -18,6 +24,7 @@ const now = () => performance.now();
 const REQUEST = 0;
 const REPLY = 1;
 const FAILED = 2;
+const GO = 1; // W9: slot 0 of `state` once the senders may start
 
 function viaAsync({ n, shared, sender }) {
   const wake = AsyncSender.from(sender);
@@ -62,6 +69,34 @@ function viaPostMessage({ n }) {
   parentPort.postMessage(i);
 }
 
+// A write to a non-blocking socket whose buffer is full throws EAGAIN: false then.
+function sendByte(fd, one) {
+  try {
+    writeSync(fd, one, 0, 1);
+    return true;
+  } catch (error) {
+    if (error.code === 'EAGAIN') return false;
+    throw error;
+  }
+}
+
+function senders({ fds, m, state }) {
+  parentPort.postMessage({ ready: true });
+  while (Atomics.load(state, 0) !== GO) Atomics.wait(state, 0, 0);
+  try {
+    const one = Buffer.alloc(1);
+    let full = 0;
+    for (let sent = 0; sent < m; ) {
+      if (sendByte(fds[Math.floor(Math.random() * fds.length)], one)) sent++;
+      else full++;
+    }
+    parentPort.postMessage({ ok: true, full });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, error: String(error?.stack ?? error) });
+  }
+}
+
 if (workerData.mode === 'async') viaAsync(workerData);
 else if (workerData.mode === 'postMessage') viaPostMessage(workerData);
+else if (workerData.mode === 'senders') senders(workerData);
 else parentPort.postMessage({ ok: false, error: `unknown mode ${workerData.mode}` });

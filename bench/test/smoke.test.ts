@@ -42,6 +42,7 @@ const EXPECTED: Record<string, string[]> = {
   W6: ['evkit', 'node-setTimeout'],
   W7: ['evkit-attached', 'node-net'],
   W8: ['node-http-alone', 'node-http+evkit'],
+  W9: ['evkit-collect-0', 'evkit-collect-1ms', 'evkit-collect-5ms'],
   Ha: ['evkit-blocking', 'node-setImmediate', 'evkit-attached'],
   Hb: ['evkit-attached', 'node-setImmediate', 'evkit-blocking'],
 };
