@@ -183,10 +183,11 @@ class WatcherBase {
   EnvState* env_;
   uint32_t index_ = 0;         // in EnvState::watchers
   uint32_t registrySlot_ = UINT32_MAX;  // in the loop's list of watchers
-  uint8_t flags_ = kKeepalive;
   // The revents of an event recorded by the trampoline (kQueued) or handed to
-  // JS in a blocking batch (kStateQueued) and not delivered yet.
+  // JS in a blocking batch (kStateQueued) and not delivered yet. Beside the
+  // other 4-byte fields: the object stays in its malloc size class.
   int recorded_ = 0;
+  uint8_t flags_ = kKeepalive;
   uint8_t kind_;
   bool persistent_;
   friend class LoopCore;
