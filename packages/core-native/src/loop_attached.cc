@@ -204,9 +204,7 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
 }
 
 bool LoopCore::SyncWithLoopThread() {
-  if (!attached_ || loop_ == nullptr) return true;
-  // Inside a delivery the loop thread waits for it to end: nothing to wait for.
-  if (invoking_) return false;
+  if (!attached_ || invoking_ || loop_ == nullptr) return true;
   bool locked = !jsHolds_;
   if (locked) pthread_mutex_lock(&mutex_);
   bool reified = false;

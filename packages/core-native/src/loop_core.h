@@ -157,12 +157,12 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // next (see loop_blocking.cc).
   void NoteFed(WatcherBase* w);
 
-  // JS thread, attached loop: wakes the loop thread and waits until it has
-  // taken in every change made so far (it went back into its kernel wait, so
-  // fd_reify has run: returns true), is parked for a delivery or stopped, or
-  // this is a delivery (returns false: the changes are not in the kernel
-  // yet). Returns true when there is no loop thread. May be called with a
-  // Lock held.
+  // JS thread, attached loop, outside a delivery: wakes the loop thread and
+  // waits until it has taken in every change made so far (it went back into
+  // its kernel wait, so fd_reify has run: returns true), is parked for a
+  // delivery or stopped (returns false: the changes are not in the kernel
+  // yet). Returns true when there is no loop thread to wait for. May be
+  // called with a Lock held.
   bool SyncWithLoopThread();
 
   // JS thread, loop lock held: close an fd libev no longer watches (its

@@ -205,17 +205,14 @@ class IoGuard final : public LoopCore::Extension {
       return false;
     }
     fresh_.push_back(w);
-    // Inside a callback of a blocking run the fd may still be closed before
-    // the loop reaches epoll_ctl: check again in the prepare phase, which this
-    // same thread runs right before fd_reify.
-    if (core_->InCallback() && !core_->attached()) {
+    // Inside a callback the fd may still be closed before the loop reaches
+    // epoll_ctl: check again as soon as this callback (or delivery) is over.
+    if (core_->InCallback()) {
       ev_feed_event(loop, &prepare_, EV_PREPARE);
       return false;
     }
-    // Attached, JS runs on (Node callbacks, or the rest of a delivery while
-    // the loop thread waits) and may close the fd before either thread
-    // registers it, with no check in between that could see it: the caller
-    // waits until it is registered or watches a duplicate.
+    // Outside one, an attached loop's thread registers the fd while JS runs
+    // on and may close it in between: wait until it is registered.
     return core_->attached();
   }
 
