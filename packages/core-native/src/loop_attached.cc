@@ -111,6 +111,7 @@ void LoopCore::StopThread() {
   attached_ = false;
   stopping_ = false;
   handoff_ = false;
+  reifyDue_ = false;  // whoever runs the loop next checks before its fd_reify
   if (inDelivery) Requeue(&delivering_, deliveringNext_);
   Requeue(&batch_, 0);
   ev_unref(loop_);
@@ -148,8 +149,10 @@ void LoopCore::LoopThreadMain(LoopCore* core) {
 void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
   auto* self = static_cast<LoopCore*>(ev_userdata(loop));
   self->releasedAt_ = uv_hrtime();
+  // fd_reify has just run (libev calls this right before the poll).
+  self->reifications_++;
+  self->reifyDue_ = false;
   if (!tlsOnLoopThread) return;
-  self->blockGen_++;
   pthread_cond_broadcast(&self->blockedCv_);
   pthread_mutex_unlock(&self->mutex_);
 }
@@ -203,25 +206,35 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
   }
 }
 
-bool LoopCore::SyncWithLoopThread() {
-  if (!attached_ || invoking_ || loop_ == nullptr) return true;
-  bool locked = !jsHolds_;
+void LoopCore::AwaitReify() {
+  if (!attached_ || invoking_ || loop_ == nullptr) return;
+  const bool locked = !jsHolds_;
   if (locked) pthread_mutex_lock(&mutex_);
-  bool reified = false;
-  if (!stopping_ && !handoff_ && ev_is_active(&wake_)) {
-    uint64_t gen = blockGen_;
+  if (reifyDue_ && !stopping_ && !handoff_ && ev_is_active(&wake_)) {
     ev_async_send(loop_, &wake_);
-    while (blockGen_ == gen && !handoff_ && !stopping_) pthread_cond_wait(&blockedCv_, &mutex_);
-    reified = blockGen_ != gen;
+    while (reifyDue_ && !handoff_ && !stopping_) pthread_cond_wait(&blockedCv_, &mutex_);
   }
   if (locked) pthread_mutex_unlock(&mutex_);
-  return reified;
+}
+
+// The loop thread goes on to its next fd_reify without running JS, unless it
+// hands off again first: then this thread delivers that batch (JsInvoke).
+void LoopCore::AwaitReifyAfterHandOff() {
+  while (reifyDue_ && attached_ && !stopping_ && !handoff_) pthread_cond_wait(&blockedCv_, &mutex_);
+}
+
+void LoopCore::NotifyAfterJs() noexcept {
+  if (loop_ == nullptr || destroyRequested_) return;
+  for (auto& extension : extensions_) extension.second->AfterJs(loop_);
 }
 
 void LoopCore::Record(WatcherBase* w, int revents) {
   batch_.push_back(Delivery{w, revents});
   // A foreign loop its owner runs (not evkit's hook): nobody collects a batch.
-  if (!attached_ && !collecting_) DeliverBatch();
+  if (!attached_ && !collecting_) {
+    DeliverBatch();
+    NotifyAfterJs();
+  }
 }
 
 void LoopCore::DeliverOne(WatcherBase* w, int revents) noexcept {
@@ -303,6 +316,7 @@ size_t LoopCore::DeliverRecorded() noexcept {
     }
   }
   delivering_.clear();
+  NotifyAfterJs();
   return ran;
 }
 
@@ -311,13 +325,14 @@ size_t LoopCore::DeliverRecorded() noexcept {
 void LoopCore::JsInvoke() {
   auto keep = shared_from_this();
   pthread_mutex_lock(&mutex_);
-  if (handoff_) {
+  while (handoff_) {
     invoking_ = true;
     const uint64_t epoch = attachEpoch_;
     if (DeliverRecorded() > 0 && handoffPostPoll_) RunJsPasses(epoch);
     invoking_ = false;
     handoff_ = false;
     pthread_cond_signal(&deliveredCv_);
+    AwaitReifyAfterHandOff();
   }
   bool failed = hasSyserr_ && stopping_;
   pthread_mutex_unlock(&mutex_);

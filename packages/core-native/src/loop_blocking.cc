@@ -27,6 +27,7 @@ void LoopCore::InvokeBlocking() noexcept {
     collecting_ = false;
     if (batch_.empty()) break;
     DeliverBatch();
+    NotifyAfterJs();
   } while (!destroyRequested_ && !jsDead_ && ev_pending_count(loop_) > 0);
 }
 

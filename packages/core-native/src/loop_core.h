@@ -141,6 +141,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
    public:
     virtual ~Extension() = default;
     virtual void Retire(struct ev_loop* loop) noexcept = 0;
+    // JS has just run on the thread that holds the loop (a blocking batch, an
+    // attached delivery or pass) and may have closed fds; nobody polls.
+    virtual void AfterJs(struct ev_loop*) noexcept {}
   };
   Extension* FindExtension(const void* key) const;
   void AddExtension(const void* key, std::unique_ptr<Extension> extension);
@@ -157,13 +160,22 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // next (see loop_blocking.cc).
   void NoteFed(WatcherBase* w);
 
-  // JS thread, attached loop, outside a delivery: wakes the loop thread and
-  // waits until it has taken in every change made so far (it went back into
-  // its kernel wait, so fd_reify has run: returns true), is parked for a
-  // delivery or stopped (returns false: the changes are not in the kernel
-  // yet). Returns true when there is no loop thread to wait for. May be
-  // called with a Lock held.
-  bool SyncWithLoopThread();
+  // epoll registers an fd in the kernel only at the loop's next fd_reify,
+  // right before its poll; JS must not run on unchecked before then, or it may
+  // close the fd first and epoll_ctl aborts (see watchers/io.cc). JS thread,
+  // loop lock held: a watcher was started whose fd the loop has not
+  // registered yet. On an attached loop, Node code may not run until the loop
+  // has: a delivery waits at its end (JsInvoke); outside one, AwaitReify().
+  void ReifyBeforeJsGoesOn() {
+    if (attached_) reifyDue_ = true;
+  }
+  // JS thread, outside a delivery, may hold a Lock: wakes the loop thread and
+  // waits until its next fd_reify, unless it is parked for a delivery (that
+  // delivery's end waits instead) or stopping.
+  void AwaitReify();
+  // How many times the loop went through fd_reify into its poll, on any
+  // thread: a watcher started before the count moved is registered.
+  uint64_t reifications() const { return reifications_; }
 
   // JS thread, loop lock held: close an fd libev no longer watches (its
   // watcher was stopped) where no thread can be polling it: at once unless an
@@ -233,6 +245,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // (loop_js_pass.cc).
   void RunJsPasses(uint64_t epoch) noexcept;
   void InvokeOnJsThread() noexcept;
+  // JS thread, mutex_ held, a hand-off just ended: waits while the loop has
+  // fds to register before Node code may run on (reifyDue_).
+  void AwaitReifyAfterHandOff();
+  void NotifyAfterJs() noexcept;
   bool JsPassMayGoOn() const;
   bool JsCanRun() noexcept;
   void StopThread();
@@ -297,8 +313,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // by the JS thread).
   pthread_mutex_t mutex_;
   pthread_cond_t deliveredCv_;
-  pthread_cond_t blockedCv_;  // the loop thread blocked, parked or stopped
-  uint64_t blockGen_ = 0;     // bumped each time the loop thread enters the kernel wait
+  pthread_cond_t blockedCv_;  // the loop thread reified, parked or stopped
+  uint64_t reifications_ = 0;
+  bool reifyDue_ = false;     // see ReifyBeforeJsGoesOn
   std::thread thread_;
   uv_async_t* uvAsync_ = nullptr;
   bool uvRefed_ = false;

@@ -126,11 +126,29 @@ describe('keep-alive on Loop.default (child processes)', () => {
   });
 });
 
-describe('start racing a close on an attached epoll loop', () => {
-  it('an fd closed right after start() while the loop thread is parked for a delivery never aborts libev', () => {
-    const result = runFixture(fixture('start-race.mjs'), { timeoutMs: 90_000 });
+describe('a start racing a close before epoll registers the fd (child processes)', () => {
+  const startRace = (scenario: string): void => {
+    const result = runFixture(fixture('start-race.mjs'), { args: [scenario], timeoutMs: 90_000 });
     expect(result.signal, result.stderr).toBe(null);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe('ok');
+  };
+
+  it('attached: start() from Node code while the loop thread is parked for a delivery, then a close', () => {
+    startRace('outside');
   });
+
+  it('attached: start() inside a callback or its promise continuation, then a close by Node code', () => {
+    startRace('callback');
+  });
+
+  it('blocking: start() inside a callback, then a close by the next iteration\'s prepare callback -> EBADF', () => {
+    startRace('blocking');
+  });
+
+  for (const mode of ['blocking', 'attached']) {
+    it(`${mode}: a closed fd's second watcher stopped (libev registers the first one's events again) -> EBADF`, () => {
+      startRace(`sibling-${mode}`);
+    });
+  }
 });

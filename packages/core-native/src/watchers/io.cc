@@ -15,14 +15,16 @@
 //   Before each poll the guard checks every active watcher's own fd and
 //   retires the closed ones.
 // - epoll loops: the kernel forgets a closed fd by itself, but epoll_ctl on
-//   one aborts. Before each poll the guard checks the fds of watchers started
-//   since its last check; a start inside a callback queues that check again
-//   right after the callback, and a start from outside a callback on an
-//   attached loop waits until the loop thread has registered the fd, so a close
-//   that follows cannot race epoll_ctl. When the loop thread is parked for a
-//   delivery instead (it registers the fd only after JS has run on), the
-//   watcher watches a duplicate, as on poll loops. An epoll fd is refused:
-//   epoll_ctl on the loop's own one aborts (checked before each start).
+//   one aborts, and libev registers a started watcher's fd only at its next
+//   fd_reify, right before the poll. The guard checks the fds of watchers
+//   started since the last fd_reify before each poll and again whenever JS
+//   has run on the thread holding the loop (AfterJs), so the last check
+//   before fd_reify comes after the last JS that could close them. On an
+//   attached loop Node code runs beside the loop thread, so it does not run
+//   on until that fd_reify has happened (LoopCore::ReifyBeforeJsGoesOn): a
+//   start outside a callback waits for it, a delivery waits at its end. An
+//   epoll fd is refused: epoll_ctl on the loop's own one aborts (checked
+//   before each start).
 // - select loops: libev finds EBADF itself and kills the fd (EV_ERROR).
 // - every loop: once a second the guard checks every active watcher's fd, for
 //   closes nothing would otherwise notice (an attached loop asleep in the
@@ -75,6 +77,7 @@ struct EvIo : ev_io {
   IoGuard* guard = nullptr;  // null once the loop is destroyed
   int userFd = -1;           // the application's fd; `fd` is what libev watches
   bool ownsFd = false;       // `fd` is evkit's duplicate of userFd
+  bool counted = false;      // epoll: in IoGuard's count of active watchers on `fd`
   int cause = kCauseOther;
   // closingFd() took a keep-alive reference so the loop (and, attached, the
   // process) lives until its error event is delivered; released then, or by a
@@ -188,7 +191,7 @@ class IoGuard final : public LoopCore::Extension {
     w->guard = nullptr;
   }
 
-  // Returns whether the caller must wait for the loop thread (see StartIn).
+  // Returns whether the caller must wait for the loop's fd_reify (attached).
   bool Started(EvIo* w) {
     if (retired_) return false;
     struct ev_loop* loop = core_->loop();
@@ -204,28 +207,15 @@ class IoGuard final : public LoopCore::Extension {
       owned_.Add(w);
       return false;
     }
-    fresh_.push_back(w);
-    // Inside a callback the fd may still be closed before the loop reaches
-    // epoll_ctl: check again as soon as this callback (or delivery) is over.
-    if (core_->InCallback()) {
-      ev_feed_event(loop, &prepare_, EV_PREPARE);
-      return false;
-    }
-    // Outside one, an attached loop's thread registers the fd while JS runs
-    // on and may close it in between: wait until it is registered.
-    return core_->attached();
+    CountIn(w);
+    return AddFresh(w);
   }
 
-  void Stopped(EvIo* w) {
+  // Returns whether the caller must wait for the loop's fd_reify (attached).
+  bool Stopped(EvIo* w) {
     Erase(&fresh_, w);
     owned_.Remove(w);
-  }
-
-  // An epoll watcher whose fd the loop thread could not register before JS
-  // runs on now watches evkit's duplicate `w->fd`.
-  void NowOwns(EvIo* w) {
-    Erase(&fresh_, w);
-    owned_.Add(w);
+    return CountOut(w);
   }
 
   // libev no longer watches `fd`, one of evkit's duplicates.
@@ -242,14 +232,48 @@ class IoGuard final : public LoopCore::Extension {
     StopInternal(loop, &prepare_, ev_prepare_stop);
     StopInternal(loop, &sweep_, ev_timer_stop);
     StopInternal(loop, &fork_, ev_fork_stop);
-    for (EvIo* w : watchers_.items()) w->guard = nullptr;
+    for (EvIo* w : watchers_.items()) w->guard = nullptr, w->counted = false;
     watchers_.Clear();
+    activeOnFd_.clear();
     owned_.Clear();
     fresh_.clear();
     retired_ = true;
   }
 
  private:
+  // `w`'s fd goes to the kernel at the loop's next fd_reify: check it until
+  // then. Returns whether a start or stop outside a callback must wait for it;
+  // inside one, the delivery's end waits.
+  bool AddFresh(EvIo* w) {
+    if (core_->reifications() != freshAt_) fresh_.clear();  // registered since
+    freshAt_ = core_->reifications();
+    fresh_.push_back(w);
+    core_->ReifyBeforeJsGoesOn();
+    return !core_->InCallback();
+  }
+
+  void CountIn(EvIo* w) {
+    const auto fd = static_cast<size_t>(w->fd);
+    if (fd >= activeOnFd_.size()) activeOnFd_.resize(fd + 1, 0);
+    activeOnFd_[fd]++;
+    w->counted = true;
+  }
+
+  // A stopped watcher leaves the others on its fd number to libev, which
+  // registers their events again (epoll_ctl) when they change. One of them
+  // may be watching an fd the application closed (misuse the sweep has not
+  // found yet): check them like new ones. Returns whether to wait (AddFresh).
+  bool CountOut(EvIo* w) {
+    if (!w->counted) return false;
+    w->counted = false;
+    if (--activeOnFd_[static_cast<size_t>(w->fd)] == 0) return false;
+    bool wait = false;
+    for (EvIo* other : watchers_.items()) {
+      if (other != w && other->counted && other->fd == w->fd) wait = AddFresh(other);
+    }
+    return wait;
+  }
+
   static void Erase(std::vector<EvIo*>* list, EvIo* w) {
     auto it = std::find(list->begin(), list->end(), w);
     if (it != list->end()) list->erase(it);
@@ -268,13 +292,26 @@ class IoGuard final : public LoopCore::Extension {
         Kill(loop, w);
       }
     }
-    // epoll: fds about to be registered must be open.
-    if (!fresh_.empty()) {
-      for (EvIo* w : fresh_) {
-        if (ev_is_active(w) && FdClosed(w->fd)) Kill(loop, w);
-      }
+    CheckFresh(loop);
+  }
+
+  // epoll: fds about to be registered must be open. They stay on the list
+  // until the loop has registered them: JS may run again before that.
+  void CheckFresh(struct ev_loop* loop) noexcept {
+    if (fresh_.empty()) return;
+    if (core_->reifications() != freshAt_) {
       fresh_.clear();
+      return;
     }
+    // By index: a kill may add the watchers left on its fd (CountOut).
+    for (size_t i = 0; i < fresh_.size(); i++) {
+      EvIo* w = fresh_[i];
+      if (ev_is_active(w) && FdClosed(w->fd)) Kill(loop, w);
+    }
+  }
+
+  void AfterJs(struct ev_loop* loop) noexcept override {
+    if (!retired_) CheckFresh(loop);
   }
 
   // Every watcher, every kSweepInterval: finds fds closed while the loop slept
@@ -289,8 +326,9 @@ class IoGuard final : public LoopCore::Extension {
   }
 
   // libev's fd_kill, for one watcher.
-  static void Kill(struct ev_loop* loop, EvIo* w) noexcept {
+  void Kill(struct ev_loop* loop, EvIo* w) noexcept {
     ev_io_stop(loop, w);
+    CountOut(w);
     if (w->ownsFd) {
       close(w->fd);
       w->ownsFd = false;
@@ -320,7 +358,9 @@ class IoGuard final : public LoopCore::Extension {
   bool retired_ = false;
   SlotList watchers_{&EvIo::watcherSlot};  // every Io of the loop, active or not
   SlotList owned_{&EvIo::ownedSlot};       // active, watched through a duplicate
-  std::vector<EvIo*> fresh_;     // epoll: started since the last check
+  std::vector<EvIo*> fresh_;  // epoll: started, fd not registered yet
+  uint64_t freshAt_ = 0;      // core_->reifications() while fresh_ was filled
+  std::vector<uint32_t> activeOnFd_;  // epoll: counted active watchers per fd number
 };
 
 const char IoGuard::kKey = 0;
@@ -347,7 +387,10 @@ class IoWatcher final : public KindWatcher<IoWatcher, EvIo> {
 
   void StartIn(struct ev_loop* loop) {
     IoGuard* guard = ev_.guard;
-    if (guard != nullptr) guard->DropClosingRef(&ev_);
+    if (guard != nullptr) {
+      guard->DropClosingRef(&ev_);
+      guard->Stopped(&ev_);  // stopped by libev itself (fd_kill), if counted still
+    }
     int fd = ev_.userFd;
     bool owns = false;
     if (guard != nullptr && guard->Duplicates()) {
@@ -361,29 +404,15 @@ class IoWatcher final : public KindWatcher<IoWatcher, EvIo> {
     // A restart keeps a pending error event what it was (closingFd's).
     if (!ev_is_pending(&ev_)) ev_.cause = kCauseOther;
     ev_io_start(loop, &ev_);
-    if (guard != nullptr && guard->Started(&ev_) && !core()->SyncWithLoopThread()) {
-      WatchDuplicate(loop, guard);
-    }
-  }
-
-  // The loop thread is parked and registers the fd only after JS has run on,
-  // which may close it first: watch a duplicate instead (the guard still
-  // checks the application's fd before each poll).
-  void WatchDuplicate(struct ev_loop* loop, IoGuard* guard) {
-    int dup = fcntl(ev_.userFd, F_DUPFD_CLOEXEC, 0);
-    if (dup < 0) return;  // no fd to spare: the guard's prepare check remains
-    ev_io_stop(loop, &ev_);
-    ev_io_set(&ev_, dup, events_);
-    ev_.ownsFd = true;
-    ev_io_start(loop, &ev_);
-    guard->NowOwns(&ev_);
+    if (guard != nullptr && guard->Started(&ev_)) core()->AwaitReify();
   }
 
   static void StopIn(struct ev_loop* loop, EvIo* w) {
     ev_io_stop(loop, w);
     if (w->guard != nullptr) {
-      w->guard->Stopped(w);
+      const bool wait = w->guard->Stopped(w);
       w->guard->DropClosingRef(w);
+      if (wait) w->guard->core()->AwaitReify();
     }
     if (w->ownsFd) {
       w->ownsFd = false;
