@@ -25,7 +25,7 @@ const resultsDir = path.join(benchDir, 'results');
 
 // ------------------------------------------------------------------ options
 
-const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9', 'Ha', 'Hb', 'K'];
+const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9', 'Ha', 'Hb', 'K', 'M'];
 
 function usage(code) {
   const out = code === 0 ? process.stdout : process.stderr;
@@ -119,6 +119,8 @@ const SIZES = {
   Hb: size(2_000),
   HbGapMs: 1,
   K: size(100_000),
+  Mburst: size(200_000),
+  Mlone: size(2_000),
   KSlow: size(5_000), // signal (sigaction per first start) and stat (lstat, inotify per start)
 };
 // W5 and W9 need 2 fds per pair (W5: evkit and Node alike) plus what Node itself holds.
@@ -282,6 +284,25 @@ function defineWorkloads(c, files, skipped) {
       ],
       nodeRef: ['node-postMessage'],
       cRef: { '*': C_ASYNC },
+    },
+    {
+      id: 'M',
+      title:
+        `M messages from a Worker: a burst of ${k(SIZES.Mburst)} small objects, then ${k(SIZES.Mlone)} lone ones ~1 ms apart ` +
+        `(evkit: AsyncSender.send(value) into an AsyncMailbox, or sendBatch() of 64; Node: postMessage)`,
+      short: `M worker messages`,
+      metrics: [
+        { key: 'rate', label: 'burst', unit: 'messages/s', better: 'higher', scale: 'rate' },
+        { key: 'p50', label: 'p50 lone message', unit: 'µs', better: 'lower' },
+      ],
+      jobs: [
+        node('evkit-attached', { n: SIZES.Mburst, lone: SIZES.Mlone }),
+        node('evkit-attached-batch64', { n: SIZES.Mburst, lone: SIZES.Mlone }),
+        node('evkit-blocking', { n: SIZES.Mburst, lone: SIZES.Mlone }),
+        node('node-postMessage', { n: SIZES.Mburst, lone: SIZES.Mlone }),
+      ],
+      nodeRef: ['node-postMessage'],
+      cRef: {}, // no C program: the comparison is with Node's own postMessage
     },
     {
       id: 'W5',

@@ -18,7 +18,7 @@ import { Loop, READ } from '@evkit/loop';
 import { Periodic, Timer } from '@evkit/timer';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { Io } from '@evkit/io';
-import { Async } from '@evkit/async';
+import { Async, AsyncMailbox } from '@evkit/async';
 import { Fork } from '@evkit/fork';
 import { Signal } from '@evkit/signal';
 import { Stat } from '@evkit/stat';
@@ -483,6 +483,100 @@ async function runW4(system, { n }) {
   return {
     metrics: { rate: n / (r.ms / 1000), p50: percentile(lat, 50), ms: r.ms },
     info: { n, p90: percentile(lat, 90), p99: percentile(lat, 99), minUs: lat[0], maxUs: lat[lat.length - 1] },
+  };
+}
+
+// ------------------------------------------------------------------ M: messages from a Worker
+// A Worker sends n small messages ({ i }) as fast as it can, then `lone`
+// messages one at a time, each stamped with its send time (src/worker.mjs,
+// mode 'messages'). evkit: AsyncSender.send(value) into an AsyncMailbox (a
+// full one is retried); Node: parentPort.postMessage. Burst rate: n over the
+// time from "go" to the n-th message on the main thread (batch64: the worker
+// sends the burst with AsyncSender.sendBatch, 64 messages at a time). Lone latency: arrival
+// minus send time (hrtime, the same clock in every thread).
+
+const M_GO = 1;
+const M_ACK = 2;
+
+// receive(shared, onMessage, go) starts the worker, calls go() once it is
+// ready, feeds each message to onMessage (true: it was the last) and resolves
+// with the worker's report.
+async function mRun({ n, lone }, receive) {
+  const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  let count = 0;
+  let burstMs = 0;
+  const lat = [];
+  const t0Box = { t0: 0 };
+  const onMessage = (m) => {
+    if (m.t === undefined) {
+      if (++count === n) burstMs = now() - t0Box.t0;
+      return false;
+    }
+    lat.push((Number(process.hrtime.bigint()) - m.t) / 1000);
+    Atomics.store(shared, M_ACK, m.j + 1);
+    Atomics.notify(shared, M_ACK);
+    return m.j + 1 === lone; // the last one
+  };
+  // After the worker's { ready } message (its imports are done): starts the clock and the burst.
+  const go = () => {
+    t0Box.t0 = now();
+    Atomics.store(shared, M_GO, 1);
+    Atomics.notify(shared, M_GO);
+  };
+  const report = await receive(shared, onMessage, go);
+  if (count !== n || lat.length !== lone) throw new Error(`got ${count} of ${n} and ${lat.length} of ${lone} messages`);
+  return { ms: burstMs, lat, full: report.full };
+}
+
+function mEvkit(params, attached) {
+  return mRun(params, async (shared, onMessage, go) => {
+    const loop = new Loop();
+    if (attached) loop.attach();
+    const box = new AsyncMailbox(loop).start(function (m) {
+      if (onMessage(m)) this.close();
+    });
+    const worker = new Worker(workerPath, { workerData: { mode: 'messages', ...params, shared, sender: box.sender() } });
+    const result = workerResult(worker);
+    const watchdog = stallGuard(loop, () => Atomics.load(shared, M_ACK), () => box.close());
+    await Promise.race([once(worker, 'message'), result]);
+    go();
+    if (attached) await loop.runAsync();
+    else loop.run();
+    watchdog.stop();
+    const r = await result;
+    loop.destroy();
+    return r;
+  });
+}
+
+function mNode(params) {
+  return mRun(params, (shared, onMessage, go) => {
+    const worker = new Worker(workerPath, { workerData: { mode: 'messages', ...params, shared } });
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m) => {
+        if ('ok' in m) m.ok ? resolve(m) : reject(new Error(m.error));
+        else if (m.ready) go();
+        else onMessage(m);
+      });
+      worker.once('error', reject);
+    });
+  });
+}
+
+const M = {
+  'evkit-attached': (params) => mEvkit(params, true),
+  'evkit-attached-batch64': (params) => mEvkit({ ...params, batch: 64 }, true),
+  'evkit-blocking': (params) => mEvkit(params, false),
+  'node-postMessage': mNode,
+};
+
+async function runM(system, { n, lone }) {
+  await M[system]({ n: Math.max(100, Math.floor(n / 20)), lone: Math.max(10, Math.floor(lone / 20)) });
+  const r = await M[system]({ n, lone });
+  const lat = r.lat.sort((a, b) => a - b);
+  return {
+    metrics: { rate: n / (r.ms / 1000), p50: percentile(lat, 50) },
+    info: { n, lone, ms: r.ms, p90: percentile(lat, 90), p99: percentile(lat, 99), full: r.full },
   };
 }
 
@@ -1185,6 +1279,7 @@ const WORKLOADS = {
   Ha: runHa,
   Hb: runHb,
   K: runK,
+  M: runM,
 };
 
 async function main() {

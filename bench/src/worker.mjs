@@ -14,6 +14,15 @@
 //                       random fds of `fds` as fast as it can; reports
 //                       { ok: true, full } (writes that found a full socket
 //                       buffer and went to another fd instead)
+//   mode 'messages'     M: posts { ready: true }, waits for GO in `shared`, sends n small
+//                       messages { i } as fast as it can, then `lone` messages
+//                       { j, t } one at a time (evkit with `batch` > 1: the
+//                       burst goes out through sendBatch, `batch` at a time) (t: its send time, hrtime ns),
+//                       each after the main thread acknowledged the previous
+//                       one (ACK = j) and ~1 ms of quiet. Through `sender`
+//                       (evkit AsyncMailbox; a full mailbox is retried) or,
+//                       without one, parentPort.postMessage. Reports
+//                       { ok: true, full } (sends that found the mailbox full)
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -25,6 +34,9 @@ const REQUEST = 0;
 const REPLY = 1;
 const FAILED = 2;
 const GO = 1; // W9: slot 0 of `state` once the senders may start
+// M: Int32 slots of `shared` (runner.mjs uses the same).
+const M_GO = 1;
+const M_ACK = 2;
 
 function viaAsync({ n, shared, sender }) {
   const wake = AsyncSender.from(sender);
@@ -96,7 +108,57 @@ function senders({ fds, m, state }) {
   }
 }
 
+function messages({ n, lone, shared, sender, batch = 1 }) {
+  const mailbox = sender === undefined ? null : AsyncSender.from(sender);
+  const quiet = new Int32Array(new SharedArrayBuffer(4));
+  let full = 0;
+  const send = (value) => {
+    if (mailbox === null) return parentPort.postMessage(value);
+    for (;;) {
+      try {
+        if (!mailbox.send(value)) throw new Error('the mailbox is gone');
+        return;
+      } catch (error) {
+        if (error.code !== 'ERR_EVKIT_MAILBOX_FULL') throw error;
+        full++;
+        Atomics.wait(quiet, 0, 0, 0.05);
+      }
+    }
+  };
+  // evkit only: AsyncSender.sendBatch, retried while the mailbox is full.
+  const sendBatch = (values) => {
+    for (;;) {
+      try {
+        if (!mailbox.sendBatch(values)) throw new Error('the mailbox is gone');
+        return;
+      } catch (error) {
+        if (error.code !== 'ERR_EVKIT_MAILBOX_FULL') throw error;
+        full++;
+        Atomics.wait(quiet, 0, 0, 0.05);
+      }
+    }
+  };
+  parentPort.postMessage({ ready: true });
+  Atomics.wait(shared, M_GO, 0);
+  if (batch === 1) {
+    for (let i = 0; i < n; i++) send({ i });
+  } else {
+    for (let i = 0; i < n; i += batch) {
+      const values = [];
+      for (let j = i; j < Math.min(n, i + batch); j++) values.push({ i: j });
+      sendBatch(values);
+    }
+  }
+  for (let j = 0; j < lone; j++) {
+    while (Atomics.load(shared, M_ACK) !== j) Atomics.wait(shared, M_ACK, Atomics.load(shared, M_ACK));
+    Atomics.wait(quiet, 0, 0, 1);
+    send({ j, t: Number(process.hrtime.bigint()) });
+  }
+  parentPort.postMessage({ ok: true, full });
+}
+
 if (workerData.mode === 'async') viaAsync(workerData);
+else if (workerData.mode === 'messages') messages(workerData);
 else if (workerData.mode === 'postMessage') viaPostMessage(workerData);
 else if (workerData.mode === 'senders') senders(workerData);
 else parentPort.postMessage({ ok: false, error: `unknown mode ${workerData.mode}` });

@@ -414,6 +414,7 @@ export class Executor {
       case 'prio': this.watcherOf(op.w).w.priority = op.p; return;
       case 'timerSet': this.watcherOf(op.w).w[op.field] = op.v; return;
       case 'again': this.watcherOf(op.w).w.again(); return;
+      case 'clearPending': this.watcherOf(op.w).w.clearPending(); return;
       case 'send': this.watcherOf(op.w).w.send(); return;
       case 'raise': process.kill(process.pid, op.sig); return;
       case 'write': this.world.write(op.pipe % this.world.pipes.length); return;

@@ -278,6 +278,8 @@ export class Model {
         return this.timerSet(op.w, op.field, op.v);
       case 'again':
         return this.again(op.w);
+      case 'clearPending':
+        return this.clearPending(op.w);
       case 'send':
         if (this.viaRetiredView(op.w)) return SKIP;
         return this.withKind(op.w, 'async', (w) => {
@@ -650,6 +652,23 @@ export class Model {
       w.active = false; // ev_timer_again stops it; evkit keeps callback and args
       w.owed = false;
     }
+    return OK;
+  }
+
+  // ev_clear_pending: the pending event goes, the watcher stays what it is (active or not, its
+  // callback kept). Attached, whether the loop thread has made it pending yet is timing: not modelled.
+  private clearPending(n: number): Expect {
+    const i = this.watcherIndex(n);
+    if (i < 0) return SKIP;
+    if (this.viaRetiredView(n)) return SKIP;
+    const w = this.watchers[i];
+    const c = this.cores[w.core];
+    if (c.destroyed) return this.skipped('destroyed-members') ? SKIP : destroyedError();
+    if (w.closed) return this.skipped('closed-members') ? SKIP : closedError();
+    if (c.attached || w.uncertain) return SKIP;
+    w.pending = false;
+    w.owed = false;
+    this.unqueue(w);
     return OK;
   }
 

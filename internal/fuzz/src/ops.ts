@@ -76,6 +76,7 @@ export type Op =
   | { k: 'prio'; w: number; p: number }
   | { k: 'timerSet'; w: number; field: 'after' | 'repeat'; v: number }
   | { k: 'again'; w: number }
+  | { k: 'clearPending'; w: number }
   | { k: 'send'; w: number }
   | { k: 'raise'; sig: 'SIGUSR2' | 'SIGWINCH' }
   | { k: 'write'; pipe: number }

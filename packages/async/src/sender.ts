@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { binding } from '@evkit/core-native/binding';
 import { argTypeError, describe, outOfRangeError } from '@evkit/loop/internal';
+import { post, postBatch } from './messages.js';
 
 const TYPE = 'evkit.AsyncSender';
 const PID = process.pid;
@@ -38,7 +39,7 @@ export interface AsyncSenderData {
  * if (!sender.send()) console.log('the watcher is gone');
  * ```
  */
-export class AsyncSender implements AsyncSenderData {
+export class AsyncSender<M = unknown> implements AsyncSenderData {
   /** Always `"evkit.AsyncSender"`. */
   readonly type = TYPE;
   /** Process-wide id of the Async watcher (never reused). */
@@ -71,8 +72,8 @@ export class AsyncSender implements AsyncSenderData {
    * });
    * ```
    */
-  static from(value: AsyncSender | AsyncSenderData): AsyncSender {
-    if (value instanceof AsyncSender) return value;
+  static from<M = unknown>(value: AsyncSender<M> | AsyncSenderData): AsyncSender<M> {
+    if (value instanceof AsyncSender) return value as AsyncSender<M>;
     if (value === null || typeof value !== 'object' || (value as { type?: unknown }).type !== TYPE) {
       throw argTypeError(`value must be an AsyncSender or its data (from async.sender()), got ${describe(value)}`);
     }
@@ -90,16 +91,43 @@ export class AsyncSender implements AsyncSenderData {
    * when the watcher was reached (a stopped one drops the send, as libev does),
    * `false` once the watcher was closed or collected, or its loop destroyed —
    * also when its thread exited — or for a sender of another process.
-   * Never throws.
+   *
+   * To an `AsyncMailbox`, it sends a message instead: a copy of `value`
+   * (`node:v8` serialization; without a value, `undefined`), delivered in
+   * order, never coalesced, kept while the mailbox is stopped.
+   *
+   * @throws `EvError` `ERR_EVKIT_MAILBOX_FULL` when the mailbox holds its limit
+   *   (nothing was sent: try again later); `RangeError`
+   *   (`ERR_INVALID_ARG_VALUE`) for a value `node:v8` cannot serialize; `TypeError` (`ERR_INVALID_ARG_TYPE`) for a
+   *   value sent to a plain `Async`. Without a value to a plain `Async`, it
+   *   never throws.
    *
    * @example
    * ```ts
    * const sender = AsyncSender.from(workerData);
    * const reached = sender.send(); // false once the watcher is closed or its loop destroyed
+   * AsyncSender.from<string>(workerData.mailbox).send('done'); // to an AsyncMailbox
    * ```
    */
-  send(): boolean {
-    return this.pid === PID && binding.asyncSend(this.id);
+  send(...value: [] | [M]): boolean {
+    return this.pid === PID && post(this.id, value);
+  }
+
+  /**
+   * Sends every element of `values` to an `AsyncMailbox` as its own message,
+   * in order, all or none, with one serialization for the lot: the cheap way
+   * to send a burst. Returns `false` when the mailbox is gone.
+   *
+   * @throws As `send(value)`; `ERR_EVKIT_MAILBOX_FULL` when fewer than
+   *   `values.length` messages fit (none was sent).
+   *
+   * @example
+   * ```ts
+   * AsyncSender.from<number>(workerData).sendBatch([1, 2, 3]);
+   * ```
+   */
+  sendBatch(values: readonly M[]): boolean {
+    return this.pid === PID && postBatch(this.id, values);
   }
 
   /** What `util.inspect` shows: `<AsyncSender 12>`, with the process when it is another one. */
@@ -109,6 +137,6 @@ export class AsyncSender implements AsyncSenderData {
 }
 
 /** @internal Used by Async.sender(). */
-export function senderFor(id: bigint): AsyncSender {
-  return AsyncSender.from({ type: TYPE, id, pid: PID });
+export function senderFor<M = unknown>(id: bigint): AsyncSender<M> {
+  return AsyncSender.from<M>({ type: TYPE, id, pid: PID });
 }

@@ -218,6 +218,23 @@ export interface Binding {
    * loop destroyed) or `id` is not a positive 64-bit bigint.
    */
   asyncSend(id: bigint): boolean;
+  /**
+   * Before the sender is published: gives the Async watcher a mailbox of at
+   * most `limit` messages (1 to 2^32 - 1). False when too late or out of range.
+   */
+  asyncUseMailbox(id: number, limit: number): boolean;
+  /**
+   * From any thread: queues `message` (node:v8 bytes; none: a send without a
+   * value) on the watcher published under `id` and wakes its loop. With
+   * `batch`, `message` is an array of that many messages.
+   */
+  asyncPost(id: bigint, message?: Uint8Array, batch?: number): AsyncPostResult;
+  /**
+   * Every queued entry, oldest first, in one buffer: each a 32-bit
+   * little-endian kind (0: a message without a value, 1: one message, 2: an
+   * array of messages) and byte length, then its bytes.
+   */
+  asyncTakeMessages(id: number): Buffer | undefined;
   /** A new (persistent, inactive) Stat watcher's id, or 0 (watcherStatus()). */
   statCreate(loopId: number, flags: number, path: Uint8Array, interval: number): number;
   /**
@@ -241,9 +258,21 @@ export interface Binding {
   ioClosingFd(loopId: number, fd: number): number;
 }
 
+/** What `asyncPost` answers (src/watchers/async.cc PostResult). */
+export const AsyncPostResult = {
+  /** The watcher is gone (closed, collected, its loop destroyed). */
+  Gone: 0,
+  Posted: 1,
+  /** The mailbox holds its limit. */
+  Full: 2,
+  /** A value for a watcher made without a mailbox. */
+  NoMailbox: 3,
+} as const;
+export type AsyncPostResult = (typeof AsyncPostResult)[keyof typeof AsyncPostResult];
+
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 5;
+export const ABI_MINOR = 6;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

@@ -52,4 +52,4 @@ export function nativeLoopOf(loop: unknown): NativeLoop {
 }
 export { AbortError, abortError, checkPromiseOptions, watchOnce, type PromiseOptions } from './promise-options.js';
 export { checkLoop } from './loop-check.js';
-export { kReventsFirst } from './watcher.js';
+export { kMessageFirst, kReventsFirst } from './watcher.js';

@@ -44,13 +44,30 @@ export type WatcherCallback<A extends unknown[], W = unknown> = (this: W, ...arg
  */
 export const kReventsFirst = Symbol.for('evkit.watcher.reventsFirst');
 
-/** The callback `start()` takes on watcher `W` with args `A`: `(...args)`, or `(revents, ...args)`. */
+/**
+ * Type-level only: a watcher declares `[kMessageFirst]: { message: M }`
+ * (`AsyncMailbox`) when its callback gets a message of type `M` before the args.
+ */
+export const kMessageFirst = Symbol.for('evkit.watcher.messageFirst');
+
+/**
+ * The callback `start()` takes on watcher `W` with args `A`: `(...args)`,
+ * `(revents, ...args)` or `(message, ...args)`.
+ */
 export type WatcherCallbackOf<W, A extends unknown[]> = W extends {
   /** Set (type-level only) by a watcher whose callback gets `revents` first. */
   readonly [kReventsFirst]?: true;
 }
   ? (this: W, revents: number, ...args: A) => unknown
-  : (this: W, ...args: A) => unknown;
+  : W extends {
+        /** Set (type-level only) by a watcher whose callback gets a message first. */
+        readonly [kMessageFirst]?: {
+          /** The type of the messages. */
+          message: infer M;
+        };
+      }
+    ? (this: W, message: M, ...args: A) => unknown
+    : (this: W, ...args: A) => unknown;
 
 /**
  * A kind's native watcher (binding.ts WatcherKind). A transient kind has a

@@ -1,12 +1,13 @@
 // Exercises @evkit/async's native paths for the memory checker (valgrind via
 // scripts/memcheck.sh, or ASan): sends on the owning thread and from workers,
 // blocking and attached, every way a watcher leaves (close, destroy, GC, env
-// teardown of a worker), and two workers × 100,000 sends racing a destroy().
+// teardown of a worker), two workers × 100,000 sends racing a destroy(), and
+// mailboxes: messages from a worker, left queued at close, destroy and GC.
 // Prints "memcheck smoke ok".
 import { Worker } from 'node:worker_threads';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Loop } from '@evkit/loop';
-import { Async, AsyncSender } from '@evkit/async';
+import { Async, AsyncMailbox, AsyncSender } from '@evkit/async';
 import { Timer } from '@evkit/timer';
 
 const workerUrl = new URL('../fixtures/worker.mjs', import.meta.url);
@@ -210,8 +211,34 @@ async function raceUntilMid(attachedMode, close) {
   return rounds;
 }
 
+// A worker sends 200 messages; the loop takes 100, then the rest stay queued
+// in a closed, a destroyed and a collected mailbox.
+async function mailboxes() {
+  const source = `const { workerData, parentPort } = require('node:worker_threads');
+    import('@evkit/async').then(({ AsyncSender }) => {
+      for (const data of workerData) { const s = AsyncSender.from(data); for (let i = 0; i < 200; i++) s.send({ i, pad: 'x'.repeat(i) }); }
+      parentPort.postMessage('sent');
+    });`;
+  for (const end of ['close', 'destroy', 'gc']) {
+    const loop = new Loop().attach();
+    let got = 0;
+    let box = new AsyncMailbox(loop).start(function () {
+      if (++got === 100) this.stop();
+    });
+    const worker = new Worker(source, { eval: true, workerData: [box.sender()] });
+    await new Promise((resolve) => worker.once('message', resolve));
+    while (got < 100) await tick();
+    if (end === 'close') box.close();
+    if (end === 'gc') box = null;
+    await collect();
+    loop.destroy();
+    check(got === 100, 'mailbox got its first 100 messages');
+  }
+}
+
 blocking();
 await attached();
+await mailboxes();
 await collect();
 await workers();
 const raced = [await raceUntilMid(false, false), await raceUntilMid(true, false), await raceUntilMid(false, true)];

@@ -12,16 +12,47 @@
 //
 // ev_async_send needs the loop's wake-up fd; every evkit loop starts an
 // internal ev_async at creation, so it exists even before this watcher starts.
+//
+// An AsyncMailbox's watcher also has a mailbox: senders append serialized
+// values (bytes made by node:v8 on their own thread) under the same table
+// mutex, then wake the loop; the callback's delivery takes them all in one
+// call. The mailbox is bounded: a send to a full one is refused, and the
+// sender decides (retry later, drop, slow down).
 #include "watchers/async.h"
 
 #include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "watcher_kind.h"
 
 namespace evkit {
 namespace {
+
+// What a send with a value answers (binding.ts AsyncPostResult).
+enum PostResult : int32_t { kGone = 0, kPosted = 1, kFull = 2, kNoMailbox = 3 };
+
+// How the bytes of a mailbox entry read (binding.ts asyncTakeMessages).
+enum EntryKind : uint32_t { kNoValue = 0, kOneValue = 1, kBatch = 2 };
+
+// Serialized bytes: one message, or (kBatch) an array whose elements are
+// `count` messages, sent together and counted one by one against the limit.
+struct Entry {
+  EntryKind kind;
+  uint32_t count;
+  std::string bytes;
+};
+
+struct Mailbox {
+  explicit Mailbox(size_t limit) : limit(limit) {}
+  std::deque<Entry> entries;
+  size_t queued = 0;  // messages in `entries`
+  size_t limit;
+};
 
 class SendTable {
  public:
@@ -31,10 +62,10 @@ class SendTable {
     return *table;
   }
 
-  uint64_t Publish(struct ev_loop* loop, ev_async* w) {
+  uint64_t Publish(struct ev_loop* loop, ev_async* w, Mailbox* mailbox) {
     std::lock_guard<std::mutex> lock(mutex_);
     uint64_t id = nextId_++;
-    targets_.emplace(id, Target{loop, w});
+    targets_.emplace(id, Target{loop, w, mailbox});
     return id;
   }
 
@@ -44,6 +75,7 @@ class SendTable {
     targets_.erase(id);
   }
 
+  // A plain wake-up.
   bool Send(uint64_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = targets_.find(id);
@@ -52,10 +84,43 @@ class SendTable {
     return true;
   }
 
+  // An entry for a watcher with a mailbox; one without takes only a send
+  // without a value (a plain wake-up). The bytes were copied before the lock,
+  // so the lock only covers the move.
+  PostResult Post(uint64_t id, Entry* entry) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = targets_.find(id);
+    if (it == targets_.end()) return kGone;
+    const Target& target = it->second;
+    Mailbox* mailbox = target.mailbox;
+    if (mailbox != nullptr) {
+      if (entry->count > mailbox->limit - mailbox->queued) return kFull;
+      mailbox->queued += entry->count;
+      mailbox->entries.push_back(std::move(*entry));
+    } else if (entry->kind != kNoValue) {
+      return kNoMailbox;
+    }
+    ev_async_send(target.loop, target.watcher);
+    return kPosted;
+  }
+
+  // The owner's thread: every entry so far, oldest first.
+  void Take(Mailbox* mailbox, std::deque<Entry>* out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    out->swap(mailbox->entries);
+    mailbox->queued = 0;
+  }
+
+  size_t Queued(Mailbox* mailbox) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return mailbox->queued;
+  }
+
  private:
   struct Target {
     struct ev_loop* loop;
     ev_async* watcher;
+    Mailbox* mailbox;  // the watcher's, or null
   };
 
   std::mutex mutex_;
@@ -73,8 +138,12 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
 
   ~AsyncWatcher() override { Leave(); }
 
-  // libev's start clears `sent`: a send made while stopped is lost.
-  void StartIn(struct ev_loop* loop) { ev_async_start(loop, &ev_); }
+  // libev's start clears `sent`: a send made while stopped is lost, but not
+  // its message, which a fresh wake-up delivers.
+  void StartIn(struct ev_loop* loop) {
+    ev_async_start(loop, &ev_);
+    if (mailbox_ != nullptr && SendTable::Get().Queued(mailbox_.get()) > 0) ev_async_send(loop, &ev_);
+  }
   static void StopIn(struct ev_loop* loop, ev_async* w) { ev_async_stop(loop, w); }
 
   // asyncNotify(id): ev_async_send from the JS thread. Thread-safe in libev:
@@ -98,8 +167,42 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
 
   // The id other threads send by (0n for a watcher that left its loop).
   Napi::Value SenderId(const Napi::CallbackInfo& info) {
-    if (senderId_ == 0 && Usable()) senderId_ = SendTable::Get().Publish(core()->loop(), &ev_);
+    if (senderId_ == 0 && Usable()) senderId_ = SendTable::Get().Publish(core()->loop(), &ev_, mailbox_.get());
     return Napi::BigInt::New(info.Env(), senderId_);
+  }
+
+  // asyncUseMailbox(id, limit): before the sender is published (the
+  // constructor of an AsyncMailbox); false when too late.
+  Napi::Value UseMailbox(const Napi::CallbackInfo& info) {
+    const double limit = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+    const bool ok = senderId_ == 0 && mailbox_ == nullptr && limit >= 1 && limit <= 0xffffffff;
+    if (ok) mailbox_ = std::make_unique<Mailbox>(static_cast<size_t>(limit));
+    return Napi::Boolean::New(info.Env(), ok);
+  }
+
+  // asyncTakeMessages(id): every queued entry in one buffer, each as its
+  // kind and byte length (32-bit little-endian) and its bytes; undefined when
+  // there is none.
+  Napi::Value TakeMessages(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (mailbox_ == nullptr) return env.Undefined();
+    std::deque<Entry> taken;
+    SendTable::Get().Take(mailbox_.get(), &taken);
+    if (taken.empty()) return env.Undefined();
+    size_t size = 0;
+    for (const Entry& e : taken) size += 8 + e.bytes.size();
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, size);
+    uint8_t* at = out.Data();
+    auto put = [&at](uint32_t value) {
+      for (int i = 0; i < 4; i++) *at++ = static_cast<uint8_t>(value >> (8 * i));
+    };
+    for (const Entry& e : taken) {
+      put(e.kind);
+      put(static_cast<uint32_t>(e.bytes.size()));
+      std::memcpy(at, e.bytes.data(), e.bytes.size());
+      at += e.bytes.size();
+    }
+    return out;
   }
 
  protected:
@@ -118,10 +221,12 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   }
 
   uint64_t senderId_ = 0;
+  // Outlives the table entry: withdrawn first (OnLeavingLoop), freed last.
+  std::unique_ptr<Mailbox> mailbox_;
 };
 
-// asyncSend(id: bigint): boolean, from any thread. Raw N-API: it is the hot
-// path of every cross-thread wake-up.
+// asyncSend(id: bigint): boolean, from any thread: a plain wake-up. Raw
+// N-API: it is the hot path of every cross-thread wake-up.
 napi_value AsyncSend(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg = nullptr;
@@ -135,6 +240,42 @@ napi_value AsyncSend(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// asyncPost(id: bigint, message?: Uint8Array, batch?: number): AsyncPostResult,
+// from any thread. Without a message, a send without a value (a plain wake-up
+// for a watcher without a mailbox); with `batch`, the message is an array of
+// that many messages.
+napi_value AsyncPost(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3] = {nullptr, nullptr, nullptr};
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  int32_t result = kGone;
+  uint64_t id = 0;
+  bool lossless = false;
+  if (argc >= 1 && napi_get_value_bigint_uint64(env, args[0], &id, &lossless) == napi_ok && lossless && id != 0) {
+    Entry entry{kNoValue, 1, {}};
+    bool isTyped = false;
+    if (argc >= 2 && napi_is_typedarray(env, args[1], &isTyped) == napi_ok && isTyped) {
+      napi_typedarray_type type;
+      size_t length = 0;
+      void* data = nullptr;
+      napi_get_typedarray_info(env, args[1], &type, &length, &data, nullptr, nullptr);
+      if (type != napi_uint8_array || length == 0 || length >= 0xffffffffu) length = 0;
+      entry.bytes.assign(static_cast<const char*>(data), length);
+      entry.kind = length == 0 ? kNoValue : kOneValue;
+    }
+    double batch = 0;
+    if (argc >= 3 && entry.kind == kOneValue && napi_get_value_double(env, args[2], &batch) == napi_ok && batch >= 1 &&
+        batch <= 0xffffffffu && batch == static_cast<uint32_t>(batch)) {
+      entry.kind = kBatch;
+      entry.count = static_cast<uint32_t>(batch);
+    }
+    result = SendTable::Get().Post(id, &entry);
+  }
+  napi_value out = nullptr;
+  napi_create_int32(env, result, &out);
+  return out;
+}
+
 }  // namespace
 
 void InitAsync(Napi::Env env, Napi::Object exports) {
@@ -142,9 +283,14 @@ void InitAsync(Napi::Env env, Napi::Object exports) {
   ExportKindFunction<AsyncWatcher, &AsyncWatcher::Send>(env, exports, "asyncNotify");
   ExportKindFunction<AsyncWatcher, &AsyncWatcher::Sent>(env, exports, "asyncSent");
   ExportKindFunction<AsyncWatcher, &AsyncWatcher::SenderId>(env, exports, "asyncSenderId");
+  ExportKindFunction<AsyncWatcher, &AsyncWatcher::UseMailbox>(env, exports, "asyncUseMailbox");
+  ExportKindFunction<AsyncWatcher, &AsyncWatcher::TakeMessages>(env, exports, "asyncTakeMessages");
   napi_value fn = nullptr;
   if (napi_create_function(env, "asyncSend", NAPI_AUTO_LENGTH, AsyncSend, nullptr, &fn) == napi_ok) {
     exports.Set("asyncSend", Napi::Value(env, fn));
+  }
+  if (napi_create_function(env, "asyncPost", NAPI_AUTO_LENGTH, AsyncPost, nullptr, &fn) == napi_ok) {
+    exports.Set("asyncPost", Napi::Value(env, fn));
   }
 }
 

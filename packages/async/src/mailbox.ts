@@ -1,0 +1,193 @@
+import { deserialize } from 'node:v8';
+import { binding } from '@evkit/core-native/binding';
+import { EvError, type Loop, type WatcherCallback, type WatcherCallbackOf } from '@evkit/loop';
+import { checkInteger, checkOptions, kMessageFirst } from '@evkit/loop/internal';
+import { Async, type AsyncOptions } from './async.js';
+import { post, postBatch, requireMessages } from './messages.js';
+import { senderFor, type AsyncSender } from './sender.js';
+
+/** The options of `new AsyncMailbox()`: those of `Async`, and `limit`. */
+export interface AsyncMailboxOptions extends AsyncOptions {
+  /**
+   * How many messages may wait for the callback, 1 to 2^32 - 1 (default
+   * 65,536). A send to a full mailbox throws `ERR_EVKIT_MAILBOX_FULL`.
+   */
+  readonly limit?: number;
+}
+
+const DEFAULT_LIMIT = 65_536;
+// asyncTakeMessages's entry kinds.
+const NO_VALUE = 0;
+const BATCH = 2;
+
+/**
+ * An `Async` that carries values: `send(value)` here or `sender().send(value)`
+ * on any thread queues a copy (`node:v8` serialization, so what
+ * `postMessage` can clone without transfer lists; no `SharedArrayBuffer`),
+ * and the callback runs once per message, oldest first, with the message as
+ * its first argument. Wake-ups coalesce (many messages, one wake-up of the
+ * loop), messages never do: none is lost or reordered.
+ *
+ * The mailbox is bounded (`limit`): a send to a full one throws
+ * `ERR_EVKIT_MAILBOX_FULL`, and the sender decides what to do (retry later,
+ * drop, slow down). Messages sent while the watcher is stopped wait for its
+ * next `start()`; `close()` drops the ones still waiting.
+ *
+ * @typeParam M - The type of the messages.
+ * @example
+ * ```ts
+ * import { Worker } from 'node:worker_threads';
+ * import { Loop } from '@evkit/loop';
+ * import { AsyncMailbox } from '@evkit/async';
+ *
+ * const results = new AsyncMailbox<{ n: number; fib: number }>(Loop.default).start(function (result) {
+ *   console.log(`fib(${result.n}) = ${result.fib}`);
+ *   this.close();
+ * });
+ * // worker.js: AsyncSender.from(workerData).send({ n: 30, fib: 832040 });
+ * new Worker(new URL('./worker.js', import.meta.url), { workerData: results.sender() });
+ * ```
+ */
+export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends Async<A> {
+  /** Type-level: the callback gets a message of type `M` first. */
+  declare readonly [kMessageFirst]?: {
+    /** The type of the messages. */
+    message: M;
+  };
+  /** Messages taken from the native mailbox; the callback has had those before #next. */
+  #inbox: unknown[] = [];
+  #next = 0;
+  #sender: AsyncSender<M> | undefined;
+
+  /**
+   * Makes a stopped mailbox watcher (with its native half and mailbox).
+   *
+   * @throws `TypeError` / `RangeError` for a bad option (`limit`: an integer
+   *   from 1 to 2^32 - 1), or as `new Async()` does.
+   * @throws `EvError` `ERR_EVKIT_ABI` when `@evkit/core-native` is too old for messages.
+   *
+   * @example
+   * ```ts
+   * const inbox = new AsyncMailbox<string>(loop, { limit: 1000 });
+   * ```
+   */
+  constructor(loop: Loop, options?: AsyncMailboxOptions) {
+    const limit = checkOptions('options', options).limit ?? DEFAULT_LIMIT;
+    checkInteger('options.limit', limit, 1, 0xffffffff);
+    requireMessages();
+    super(loop, options);
+    binding.asyncUseMailbox(this.nativeId(), limit);
+  }
+
+  /**
+   * Queues a copy of `value` for the callback (without a value, a message of
+   * `undefined`), from the loop's own thread; other threads use `sender()`.
+   *
+   * @throws `EvError` `ERR_EVKIT_MAILBOX_FULL` when `limit` messages wait.
+   * @throws `RangeError` (`ERR_INVALID_ARG_VALUE`) for a value `node:v8` cannot serialize (a function, a symbol).
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * inbox.send('hello');
+   * ```
+   */
+  override send(...value: [] | [M]): void {
+    post(this.sender().id, value);
+  }
+
+  /**
+   * Queues every element of `values` as its own message, in order, all or
+   * none: one serialization for the lot, which is what makes a burst cheap
+   * (each `send()` pays for its own). Elements that are the same object stay
+   * the same object on the other side, as within one message.
+   *
+   * @throws `EvError` `ERR_EVKIT_MAILBOX_FULL` when fewer than `values.length` messages fit.
+   * @throws `TypeError` when `values` is not an array; `RangeError`
+   *   (`ERR_INVALID_ARG_VALUE`) for an element `node:v8` cannot serialize.
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   *
+   * @example
+   * ```ts
+   * inbox.sendBatch(['a', 'b', 'c']); // three callbacks, in order
+   * ```
+   */
+  sendBatch(values: readonly M[]): void {
+    postBatch(this.sender().id, values);
+  }
+
+  /**
+   * Starts the watcher as `Async#start()` does; messages sent meanwhile are
+   * delivered, from the oldest.
+   *
+   * @throws As `Watcher#start()`.
+   *
+   * @example
+   * ```ts
+   * inbox.start((message) => console.log('got', message));
+   * ```
+   */
+  override start<B extends A>(callback: WatcherCallbackOf<this, B>, ...args: B): this {
+    super.start(callback, ...args);
+    // Taken before a stop, not delivered yet: the native side cannot know.
+    if (this.#next < this.#inbox.length) binding.asyncNotify(this.nativeId());
+    return this;
+  }
+
+  /**
+   * Not available on a mailbox yet: start it with a callback instead.
+   *
+   * @throws `EvError` `ERR_EVKIT_NOT_ITERABLE`, always.
+   */
+  override iterate(): never {
+    throw new EvError('an AsyncMailbox cannot be iterated yet: start() it with a callback', 'ERR_EVKIT_NOT_ITERABLE');
+  }
+
+  /**
+   * A plain-data handle to send messages to this mailbox from any thread:
+   * `AsyncSender.from<M>(value).send(message)` there.
+   *
+   * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
+   */
+  override sender(): AsyncSender<M> {
+    return (this.#sender ??= senderFor<M>(binding.asyncSenderId(this.nativeId())));
+  }
+
+  /** Delivers every waiting message, oldest first, while the watcher stays started. */
+  protected override fire(callback: WatcherCallback<A>, args: A, _revents: number): void {
+    const taken = binding.asyncTakeMessages(this.nativeId());
+    if (taken !== undefined) unpack(taken, this.#inbox);
+    const call = callback as unknown as (this: this, message: unknown, ...args: A) => unknown;
+    try {
+      while (this.#next < this.#inbox.length && !this.closed && this.active) {
+        call.call(this, this.#inbox[this.#next++], ...args);
+      }
+    } finally {
+      if (this.#next === this.#inbox.length || this.closed) {
+        this.#inbox = [];
+        this.#next = 0;
+      } else if (this.active) {
+        // A callback threw: the rest waits for the next wake-up, which it asks for.
+        binding.asyncNotify(this.nativeId());
+      }
+    }
+  }
+}
+
+// asyncTakeMessages's layout (see binding.ts).
+function unpack(bytes: Buffer, into: unknown[]): void {
+  let at = 0;
+  while (at < bytes.length) {
+    const kind = bytes.readUInt32LE(at);
+    const length = bytes.readUInt32LE(at + 4);
+    at += 8;
+    if (kind === NO_VALUE) {
+      into.push(undefined);
+      continue;
+    }
+    const value = deserialize(bytes.subarray(at, at + length));
+    at += length;
+    if (kind === BATCH) for (const message of value as unknown[]) into.push(message);
+    else into.push(value);
+  }
+}

@@ -1,0 +1,264 @@
+// AsyncMailbox: values across threads.
+// - every message reaches the callback once, oldest first, with its args;
+//   wake-ups coalesce, messages never do;
+// - the mailbox is bounded: a send to a full one throws and queues nothing;
+// - a stopped mailbox keeps its messages for the next start(), close() drops
+//   them and senders then get false;
+// - a throwing callback loses nothing: the rest arrive at the next wake-up;
+// - from worker threads, in both run modes, thousands of messages in order.
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { EvError, Loop } from '@evkit/loop';
+import { Async, AsyncMailbox, AsyncSender } from '@evkit/async';
+import { Timer } from '@evkit/timer';
+import { useFreshLoop, useProcessTimeout } from '@evkit/test-utils';
+
+useProcessTimeout(); // workers: see PROCESS_TEST_TIMEOUT_MS
+
+describe('AsyncMailbox (blocking run)', () => {
+  const fresh = useFreshLoop();
+
+  it('delivers each message once, oldest first, with the args, `this` the watcher', () => {
+    const loop = fresh();
+    const got: unknown[][] = [];
+    const box = new AsyncMailbox(loop).start(function (message, tag) {
+      expect(this).toBe(box);
+      got.push([message, tag]);
+    }, 'tag');
+    const when = new Date(0);
+    box.send({ a: [1, 2] });
+    box.send();
+    box.send(new Map([['k', when]]));
+    box.send(2n ** 70n);
+    expect(loop.run({ nowait: true })).toBe(true);
+    expect(got).toEqual([
+      [{ a: [1, 2] }, 'tag'],
+      [undefined, 'tag'],
+      [new Map([['k', when]]), 'tag'],
+      [2n ** 70n, 'tag'],
+    ]);
+    box.close();
+  });
+
+  it('a full mailbox refuses a send with ERR_EVKIT_MAILBOX_FULL and queues nothing; delivery makes room', () => {
+    const loop = fresh();
+    const got: unknown[] = [];
+    const box = new AsyncMailbox<number>(loop, { limit: 3 }).start((n) => got.push(n));
+    for (let i = 0; i < 3; i++) box.send(i);
+    expect(() => box.send(3)).toThrow(expect.objectContaining({ name: 'EvError', code: 'ERR_EVKIT_MAILBOX_FULL' }));
+    expect(() => box.sender().send(3)).toThrow(EvError);
+    loop.run({ nowait: true });
+    expect(got).toEqual([0, 1, 2]);
+    box.send(4);
+    loop.run({ nowait: true });
+    expect(got).toEqual([0, 1, 2, 4]);
+    box.close();
+  });
+
+  it('a stopped mailbox keeps its messages, also those a stop left undelivered, for the next start()', () => {
+    const loop = fresh();
+    const got: string[] = [];
+    const box = new AsyncMailbox<string>(loop);
+    box.send('before start');
+    box.start(function (message) {
+      got.push(message);
+      if (message === 'b') this.stop();
+    });
+    box.send('b');
+    box.send('c');
+    loop.run({ nowait: true });
+    expect(got).toEqual(['before start', 'b']);
+    box.send('d');
+    loop.run({ nowait: true });
+    expect(got).toEqual(['before start', 'b']);
+    box.start((message) => got.push(message));
+    loop.run({ nowait: true });
+    expect(got).toEqual(['before start', 'b', 'c', 'd']);
+    box.close();
+  });
+
+  it('close() drops waiting messages; senders then return false', () => {
+    const loop = fresh();
+    const got: unknown[] = [];
+    const box = new AsyncMailbox(loop).start((message) => got.push(message));
+    const sender = box.sender();
+    box.send(1);
+    box.close();
+    expect(sender.send(2)).toBe(false);
+    expect(sender.send()).toBe(false);
+    loop.run({ nowait: true });
+    expect(got).toEqual([]);
+  });
+
+  it('a throwing callback loses no message: the error goes to the loop, the rest arrive next', () => {
+    const loop = fresh();
+    const errors: unknown[] = [];
+    loop.errorHandler = (error) => errors.push(error);
+    const got: number[] = [];
+    const box = new AsyncMailbox<number>(loop).start((n) => {
+      got.push(n);
+      if (n === 1) throw new Error('boom');
+    });
+    for (let i = 0; i < 4; i++) box.send(i);
+    loop.run({ nowait: true });
+    loop.run({ nowait: true });
+    expect(got).toEqual([0, 1, 2, 3]);
+    expect(errors).toEqual([new Error('boom')]);
+    box.close();
+  });
+
+  it('an unserializable value throws ERR_INVALID_ARG_VALUE and queues nothing', () => {
+    const loop = fresh();
+    const got: unknown[] = [];
+    const box = new AsyncMailbox(loop).start((message) => got.push(message));
+    expect(() => box.send(() => 1)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE' }));
+    box.send('ok');
+    loop.run({ nowait: true });
+    expect(got).toEqual(['ok']);
+    box.close();
+  });
+
+  it('a value to a plain Async is a TypeError; a send without one still wakes it', () => {
+    const loop = fresh();
+    let calls = 0;
+    const plain = new Async(loop).start(() => calls++);
+    expect(() => plain.sender().send('x')).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(plain.sender().send()).toBe(true);
+    loop.run({ nowait: true });
+    expect(calls).toBe(1);
+    plain.close();
+  });
+
+  it('checks its options', () => {
+    const loop = fresh();
+    expect(() => new AsyncMailbox(loop, { limit: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => new AsyncMailbox(loop, { limit: 1.5 })).toThrow(RangeError);
+    expect(() => new AsyncMailbox(loop, { limit: '3' as unknown as number })).toThrow(TypeError);
+    expect(() => new AsyncMailbox(loop).iterate()).toThrow(expect.objectContaining({ code: 'ERR_EVKIT_NOT_ITERABLE' }));
+    expect(loop.activeCount).toBe(0);
+  });
+});
+
+const SENDER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+import('@evkit/async').then(({ AsyncSender }) => {
+  const sender = AsyncSender.from(workerData.sender);
+  let full = 0;
+  for (let i = 0; i < workerData.count; i++) {
+    const message = { from: workerData.from, i };
+    for (;;) {
+      try {
+        sender.send(message);
+        break;
+      } catch (error) {
+        if (error.code !== 'ERR_EVKIT_MAILBOX_FULL') throw error;
+        full++;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      }
+    }
+  }
+  parentPort.postMessage({ full });
+});`;
+
+function startSenders(box: AsyncMailbox<{ from: number; i: number }>, workers: number, count: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: workers }, (_, from) => {
+      const worker = new Worker(SENDER_SOURCE, { eval: true, workerData: { sender: box.sender(), from, count } });
+      return new Promise<number>((resolve, reject) => {
+        worker.once('message', (m: { full: number }) => resolve(m.full));
+        worker.once('error', reject);
+      });
+    }),
+  );
+}
+
+function checkOrder(got: Array<{ from: number; i: number }>, workers: number, count: number): void {
+  expect(got).toHaveLength(workers * count);
+  const next = new Array<number>(workers).fill(0);
+  for (const { from, i } of got) {
+    expect(i).toBe(next[from]);
+    next[from]!++;
+  }
+}
+
+describe('AsyncMailbox across threads', () => {
+  it('attached: 3 workers x 5,000 messages arrive in order per sender, each once, with fewer wake-ups than messages', async () => {
+    const loop = new Loop().attach();
+    const got: Array<{ from: number; i: number }> = [];
+    const box = new AsyncMailbox<{ from: number; i: number }>(loop, { limit: 1000 });
+    const before = loop.stats().iterations;
+    await new Promise<void>((resolve) => {
+      box.start(function (message) {
+        got.push(message);
+        if (got.length === 15_000) {
+          this.close();
+          resolve();
+        }
+      });
+      void startSenders(box, 3, 5000);
+    });
+    const wakeups = loop.stats().iterations - before;
+    checkOrder(got, 3, 5000);
+    expect(wakeups).toBeLessThan(15_000);
+    loop.destroy();
+  });
+
+  it('blocking: a worker fills a small mailbox faster than the loop takes it; back-pressure loses nothing', async () => {
+    const loop = new Loop();
+    const got: Array<{ from: number; i: number }> = [];
+    // A hang guard: the test fails (short) instead of hanging.
+    const guard = new Timer(loop, 30, 0).start(() => box.close());
+    const box = new AsyncMailbox<{ from: number; i: number }>(loop, { limit: 16 }).start(function (message) {
+      got.push(message);
+      if (got.length < 2000) return;
+      this.close();
+      guard.close();
+    });
+    const senders = startSenders(box, 1, 2000);
+    loop.run(); // the referenced mailbox keeps it going until the last message
+    const [full] = await senders;
+    checkOrder(got, 1, 2000);
+    expect(full).toBeGreaterThan(0);
+    loop.destroy();
+  });
+
+  it('a sender rebuilt from plain data keeps its message type at compile time and works', () => {
+    const loop = new Loop();
+    const box = new AsyncMailbox<string>(loop);
+    const sender = AsyncSender.from<string>({ ...box.sender() });
+    let got = '';
+    box.start((message) => {
+      got = message;
+      box.close();
+    });
+    expect(sender.send('typed')).toBe(true);
+    loop.run();
+    expect(got).toBe('typed');
+    loop.destroy();
+  });
+});
+
+describe('AsyncMailbox.sendBatch', () => {
+  const fresh = useFreshLoop();
+
+  it('delivers each element as its own message, in order, all or none against the limit', () => {
+    const loop = fresh();
+    const got: unknown[] = [];
+    const box = new AsyncMailbox<string | { shared: number[] }>(loop, { limit: 5 }).start((m) => got.push(m));
+    box.send('first');
+    box.sendBatch(['a', 'b', 'c']);
+    expect(() => box.sendBatch(['x', 'y'])).toThrow(expect.objectContaining({ code: 'ERR_EVKIT_MAILBOX_FULL' }));
+    expect(box.sender().sendBatch([])).toBe(true);
+    loop.run({ nowait: true });
+    expect(got).toEqual(['first', 'a', 'b', 'c']);
+    const shared = { shared: [1] };
+    box.sendBatch([shared, shared]);
+    loop.run({ nowait: true });
+    expect(got).toHaveLength(6);
+    expect(got[4]).toBe(got[5]); // one serialization: the same object twice
+    expect(() => box.sendBatch('ab' as unknown as string[])).toThrow(TypeError);
+    const sender = box.sender();
+    box.close();
+    expect(sender.sendBatch(['late'])).toBe(false);
+  });
+});
