@@ -139,9 +139,11 @@ describe('AsyncMailbox (blocking run)', () => {
   });
 });
 
+// An eval'd worker resolves bare specifiers from the working directory: import by path.
+const ASYNC_DIST = JSON.stringify(new URL('../dist/index.js', import.meta.url).href);
 const SENDER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-import('@evkit/async').then(({ AsyncSender }) => {
+import(${ASYNC_DIST}).then(({ AsyncSender }) => {
   const sender = AsyncSender.from(workerData.sender);
   let full = 0;
   for (let i = 0; i < workerData.count; i++) {

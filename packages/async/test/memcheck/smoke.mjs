@@ -215,7 +215,7 @@ async function raceUntilMid(attachedMode, close) {
 // in a closed, a destroyed and a collected mailbox.
 async function mailboxes() {
   const source = `const { workerData, parentPort } = require('node:worker_threads');
-    import('@evkit/async').then(({ AsyncSender }) => {
+    import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}).then(({ AsyncSender }) => {
       for (const data of workerData) { const s = AsyncSender.from(data); for (let i = 0; i < 200; i++) s.send({ i, pad: 'x'.repeat(i) }); }
       parentPort.postMessage('sent');
     });`;
