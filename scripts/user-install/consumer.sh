@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One user's project: in a fresh folder, installs @evkit/loop and @evkit/timer
 # with npm or pnpm (the @evkit scope from the local registry, everything else
-# from npmjs), then runs project/: an ES module, a CommonJS module and tsc in
-# two module modes. Prints "user-install: <pm> <check> ok|FAILED" per check
+# from npmjs), then runs project/: an ES module, a CommonJS module, a worker
+# sending to an AsyncMailbox (after adding @evkit/async) and tsc in two module
+# modes. Prints "user-install: <pm> <check> ok|FAILED" per check
 # and "user-install (info): ..." for the install time.
 # Usage: consumer.sh <npm|pnpm> <project dir> <registry url> <cache dir>
 set -uo pipefail
@@ -54,6 +55,12 @@ echo "user-install (info): $pm install took $(awk -v a="$start" -v b="$EPOCHREAL
 if [ "$installed" -eq 0 ]; then
   check esm timeout 60 node esm.mjs
   check cjs timeout 60 node cjs.cjs
+  # A second watcher package added later, as a user grows a project.
+  if check "add async" add @evkit/async; then
+    check mailbox timeout 60 node mailbox.mjs
+  else
+    echo "user-install: $pm mailbox FAILED (not installed)"
+  fi
 else
   echo "user-install: $pm esm FAILED (not installed)"
   echo "user-install: $pm cjs FAILED (not installed)"
