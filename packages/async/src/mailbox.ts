@@ -1,6 +1,6 @@
 import { deserialize } from 'node:v8';
 import { binding } from '@evkit/core-native/binding';
-import { EvError, type Loop, type WatcherCallback, type WatcherCallbackOf } from '@evkit/loop';
+import type { Loop, WatcherCallback, WatcherCallbackOf } from '@evkit/loop';
 import { checkInteger, checkOptions, kMessageFirst } from '@evkit/loop/internal';
 import { Async, type AsyncOptions } from './async.js';
 import { post, postBatch, requireMessages } from './messages.js';
@@ -27,6 +27,10 @@ const BATCH = 2;
  * and the callback runs once per message, oldest first, with the message as
  * its first argument. Wake-ups coalesce (many messages, one wake-up of the
  * loop), messages never do: none is lost or reordered.
+ *
+ * `for await (const message of mailbox)` iterates the messages instead of a
+ * callback (`iterate()`'s `highWaterMark` pauses the mailbox, which then
+ * fills up to `limit`).
  *
  * The mailbox is bounded (`limit`): a send to a full one throws
  * `ERR_EVKIT_MAILBOX_FULL`, and the sender decides what to do (retry later,
@@ -135,15 +139,6 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
   }
 
   /**
-   * Not available on a mailbox yet: start it with a callback instead.
-   *
-   * @throws `EvError` `ERR_EVKIT_NOT_ITERABLE`, always.
-   */
-  override iterate(): never {
-    throw new EvError('an AsyncMailbox cannot be iterated yet: start() it with a callback', 'ERR_EVKIT_NOT_ITERABLE');
-  }
-
-  /**
    * A plain-data handle to send messages to this mailbox from any thread:
    * `AsyncSender.from<M>(value).send(message)` there.
    *
@@ -153,10 +148,30 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
     return (this.#sender ??= senderFor<M>(binding.asyncSenderId(this.nativeId())));
   }
 
-  /** Delivers every waiting message, oldest first, while the watcher stays started. */
-  protected override fire(callback: WatcherCallback<A>, args: A, _revents: number): void {
+  /** Iterated (`for await`): every waiting message goes to the iteration, oldest first. */
+  protected override pushIteration(queue: { push(value: unknown): void } | undefined, _revents: number): void {
+    if (queue === undefined) return;
+    this.#take();
+    const inbox = this.#inbox;
+    for (let i = this.#next; i < inbox.length; i++) queue.push(inbox[i]);
+    this.#inbox = [];
+    this.#next = 0;
+  }
+
+  /** Messages a `break` left unread come first at the next delivery. */
+  protected override keepUnread(values: unknown[]): void {
+    this.#inbox = values.concat(this.#inbox.slice(this.#next));
+    this.#next = 0;
+  }
+
+  #take(): void {
     const taken = binding.asyncTakeMessages(this.nativeId());
     if (taken !== undefined) unpack(taken, this.#inbox);
+  }
+
+  /** Delivers every waiting message, oldest first, while the watcher stays started. */
+  protected override fire(callback: WatcherCallback<A>, args: A, _revents: number): void {
+    this.#take();
     const call = callback as unknown as (this: this, message: unknown, ...args: A) => unknown;
     try {
       while (this.#next < this.#inbox.length && !this.closed && this.active) {

@@ -134,7 +134,6 @@ describe('AsyncMailbox (blocking run)', () => {
     expect(() => new AsyncMailbox(loop, { limit: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(() => new AsyncMailbox(loop, { limit: 1.5 })).toThrow(RangeError);
     expect(() => new AsyncMailbox(loop, { limit: '3' as unknown as number })).toThrow(TypeError);
-    expect(() => new AsyncMailbox(loop).iterate()).toThrow(expect.objectContaining({ code: 'ERR_EVKIT_NOT_ITERABLE' }));
     expect(loop.activeCount).toBe(0);
   });
 });
@@ -262,5 +261,46 @@ describe('AsyncMailbox.sendBatch', () => {
     const sender = box.sender();
     box.close();
     expect(sender.sendBatch(['late'])).toBe(false);
+  });
+});
+
+describe('for await over an AsyncMailbox', () => {
+  it('yields the messages in order, pauses at highWaterMark (the mailbox fills up meanwhile), ends on close', async () => {
+    const loop = new Loop().attach();
+    const box = new AsyncMailbox<number>(loop, { limit: 100 });
+    box.send(0); // sent before the iteration: kept for it
+    const got: number[] = [];
+    const iteration = (async () => {
+      for await (const message of box.iterate({ highWaterMark: 4 })) {
+        const n: number = message; // typed as the mailbox's messages
+        got.push(n);
+        if (n === 9) box.close();
+      }
+    })();
+    for (let i = 1; i < 10; i++) box.send(i);
+    await iteration;
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    loop.destroy();
+  });
+
+  it('break stops the mailbox; what was sent meanwhile waits for the next start()', async () => {
+    const loop = new Loop().attach();
+    const box = new AsyncMailbox<string>(loop);
+    box.sendBatch(['a', 'b']);
+    for await (const message of box) {
+      expect(message).toBe('a');
+      break;
+    }
+    expect(box.active).toBe(false);
+    box.send('c');
+    const rest: string[] = [];
+    await new Promise<void>((resolve) => {
+      box.start((message) => {
+        rest.push(message);
+        if (rest.length === 2) resolve();
+      });
+    });
+    expect(rest).toEqual(['b', 'c']);
+    loop.destroy();
   });
 });

@@ -16,27 +16,29 @@ export interface IterateOptions {
 }
 
 /** What the queue needs from its watcher. */
-export interface IteratedWatcher {
+export interface IteratedWatcher<T = number> {
   pauseIteration(): void;
   resumeIteration(): void;
   endIteration(): void;
+  /** `break` left these unread (oldest first): a watcher that must not lose them keeps them. */
+  keepUnread(values: T[]): void;
 }
 
 export const DEFAULT_HIGH_WATER_MARK = 1024;
 
-export class EventQueue implements AsyncIterableIterator<number> {
-  readonly #watcher: IteratedWatcher;
+export class EventQueue<T = number> implements AsyncIterableIterator<T> {
+  readonly #watcher: IteratedWatcher<T>;
   readonly #highWaterMark: number;
   readonly #signal: AbortSignal | undefined;
-  readonly #buffer: number[] = [];
+  readonly #buffer: T[] = [];
   #head = 0;
-  #waiting: { resolve: (result: IteratorResult<number>) => void; reject: (error: unknown) => void } | null = null;
+  #waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   #done = false;
   #error: unknown = undefined;
   #paused = false;
   readonly #onAbort = (): void => this.#finish(abortError(this.#signal));
 
-  constructor(watcher: IteratedWatcher, options: { signal: AbortSignal | undefined; highWaterMark: number }) {
+  constructor(watcher: IteratedWatcher<T>, options: { signal: AbortSignal | undefined; highWaterMark: number }) {
     this.#watcher = watcher;
     this.#highWaterMark = options.highWaterMark;
     this.#signal = options.signal;
@@ -52,8 +54,8 @@ export class EventQueue implements AsyncIterableIterator<number> {
     return this.#paused;
   }
 
-  /** A delivery of the watcher. */
-  push(revents: number): void {
+  /** A delivery of the watcher (its revents, or for a mailbox one message). */
+  push(revents: T): void {
     if (this.#done) return;
     const waiting = this.#waiting;
     if (waiting !== null) {
@@ -73,7 +75,7 @@ export class EventQueue implements AsyncIterableIterator<number> {
     this.#finish(undefined);
   }
 
-  next(): Promise<IteratorResult<number>> {
+  next(): Promise<IteratorResult<T>> {
     if (this.#head < this.#buffer.length) {
       const value = this.#buffer[this.#head++]!;
       this.#compact();
@@ -92,8 +94,10 @@ export class EventQueue implements AsyncIterableIterator<number> {
   }
 
   /** `break` out of `for await`: the watcher is stopped. */
-  return(): Promise<IteratorResult<number>> {
+  return(): Promise<IteratorResult<T>> {
+    const unread = this.#buffer.slice(this.#head);
     this.#finish(undefined);
+    if (unread.length > 0) this.#watcher.keepUnread(unread);
     this.#buffer.length = 0;
     this.#head = 0;
     return Promise.resolve({ value: undefined, done: true });

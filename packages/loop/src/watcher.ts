@@ -50,6 +50,17 @@ export const kReventsFirst = Symbol.for('evkit.watcher.reventsFirst');
  */
 export const kMessageFirst = Symbol.for('evkit.watcher.messageFirst');
 
+/** What iterating watcher `W` yields: a message for a watcher that carries them, else revents. */
+export type IterationValueOf<W> = W extends {
+  /** Set (type-level only) by a watcher whose callback gets a message first. */
+  readonly [kMessageFirst]?: {
+    /** The type of the messages. */
+    message: infer M;
+  };
+}
+  ? M
+  : number;
+
 /**
  * The callback `start()` takes on watcher `W` with args `A`: `(...args)`,
  * `(revents, ...args)` or `(message, ...args)`.
@@ -96,7 +107,7 @@ const DEFAULT_FLAGS = 2;
 const NO_ARGS: never[] = [];
 
 /** The queue of each watcher being iterated (Watcher#iterate). */
-const iterations = new WeakMap<object, EventQueue>();
+const iterations = new WeakMap<object, EventQueue<unknown>>();
 /** An iterated watcher's callback: deliveries go to its queue instead (a callback must exist for feed()). */
 const iterationCallback = (): void => {};
 
@@ -646,7 +657,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (callback === null) {
       throw noCallbackError(`invoke() needs a callback: start() the ${this.#name} watcher or set its callback first`);
     }
-    if (this.#flags & FLAG_ITERATED) iterations.get(this)?.push(revents | 0);
+    if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents | 0);
     else this.fire(callback, this.#args ?? (NO_ARGS as unknown as A), revents | 0);
   }
 
@@ -655,6 +666,14 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (args.length === 0) (callback as (this: this) => unknown).call(this);
     else callback.apply(this, args);
   }
+
+  /** An event of an iterated watcher: its revents by default (a mailbox pushes its messages). */
+  protected pushIteration(queue: { push(value: unknown): void } | undefined, revents: number): void {
+    queue?.push(revents);
+  }
+
+  /** `break` left these iterated values unread: dropped, unless a kind keeps them (a mailbox does). */
+  protected keepUnread(_values: unknown[]): void {}
 
   /** Called after the callback threw (io watchers stop themselves here). */
   protected onCallbackError(): void {}
@@ -673,7 +692,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       const args = this.#args ?? (NO_ARGS as unknown as A);
       const context = this.#context;
       try {
-        if (this.#flags & FLAG_ITERATED) iterations.get(this)?.push(revents);
+        if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
         else if (context === undefined) this.fire(callback, args, revents);
         else runInContext(context, () => this.fire(callback, args, revents));
       } catch (error) {
@@ -712,7 +731,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   /**
-   * Starts the watcher and yields the revents of each of its events, for
+   * Starts the watcher and yields the revents of each of its events (an
+   * `AsyncMailbox`: each of its messages), for
    * `for await`: the async counterpart of `start(callback)`, like
    * `events.on` and `timers/promises`' `setInterval`. The iteration ends when
    * the watcher closes, stops (`stop()`, a one-shot timer after its event, the
@@ -743,7 +763,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * loop.detach();
    * ```
    */
-  iterate(options?: IterateOptions): AsyncIterableIterator<number> {
+  iterate(options?: IterateOptions): AsyncIterableIterator<IterationValueOf<this>> {
     this.#usable();
     const opts = checkOptions('options', options);
     if (opts.signal !== undefined) checkAbortSignal('options.signal', opts.signal);
@@ -753,17 +773,18 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       throw new EvError(`this ${this.#name} watcher is iterated already; break out of that loop first`, 'ERR_EVKIT_ITERATING');
     }
     const signal = opts.signal as AbortSignal | undefined;
-    const queue = new EventQueue(
+    const queue = new EventQueue<IterationValueOf<this>>(
       {
         pauseIteration: () => this.#pauseIteration(),
         resumeIteration: () => this.#resumeIteration(),
         endIteration: () => this.#endIteration(),
+        keepUnread: (values) => this.keepUnread(values),
       },
       { signal, highWaterMark },
     );
     if (signal?.aborted) return queue; // ends at once with an AbortError
     this.#flags |= FLAG_ITERATED;
-    iterations.set(this, queue);
+    iterations.set(this, queue as EventQueue<unknown>);
     this.#state.iterations.add(queue);
     try {
       this.start(iterationCallback as WatcherCallbackOf<this, A>, ...([] as unknown as A));
@@ -775,7 +796,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   /** `for await (const revents of watcher)`: `iterate()` with its defaults. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<number> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<IterationValueOf<this>> {
     return this.iterate();
   }
 

@@ -44,7 +44,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -187,7 +186,6 @@ class IoGuard final : public LoopCore::Extension {
   void Remove(EvIo* w) {
     watchers_.Remove(w);
     owned_.Remove(w);
-    Erase(&fresh_, w);
     w->guard = nullptr;
   }
 
@@ -208,12 +206,11 @@ class IoGuard final : public LoopCore::Extension {
       return false;
     }
     CountIn(w);
-    return AddFresh(w);
+    return MarkFresh(w->fd);
   }
 
   // Returns whether the caller must wait for the loop's fd_reify (attached).
   bool Stopped(EvIo* w) {
-    Erase(&fresh_, w);
     owned_.Remove(w);
     return CountOut(w);
   }
@@ -235,24 +232,33 @@ class IoGuard final : public LoopCore::Extension {
     for (EvIo* w : watchers_.items()) w->guard = nullptr, w->counted = false;
     watchers_.Clear();
     activeOnFd_.clear();
+    markedAt_.clear();
     owned_.Clear();
-    fresh_.clear();
+    freshFds_.clear();
     retired_ = true;
   }
 
  private:
-  // `w`'s fd goes to the kernel at the loop's next fd_reify: check it until
-  // then. Returns whether a start or stop outside a callback must wait for it;
-  // inside one, the delivery's end waits.
-  bool AddFresh(EvIo* w) {
-    if (core_->reifications() != freshAt_) fresh_.clear();  // registered since
-    freshAt_ = core_->reifications();
-    fresh_.push_back(w);
+  // `fd` goes to the kernel (epoll_ctl) at the loop's next fd_reify: check
+  // it until then. Returns whether a start or stop outside a callback must
+  // wait for that; inside one, the delivery's end waits.
+  bool MarkFresh(int fd) {
+    const uint64_t now = core_->reifications();
+    if (now != freshAt_) freshFds_.clear();  // registered since
+    freshAt_ = now;
+    const auto slot = static_cast<size_t>(fd);
+    if (slot >= markedAt_.size()) markedAt_.resize(slot + 1, 0);
+    // Once per fd and reification (+1: 0 means never).
+    if (markedAt_[slot] != now + 1) {
+      markedAt_[slot] = now + 1;
+      freshFds_.push_back(fd);
+    }
     core_->ReifyBeforeJsGoesOn();
     return !core_->InCallback();
   }
 
   void CountIn(EvIo* w) {
+    if (w->counted) return;
     const auto fd = static_cast<size_t>(w->fd);
     if (fd >= activeOnFd_.size()) activeOnFd_.resize(fd + 1, 0);
     activeOnFd_[fd]++;
@@ -262,21 +268,13 @@ class IoGuard final : public LoopCore::Extension {
   // A stopped watcher leaves the others on its fd number to libev, which
   // registers their events again (epoll_ctl) when they change. One of them
   // may be watching an fd the application closed (misuse the sweep has not
-  // found yet): check them like new ones. Returns whether to wait (AddFresh).
+  // found yet): its fd is checked like a new one. Returns whether to wait
+  // (MarkFresh).
   bool CountOut(EvIo* w) {
     if (!w->counted) return false;
     w->counted = false;
     if (--activeOnFd_[static_cast<size_t>(w->fd)] == 0) return false;
-    bool wait = false;
-    for (EvIo* other : watchers_.items()) {
-      if (other != w && other->counted && other->fd == w->fd) wait = AddFresh(other);
-    }
-    return wait;
-  }
-
-  static void Erase(std::vector<EvIo*>* list, EvIo* w) {
-    auto it = std::find(list->begin(), list->end(), w);
-    if (it != list->end()) list->erase(it);
+    return MarkFresh(w->fd);
   }
 
   // The loop's thread (attached) or the JS thread inside run() (blocking);
@@ -296,17 +294,22 @@ class IoGuard final : public LoopCore::Extension {
   }
 
   // epoll: fds about to be registered must be open. They stay on the list
-  // until the loop has registered them: JS may run again before that.
+  // until the loop has registered them: JS may run again before that. A
+  // closed one retires every watcher on it (a close is the application's
+  // misuse: rare, so the scan is affordable).
   void CheckFresh(struct ev_loop* loop) noexcept {
-    if (fresh_.empty()) return;
+    if (freshFds_.empty()) return;
     if (core_->reifications() != freshAt_) {
-      fresh_.clear();
+      freshFds_.clear();
       return;
     }
-    // By index: a kill may add the watchers left on its fd (CountOut).
-    for (size_t i = 0; i < fresh_.size(); i++) {
-      EvIo* w = fresh_[i];
-      if (ev_is_active(w) && FdClosed(w->fd)) Kill(loop, w);
+    // By index: a kill marks its fd (marked already), never appends.
+    for (size_t i = 0; i < freshFds_.size(); i++) {
+      const int fd = freshFds_[i];
+      if (!FdClosed(fd)) continue;
+      for (EvIo* w : watchers_.items()) {
+        if (w->counted && w->fd == fd && ev_is_active(w)) Kill(loop, w);
+      }
     }
   }
 
@@ -358,8 +361,11 @@ class IoGuard final : public LoopCore::Extension {
   bool retired_ = false;
   SlotList watchers_{&EvIo::watcherSlot};  // every Io of the loop, active or not
   SlotList owned_{&EvIo::ownedSlot};       // active, watched through a duplicate
-  std::vector<EvIo*> fresh_;  // epoll: started, fd not registered yet
-  uint64_t freshAt_ = 0;      // core_->reifications() while fresh_ was filled
+  // epoll: fds libev registers again at its next fd_reify (a start, or a
+  // stop that leaves other watchers on the fd), and when each was marked.
+  std::vector<int> freshFds_;
+  uint64_t freshAt_ = 0;  // core_->reifications() while freshFds_ was filled
+  std::vector<uint64_t> markedAt_;    // per fd number: freshAt_ + 1 when on freshFds_
   std::vector<uint32_t> activeOnFd_;  // epoll: counted active watchers per fd number
 };
 
