@@ -112,11 +112,11 @@ function messages({ n, lone, shared, sender, batch = 1 }) {
   const mailbox = sender === undefined ? null : AsyncSender.from(sender);
   const quiet = new Int32Array(new SharedArrayBuffer(4));
   let full = 0;
-  const send = (value) => {
-    if (mailbox === null) return parentPort.postMessage(value);
+  // evkit: retried while the mailbox is full (the back-pressure answer).
+  const retrying = (post) => {
     for (;;) {
       try {
-        if (!mailbox.send(value)) throw new Error('the mailbox is gone');
+        if (!post()) throw new Error('the mailbox is gone');
         return;
       } catch (error) {
         if (error.code !== 'ERR_EVKIT_MAILBOX_FULL') throw error;
@@ -125,19 +125,8 @@ function messages({ n, lone, shared, sender, batch = 1 }) {
       }
     }
   };
-  // evkit only: AsyncSender.sendBatch, retried while the mailbox is full.
-  const sendBatch = (values) => {
-    for (;;) {
-      try {
-        if (!mailbox.sendBatch(values)) throw new Error('the mailbox is gone');
-        return;
-      } catch (error) {
-        if (error.code !== 'ERR_EVKIT_MAILBOX_FULL') throw error;
-        full++;
-        Atomics.wait(quiet, 0, 0, 0.05);
-      }
-    }
-  };
+  const send = (value) => (mailbox === null ? parentPort.postMessage(value) : retrying(() => mailbox.send(value)));
+  const sendBatch = (values) => retrying(() => mailbox.sendBatch(values));
   parentPort.postMessage({ ready: true });
   Atomics.wait(shared, M_GO, 0);
   if (batch === 1) {

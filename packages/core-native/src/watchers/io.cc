@@ -16,10 +16,11 @@
 //   retires the closed ones.
 // - epoll loops: the kernel forgets a closed fd by itself, but epoll_ctl on
 //   one aborts, and libev registers a started watcher's fd only at its next
-//   fd_reify, right before the poll. The guard checks the fds of watchers
-//   started since the last fd_reify before each poll and again whenever JS
-//   has run on the thread holding the loop (AfterJs), so the last check
-//   before fd_reify comes after the last JS that could close them. On an
+//   fd_reify, right before the poll (a started watcher's, and the fd a
+//   stopped one leaves to other watchers). The guard checks those fds before
+//   each poll and again whenever JS has run on the thread holding the loop
+//   (AfterJs), so the last check before fd_reify comes after the last JS
+//   that could close them. On an
 //   attached loop Node code runs beside the loop thread, so it does not run
 //   on until that fd_reify has happened (LoopCore::ReifyBeforeJsGoesOn): a
 //   start outside a callback waits for it, a delivery waits at its end. An
