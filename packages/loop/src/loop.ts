@@ -363,7 +363,9 @@ export class Loop {
    * until `resume()`, and periodics skip what they would have fired
    * meanwhile. libev allows no other call on a suspended loop, so until
    * `resume()` every other operation on it and its watchers throws `EvError`
-   * `ERR_EVKIT_SUSPENDED` (`destroy()` resumes and destroys). An attached
+   * `ERR_EVKIT_SUSPENDED` (`destroy()` resumes and destroys; a watcher's
+   * `close()` still closes it, as the GC may: stopping a watcher is safe for
+   * a suspended libev loop). An attached
    * loop's thread is stopped meanwhile: the loop does not keep the process
    * alive until `resume()` attaches it again; an attached loop may be
    * suspended from anywhere, its own callbacks included. The classic use:

@@ -37,6 +37,21 @@ describe('suspend() / resume()', () => {
     expect(loop.activeCount).toBe(1);
   });
 
+  it("a watcher's close() still works while suspended: it never fires after resume()", () => {
+    const loop = track(new Loop());
+    const fired: string[] = [];
+    const closed = new TestTimer(loop, 0.001).start(() => fired.push('closed'));
+    const kept = new TestTimer(loop, 0.002).start(() => fired.push('kept'));
+    loop.suspend();
+    closed.close();
+    expect(closed.closed).toBe(true);
+    expect(() => kept.stop()).toThrow(code('ERR_EVKIT_SUSPENDED'));
+    loop.resume();
+    loop.run();
+    expect(fired).toEqual(['kept']);
+    expect(loop.activeCount).toBe(0);
+  });
+
   it('is refused from a callback of the loop; destroy() of a suspended loop works', () => {
     const loop = track(new Loop());
     let error: unknown;
