@@ -212,14 +212,14 @@ void LoopCore::AwaitReify() {
   if (locked) pthread_mutex_lock(&mutex_);
   if (reifyDue_ && !stopping_ && !handoff_ && ev_is_active(&wake_)) {
     ev_async_send(loop_, &wake_);
-    while (reifyDue_ && !handoff_ && !stopping_) pthread_cond_wait(&blockedCv_, &mutex_);
+    WaitForReify();
   }
   if (locked) pthread_mutex_unlock(&mutex_);
 }
 
 // The loop thread goes on to its next fd_reify without running JS, unless it
-// hands off again first: then this thread delivers that batch (JsInvoke).
-void LoopCore::AwaitReifyAfterHandOff() {
+// hands off again first (a delivery then delivers that batch: JsInvoke) or stops.
+void LoopCore::WaitForReify() {
   while (reifyDue_ && attached_ && !stopping_ && !handoff_) pthread_cond_wait(&blockedCv_, &mutex_);
 }
 
@@ -332,7 +332,7 @@ void LoopCore::JsInvoke() {
     invoking_ = false;
     handoff_ = false;
     pthread_cond_signal(&deliveredCv_);
-    AwaitReifyAfterHandOff();
+    WaitForReify();
   }
   bool failed = hasSyserr_ && stopping_;
   pthread_mutex_unlock(&mutex_);

@@ -245,9 +245,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // (loop_js_pass.cc).
   void RunJsPasses(uint64_t epoch) noexcept;
   void InvokeOnJsThread() noexcept;
-  // JS thread, mutex_ held, a hand-off just ended: waits while the loop has
-  // fds to register before Node code may run on (reifyDue_).
-  void AwaitReifyAfterHandOff();
+  // JS thread, mutex_ held, the loop thread awake (woken, or a hand-off just
+  // ended): waits while the loop has fds to register before Node code may run
+  // on (reifyDue_).
+  void WaitForReify();
   void NotifyAfterJs() noexcept;
   bool JsPassMayGoOn() const;
   bool JsCanRun() noexcept;
