@@ -2,7 +2,7 @@
 # Builds a second copy of the native addon with AddressSanitizer and
 # UndefinedBehaviorSanitizer into packages/core-native/build-asan/ (the normal
 # build/Release is left alone), then runs every package's native smoke test
-# (packages/*/test/memcheck/*.mjs) against it: the loader takes the addon from
+# (packages/*/test/memcheck/*.mjs, examples/*/test/memcheck/*.mjs) against it: the loader takes the addon from
 # EVKIT_ADDON_PATH (the smokes' test-only helpers come from the separate
 # internal/native-testing addon, built here if missing), and node, which is
 # not instrumented, gets the ASan runtime through LD_PRELOAD. Any report stops the smoke test with a non-zero exit.
@@ -60,7 +60,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
 
 failed=0
-for smoke in packages/*/test/memcheck/*.mjs; do
+for smoke in packages/*/test/memcheck/*.mjs examples/*/test/memcheck/*.mjs; do
   log=$(mktemp)
   LD_PRELOAD=$runtime timeout 300 node --expose-gc "$smoke" >"$log" 2>&1
   status=$?

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every package's native smoke test (packages/*/test/memcheck/*.mjs) under
+# Runs every native smoke test (packages/*/test/memcheck/*.mjs and the examples') under
 # valgrind memcheck: invalid reads/writes, use of uninitialised memory, bad
 # frees, and memory definitely lost. Node runs --jitless so V8's JIT does not
 # drown the report. Exits non-zero on any error.
@@ -13,7 +13,7 @@ node internal/native-testing/scripts/build.mjs >"$build_log" 2>&1 ||
   { tail -40 "$build_log" >&2; echo "memcheck: building the test-only addon (internal/native-testing) failed" >&2; exit 1; }
 rm -f "$build_log"
 failed=0
-for smoke in packages/*/test/memcheck/*.mjs; do
+for smoke in packages/*/test/memcheck/*.mjs examples/*/test/memcheck/*.mjs; do
   log=$(mktemp)
   echo "memcheck: $smoke"
   valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-shot setup for a fresh Debian/Ubuntu machine with Node 20: installs what
-# is missing (a C/C++ toolchain, pnpm 12.4.2), installs dependencies, builds
+# is missing (a C/C++ toolchain, libcurl's headers for the native-interop
+# example, pnpm 12.4.2), installs dependencies, builds
 # everything and, unless --no-demo is given, runs the demo. No libev package:
 # the build downloads libev's source from Debian's archive (with Node's own
 # fetch) and links it in statically, as the prebuilt binary ships it.
@@ -14,6 +15,8 @@ missing=()
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
+# The native-interop example addon (examples/native-interop) links libcurl.
+command -v curl-config >/dev/null || missing+=(libcurl4-openssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     echo "setup: installing ${missing[*]}"

@@ -41,6 +41,12 @@ export interface Testing {
    * idle evkit loop of this thread with no active or pending watchers.
    */
   forkProbe(ptr: bigint, reinit: boolean): ForkProbeResult;
+  /** Each C API entry given bad input, another loop or another thread: { case: status }. */
+  apiProbe(api: unknown, ptr: bigint, otherPtr: bigint): Record<string, number>;
+  /** Starts a timer, io, idle and async watcher through the C API and leaves them active: 0 or a status. */
+  apiLeave(api: unknown, ptr: bigint): number;
+  /** What the C API does with apiLeave's watchers once their loop is destroyed; frees them. */
+  apiAfterDestroy(api: unknown, ptr: bigint): Record<string, number>;
 }
 
 export declare const testing: Testing;

@@ -66,4 +66,8 @@ export const testing = {
     if (refusal !== null) throw new Error(`forkProbe: ${refusal}`);
     return addon.forkProbe(ptr, reinit === true);
   },
+
+  apiProbe: (api, ptr, otherPtr) => addon.apiProbe(api, ptr, otherPtr),
+  apiLeave: (api, ptr) => addon.apiLeave(api, ptr),
+  apiAfterDestroy: (api, ptr) => addon.apiAfterDestroy(api, ptr),
 };

@@ -61,6 +61,12 @@ if [ "$installed" -eq 0 ]; then
   else
     echo "user-install: $pm mailbox FAILED (not installed)"
   fi
+  # An addon author adds the core itself for its C API.
+  if check "add core-native" add @evkit/core-native; then
+    check "native api" timeout 60 node native-api.mjs
+  else
+    echo "user-install: $pm native api FAILED (not installed)"
+  fi
 else
   echo "user-install: $pm esm FAILED (not installed)"
   echo "user-install: $pm cjs FAILED (not installed)"

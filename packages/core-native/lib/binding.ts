@@ -141,8 +141,16 @@ export interface Hooks {
   isMainThread: boolean;
 }
 
+declare const nativeApiBrand: unique symbol;
+/** The C API table for other addons (include/evkit.h): an opaque external. */
+export interface NativeApi {
+  /** Type-level only: no such property exists; it keeps other values from passing for the table. */
+  readonly [nativeApiBrand]: true;
+}
+
 export interface Binding {
   abi: { major: number; minor: number };
+  nativeApi: NativeApi;
   constants: Record<string, number>;
   versions(): { runtimeMajor: number; runtimeMinor: number; headerMajor: number; headerMinor: number };
   backends(): { supported: number; recommended: number; embeddable: number };
@@ -273,6 +281,6 @@ export type AsyncPostResult = (typeof AsyncPostResult)[keyof typeof AsyncPostRes
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 6;
+export const ABI_MINOR = 7;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

@@ -1,7 +1,10 @@
-import { binding } from './binding.js';
+import { fileURLToPath } from 'node:url';
+
+import { binding, type NativeApi } from './binding.js';
 import { backendNames } from './backends.js';
 
 export { BACKEND_NAMES, FLAG_NAMES, backendNames } from './backends.js';
+export type { NativeApi } from './binding.js';
 
 function versionString(major: number, minor: number): string {
   return `libev-${major}.${String(minor).padStart(2, '0')}`;
@@ -100,3 +103,25 @@ export function embeddableBackends(): string[] {
 export function time(): number {
   return binding.time();
 }
+
+/**
+ * The C API through which another Node addon drives its own libev watchers on
+ * evkit's loops (its header, `evkit.h`, is in {@link includeDir}). Pass it to
+ * the addon once; the addon checks it with `evkit_api_get()` and names loops
+ * by their `ptr`. See "Writing an addon on evkit" in this package's README.
+ *
+ * @example
+ * ```ts
+ * import { includeDir, nativeApi } from '@evkit/core-native';
+ *
+ * console.log(typeof nativeApi, includeDir); // "object" ".../@evkit/core-native/include"
+ * ```
+ */
+export const nativeApi: NativeApi = binding.nativeApi;
+
+/**
+ * The directory holding `evkit.h` and the `ev.h` of the libev evkit carries,
+ * for an addon's `include_dirs` (binding.gyp:
+ * `<!(node -p "require('@evkit/core-native/include').dir")`).
+ */
+export const includeDir: string = fileURLToPath(new URL('../include', import.meta.url));

@@ -13,7 +13,9 @@
         "../src/loop_blocking.cc",
         "../src/loop_core.cc",
         "../src/loop_js_pass.cc",
+        "../src/loop_posts.cc",
         "../src/loop_wrap.cc",
+        "../src/native_api.cc",
         "../src/registry.cc",
         "../src/watcher.cc",
         "../src/watcher_binding.cc",
@@ -35,7 +37,8 @@
         "NAPI_DISABLE_CPP_EXCEPTIONS",
         "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
       ],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      # include/: evkit.h, the C API for other addons (its ev.h is libev's own).
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-isystem<(module_root_dir)/../include"],
       "conditions": [
         ["evkit_libev=='static'", {
           # -isystem: libev's own headers, not /usr/include's, without their warnings.

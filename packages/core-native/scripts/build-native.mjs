@@ -12,12 +12,12 @@
 // The loader prefers this build over the prebuilt one. Configures only when
 // needed (the gyp file or the choice of libev changed); `--force` reconfigures.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLibev, missingLibevMessage } from './check-libev.mjs';
-import { ensureLibev } from './libev-source.mjs';
+import { ensureLibev, libevPaths } from './libev-source.mjs';
 
 const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const gypDir = path.join(pkgDir, 'native');
@@ -43,21 +43,31 @@ function nodeGypPath() {
     die('[@evkit/core-native] node-gyp not found (npm bundles it): `npm install -g node-gyp`, then set npm_config_node_gyp to its bin/node-gyp.js.');
 }
 
+// pkg-config found libev but names no header file: its usual places.
+function systemHeader() {
+  return ['/usr/include/ev.h', '/usr/local/include/ev.h', '/opt/homebrew/include/ev.h'].find((file) => existsSync(file));
+}
+
 function run(gypArgs) {
   const result = spawnSync(process.execPath, [nodeGypPath(), ...gypArgs], { stdio: 'inherit', cwd: gypDir });
   if (result.status !== 0) die(`[@evkit/core-native] node-gyp ${gypArgs[0]} failed (${result.error?.message ?? `exit ${result.status}`}).`);
 }
 
+let header;
 if (libev === 'system') {
   const found = findLibev();
   if (!found.header || !found.library) die(missingLibevMessage(found));
+  header = found.header === 'pkg-config' ? systemHeader() : found.header;
 } else {
   try {
     await ensureLibev();
   } catch (error) {
     die(error.message);
   }
+  header = path.join(libevPaths.dir, 'ev.h');
 }
+// Other addons compile against the ev.h of the libev linked here (include/evkit.h).
+if (header) copyFileSync(header, path.join(pkgDir, 'include', 'ev.h'));
 
 const configureArgs = [...debug, '--', `-Devkit_libev=${libev}`];
 if (!process.env.npm_config_nodedir) {

@@ -12,6 +12,7 @@
 #include "ev_config.h"
 #include "loop_core.h"
 #include "loop_wrap.h"
+#include "native_api.h"
 #include "watcher_binding.h"
 #include "watchers/async.h"
 #include "watchers/io.h"
@@ -28,7 +29,7 @@ namespace {
 // refuses to run against another major.
 // 2: watchers are ids, not handle objects (watcherStart, the state bytes, the deliver hook).
 constexpr int kAbiMajor = 2;
-constexpr int kAbiMinor = 6;
+constexpr int kAbiMinor = 7;
 
 // ev_set_syserr_cb is process-global and gets no loop: attribute the error to
 // the loop running on this thread and break it, so a failing backend surfaces
@@ -162,6 +163,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("time", Napi::Function::New<Time>(env, "time"));
   exports.Set("setHooks", Napi::Function::New<SetHooks>(env, "setHooks"));
   exports.Set("debugCounts", Napi::Function::New<GetDebugCounts>(env, "debugCounts"));
+  exports.Set("nativeApi", Napi::Value(env, NativeApiValue(env)));
   exports.Set("Loop", LoopWrap::Init(env));
   InitWatcherBinding(env, exports);
   InitPrepareCheck(env, exports);

@@ -37,6 +37,24 @@ LoopCore::Lock::~Lock() {
   if (wake) ev_async_send(core_->loop_, &core_->wake_);
 }
 
+void LoopCore::ApiLock() {
+  if (apiLockDepth_++ > 0 || !attached_ || invoking_ || jsHolds_) return;
+  pthread_mutex_lock(&mutex_);
+  jsHolds_ = true;
+  apiLocked_ = true;
+}
+
+bool LoopCore::ApiUnlock() {
+  if (apiLockDepth_ == 0) return false;
+  if (--apiLockDepth_ > 0 || !apiLocked_) return true;
+  apiLocked_ = false;
+  jsHolds_ = false;
+  pthread_mutex_unlock(&mutex_);
+  // What was done under it (watchers started) is for the loop thread to see.
+  if (loop_ != nullptr && ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
+  return true;
+}
+
 bool LoopCore::Attach(std::string* error) {
   if (attached_) return true;
   if (!owns_) {
@@ -114,6 +132,7 @@ void LoopCore::StopThread() {
   reifyDue_ = false;  // whoever runs the loop next checks before its fd_reify
   if (inDelivery) Requeue(&delivering_, deliveringNext_);
   Requeue(&batch_, 0);
+  if (!posts_.empty()) PollWithoutBlocking();  // whoever runs the loop next runs them
   ev_unref(loop_);
   if (uvAsync_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(uvAsync_),
@@ -137,8 +156,10 @@ void LoopCore::LoopThreadMain(LoopCore* core) {
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
   tlsOnLoopThread = true;
   SetCurrentlyRunning(core);
+  core->loopThread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   pthread_mutex_lock(&core->mutex_);
   while (!core->stopping_) ev_run(core->loop_, 0);
+  core->loopThread_.store(std::thread::id(), std::memory_order_relaxed);
   pthread_cond_broadcast(&core->blockedCv_);
   pthread_mutex_unlock(&core->mutex_);
   SetCurrentlyRunning(nullptr);
@@ -185,7 +206,7 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
   // before the loop blocks, as they do inside a blocking run's ev_invoke_pending.
   while (!self->stopping_) {
     ev_invoke_pending(loop);  // internal watchers run here; user ones are recorded
-    if (self->batch_.empty()) break;
+    if (self->NothingToDeliver()) break;
     self->handoff_ = true;
     pthread_cond_broadcast(&self->blockedCv_);
     uv_async_send(self->uvAsync_);
@@ -316,6 +337,7 @@ size_t LoopCore::DeliverRecorded() noexcept {
     }
   }
   delivering_.clear();
+  ran += DeliverPosts();
   NotifyAfterJs();
   return ran;
 }

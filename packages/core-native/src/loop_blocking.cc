@@ -25,8 +25,9 @@ void LoopCore::InvokeBlocking() noexcept {
     collecting_ = true;
     ev_invoke_pending(loop_);
     collecting_ = false;
-    if (batch_.empty()) break;
-    DeliverBatch();
+    if (NothingToDeliver()) break;
+    if (!batch_.empty()) DeliverBatch();
+    DeliverPosts();
     NotifyAfterJs();
   } while (!destroyRequested_ && !jsDead_ && ev_pending_count(loop_) > 0);
 }

@@ -20,6 +20,7 @@ namespace evkit {
 namespace {
 
 thread_local LoopCore* tlsRunning = nullptr;
+thread_local LoopCore* tlsDestroying = nullptr;
 
 constexpr ev_tstamp kHeartbeatInterval = 0.1;
 // Internal "one-shot" timers repeat with this period and stop themselves in
@@ -55,12 +56,16 @@ bool CanCreateWakeupFd(int* err) {
 }  // namespace
 
 LoopCore* CurrentlyRunning() { return tlsRunning; }
+LoopCore* DestroyingHere(struct ev_loop* loop) {
+  return tlsDestroying != nullptr && tlsDestroying->loop() == loop ? tlsDestroying : nullptr;
+}
 void SetCurrentlyRunning(LoopCore* core) { tlsRunning = core; }
 
 // ---------------------------------------------------------------- lifecycle
 
 LoopCore::LoopCore(EnvState* env, struct ev_loop* loop, bool owns, unsigned flags)
-    : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns), flags_(flags) {
+    : env_(env), envHold_(env->shared_from_this()), loop_(loop), owns_(owns), flags_(flags),
+      jsThread_(std::this_thread::get_id()) {
   pthread_mutex_init(&mutex_, nullptr);
   pthread_cond_init(&deliveredCv_, nullptr);
   pthread_cond_init(&blockedCv_, nullptr);
@@ -236,9 +241,13 @@ void LoopCore::FinishDestroy() {
   CloseGraveyard();
   if (owns_) {
     ev_set_userdata(loop_, nullptr);
+    // Runs other addons' cleanup watchers, which may still post.
+    tlsDestroying = this;
     ev_loop_destroy(loop_);
+    tlsDestroying = nullptr;
   }
   loop_ = nullptr;
+  FlushPosts();
   env_->cores.erase(this);
   keepalive_ = 0;
   activeCount_ = 0;

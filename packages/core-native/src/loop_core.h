@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <uv.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -148,6 +149,20 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   Extension* FindExtension(const void* key) const;
   void AddExtension(const void* key, std::unique_ptr<Extension> extension);
 
+  // ---- native interop (native_api.cc, include/evkit.h)
+  // The thread that made the loop; an attached loop's thread while it runs.
+  bool OnJsThread() const { return std::this_thread::get_id() == jsThread_; }
+  bool OnLoopThread() const { return loopThread_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
+  // Another addon's function, to be called on the JS thread with that addon's
+  // env once the current batch of callbacks has run (loop_posts.cc). The
+  // caller holds the loop: it runs it, or holds its Lock.
+  using PostFn = void (*)(napi_env env, void* data);
+  void Post(napi_env env, PostFn fn, void* data);
+  // JS thread: the C API's lock()/unlock(), nestable; while held, the loop
+  // thread stays out of libev (as under Lock). Unlock returns false when not held.
+  void ApiLock();
+  bool ApiUnlock();
+
   // Watcher registry (raw; watchers unregister themselves). O(1) both ways:
   // each watcher remembers its slot.
   void Register(WatcherBase* w);
@@ -215,6 +230,19 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   };
 
  private:
+  struct Posted {
+    napi_env env;
+    PostFn fn;
+    void* data;
+  };
+  bool NothingToDeliver() const { return batch_.empty() && posts_.empty(); }
+  // JS thread, holding the loop: runs posts_; returns how many ran.
+  size_t DeliverPosts() noexcept;
+  void CallPosted(const Posted& posted) noexcept;
+  // The loop is gone: each post not run yet is called now, with env == NULL
+  // when JS cannot run any more.
+  void FlushPosts() noexcept;
+
   struct Delivery {
     WatcherBase* watcher;  // null: drain the runCallback queue
     int revents;
@@ -347,6 +375,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   std::vector<Delivery> batch_;       // recorded by the loop thread
   std::vector<Delivery> delivering_;  // the batch JsInvoke is delivering
   size_t deliveringNext_ = 0;
+  std::vector<Posted> posts_;   // see Post(); guarded like batch_
+  int apiLockDepth_ = 0;
+  bool apiLocked_ = false;      // ApiLock() took mutex_
+  std::thread::id jsThread_;
+  std::atomic<std::thread::id> loopThread_{};
   std::vector<int> graveyard_;  // fds for the loop thread to close (ReleaseFd)
 
   // Internal watchers, all unref'd: they never keep run() alive.
@@ -362,6 +395,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
 
 // The loop whose ev_run is on this thread's stack (for ev_set_syserr_cb).
 LoopCore* CurrentlyRunning();
+// The loop being freed on this thread (its cleanup watchers run), if `loop`.
+LoopCore* DestroyingHere(struct ev_loop* loop);
 void SetCurrentlyRunning(LoopCore* core);
 
 }  // namespace evkit

@@ -77,7 +77,7 @@ void LoopCore::RunJsPasses(uint64_t epoch) noexcept {
 void LoopCore::InvokeOnJsThread() noexcept {
   while (JsPassMayGoOn()) {
     ev_invoke_pending(loop_);  // internal watchers run here; user ones are recorded
-    if (batch_.empty()) break;
+    if (NothingToDeliver()) break;
     jsDelivered_ += DeliverRecorded();
     if (ev_pending_count(loop_) == 0) break;
   }

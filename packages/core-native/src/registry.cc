@@ -43,5 +43,11 @@ Found Find(struct ev_loop* loop, EnvState* env, std::shared_ptr<LoopCore>* core)
   return *core ? Found::kYes : Found::kNo;
 }
 
+std::shared_ptr<LoopCore> FindAny(struct ev_loop* loop) {
+  std::lock_guard<std::mutex> lock(Mutex());
+  auto it = Table().find(loop);
+  return it == Table().end() ? nullptr : it->second.core.lock();
+}
+
 }  // namespace registry
 }  // namespace evkit

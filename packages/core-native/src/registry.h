@@ -19,6 +19,8 @@ void Remove(struct ev_loop* loop);
 
 enum class Found { kNo, kOtherThread, kYes };
 Found Find(struct ev_loop* loop, EnvState* env, std::shared_ptr<LoopCore>* core);
+// From any thread (the C API for other addons): the live loop, or null.
+std::shared_ptr<LoopCore> FindAny(struct ev_loop* loop);
 
 }  // namespace registry
 }  // namespace evkit

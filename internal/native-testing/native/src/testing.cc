@@ -8,6 +8,8 @@
 
 #include <ev.h>
 
+#include "api_probe.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -237,6 +239,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketpair", Napi::Function::New<SocketPair>(env, "socketpair"));
   exports.Set("sigaction", Napi::Function::New<Sigaction>(env, "sigaction"));
   exports.Set("forkProbe", Napi::Function::New<ForkProbe>(env, "forkProbe"));
+  exports.Set("apiProbe", Napi::Function::New<ApiProbe>(env, "apiProbe"));
+  exports.Set("apiLeave", Napi::Function::New<ApiLeave>(env, "apiLeave"));
+  exports.Set("apiAfterDestroy", Napi::Function::New<ApiAfterDestroy>(env, "apiAfterDestroy"));
   return exports;
 }
 

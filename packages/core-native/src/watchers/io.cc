@@ -51,6 +51,7 @@
 #include <memory>
 #include <vector>
 
+#include "fd_checks.h"
 #include "internal_watcher.h"
 #include "watcher_kind.h"
 
@@ -116,18 +117,6 @@ class SlotList {
   std::ptrdiff_t EvIo::*slot_;
   std::vector<EvIo*> items_;
 };
-
-bool FdClosed(int fd) { return fcntl(fd, F_GETFD) == -1 && errno == EBADF; }
-
-bool IsEpollInstance(int fd) {
-  char path[48];
-  char target[64];
-  std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-  ssize_t n = readlink(path, target, sizeof target - 1);
-  if (n < 0) return false;
-  target[n] = '\0';
-  return std::strcmp(target, "anon_inode:[eventpoll]") == 0;
-}
 
 int IntArg(const Napi::CallbackInfo& info, size_t i, int fallback) {
   return info[i].IsNumber() ? info[i].As<Napi::Number>().Int32Value() : fallback;
