@@ -25,7 +25,7 @@ const resultsDir = path.join(benchDir, 'results');
 
 // ------------------------------------------------------------------ options
 
-const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9', 'Ha', 'Hb', 'K', 'M'];
+const WORKLOAD_IDS = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9', 'Ha', 'Hb', 'K', 'M', 'X'];
 
 function usage(code) {
   const out = code === 0 ? process.stdout : process.stderr;
@@ -122,6 +122,8 @@ const SIZES = {
   K: size(100_000),
   Mburst: size(200_000),
   Mlone: size(2_000),
+  X: size(4_000),
+  Xconcurrency: 64,
   KSlow: size(5_000), // signal (sigaction per first start) and stat (lstat, inotify per start)
 };
 // W5 and W9 need 2 fds per pair (W5: evkit and Node alike) plus what Node itself holds.
@@ -304,6 +306,19 @@ function defineWorkloads(c, files, skipped) {
       ],
       nodeRef: ['node-postMessage'],
       cRef: {}, // no C program: the comparison is with Node's own postMessage
+    },
+    {
+      id: 'X',
+      title:
+        `X native interop: ${k(SIZES.X)} HTTP requests, ${SIZES.Xconcurrency} in flight, to a Node http server in a worker ` +
+        `(evkit: the libcurl addon of examples/native-interop on evkit's C API; Node: fetch, and http.get with a keep-alive agent)`,
+      short: `X libcurl on evkit`,
+      metrics: [{ key: 'rate', unit: 'requests/s', better: 'higher', scale: 'rate' }],
+      jobs: ['curl-attached', 'curl-blocking', 'node-fetch', 'node-http'].map((system) =>
+        node(system, { n: SIZES.X, concurrency: SIZES.Xconcurrency }),
+      ),
+      nodeRef: ['node-fetch', 'node-http'],
+      cRef: {}, // no C program: the comparison is with Node's own clients
     },
     {
       id: 'W5',

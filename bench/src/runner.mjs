@@ -22,6 +22,7 @@ import { Async, AsyncMailbox } from '@evkit/async';
 import { Fork } from '@evkit/fork';
 import { Signal } from '@evkit/signal';
 import { Stat } from '@evkit/stat';
+import { runX } from './interop.mjs';
 
 const now = () => performance.now(); // ms, sub-microsecond resolution
 
@@ -1280,6 +1281,7 @@ const WORKLOADS = {
   Hb: runHb,
   K: runK,
   M: runM,
+  X: runX,
 };
 
 async function main() {

@@ -99,6 +99,34 @@ describe('libcurl multi on a blocking loop', () => {
   });
 });
 
+describe('libcurl multi across detach()', () => {
+  it('transfers started attached finish in a blocking run() after detach()', async () => {
+    server = await serverInWorker();
+    const loop = new Loop().attach();
+    const multi = new CurlMulti(loop);
+    const pending = paths.slice(0, 50).map((path) => multi.fetch(server!.base + path));
+    loop.detach();
+    expect(loop.run()).toBe(false);
+    const bodies = (await Promise.all(pending)).map((r) => r.body.toString());
+    expect(bodies).toEqual(paths.slice(0, 50).map((path) => `body of ${path}`));
+    multi.close();
+    loop.destroy();
+  });
+
+  it('and after attach() again', async () => {
+    server = await serverInWorker();
+    const loop = new Loop().attach();
+    const multi = new CurlMulti(loop);
+    const pending = paths.slice(0, 50).map((path) => multi.fetch(server!.base + path));
+    loop.detach();
+    loop.attach();
+    expect((await Promise.all(pending)).length).toBe(50);
+    expect(loop.refCount).toBe(0);
+    multi.close();
+    loop.destroy();
+  });
+});
+
 describe('naming a loop', () => {
   it('refuses what is not a live evkit loop of this thread', () => {
     const loop = new Loop();

@@ -33,7 +33,9 @@
  *    nextTicks settle after it, as with napi_make_callback; an exception left
  *    pending goes to 'uncaughtException'; blocking: it is thrown by run()).
  *    Every entry may be called from those two threads only, except
- *    `async_send`, which any thread may call (-EPERM otherwise).
+ *    `async_send`, which any thread may call (-EPERM otherwise). detach()
+ *    leaves your watchers active and your posts queued: whatever runs the
+ *    loop next (run(), or attach() again) runs them, on its thread.
  * 2. Locking. Each entry takes the loop's lock itself when it needs to (an
  *    attached loop, called from the JS thread outside a callback). To keep
  *    your own state consistent with callbacks running on the loop thread,
