@@ -6,11 +6,13 @@
 // publishes every package whose version is not on the registry yet
 // (changesets publish, which tags git too). --dry-run publishes nothing and
 // prints exactly what would go out: each package, its version, whether the
-// registry has it already, and the tarball's size and file count.
+// registry has it already, and the tarball's size and file count, and which
+// platform packages lack the binary a real release needs.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PLATFORMS } from '../packages/core-native/scripts/platforms.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dryRun = process.argv.includes('--dry-run');
@@ -34,19 +36,29 @@ function published(name, version) {
 
 if (prebuilt) {
   run('pnpm', ['build']);
-  run(process.execPath, ['packages/core-native/scripts/build-prebuild.mjs', '--check']);
 } else {
   run('pnpm', ['prepare-release']);
 }
 run(process.execPath, ['scripts/sync-manifests.mjs', '--check']);
+run(process.execPath, ['packages/core-native/scripts/platform-packages.mjs', '--check']);
+// A release carries every platform's binary (the workflow's prebuild matrix
+// builds them); one machine builds only its own.
+const missing = PLATFORMS.filter(
+  (p) => spawnSync(process.execPath, ['packages/core-native/scripts/build-prebuild.mjs', '--check', '--target', p.id], { cwd: root }).status !== 0,
+);
 if (!dryRun) {
+  if (missing.length > 0) {
+    console.error(`release: no good binary for ${missing.map((p) => p.id).join(', ')}; a release needs every platform (the workflow's prebuild jobs)`);
+    process.exit(1);
+  }
   run('pnpm', ['exec', 'changeset', 'publish']);
   process.exit(0);
 }
 
 const summaryFile = path.join(root, 'pnpm-publish-summary.json');
 rmSync(summaryFile, { force: true });
-run('pnpm', ['-r', '--filter', './packages/*', 'publish', '--dry-run', '--no-git-checks', '--report-summary'], {
+const skip = missing.flatMap((p) => ['--filter', `!@evkit/core-native-${p.id}`]);
+run('pnpm', ['-r', '--filter', './packages/*', ...skip, 'publish', '--dry-run', '--no-git-checks', '--report-summary'], {
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const { publishedPackages } = JSON.parse(readFileSync(summaryFile, 'utf8'));
@@ -58,4 +70,7 @@ for (const pkg of publishedPackages.sort((a, b) => a.name.localeCompare(b.name))
   const state = published(pkg.name, pkg.version);
   const registry = state === null ? 'unknown (registry unreachable)' : state ? 'already there: skipped' : 'new: published';
   console.log([`${pkg.name}@${pkg.version}`, registry, kib(pkg.size), kib(pkg.unpackedSize), pkg.files?.length ?? '?'].join('\t'));
+}
+for (const p of missing) {
+  console.log(`@evkit/core-native-${p.id}\tnot built here: a release needs its binary (the workflow's prebuild job for ${p.id})`);
 }

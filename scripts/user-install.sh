@@ -48,6 +48,17 @@ mkdir -p "$work/tarballs"
 for dir in packages/*/; do
   [ -f "${dir}package.json" ] || continue
   [ "$(node -p "require('./${dir}package.json').private === true")" = true ] && continue
+  # A platform package is packed only where its binary was built (this
+  # machine's); npm and pnpm skip a missing optional dependency.
+  case "$dir" in
+    packages/core-native-*-*/)
+      target=${dir%/}
+      if ! node packages/core-native/scripts/build-prebuild.mjs --check --target "${target#packages/core-native-}" >/dev/null 2>&1; then
+        echo "user-install (info): ${dir%/} not packed (no binary built here)"
+        continue
+      fi
+      ;;
+  esac
   if ! (cd "$dir" && pnpm pack --pack-destination "$work/tarballs") >"$work/pack.log" 2>&1; then
     sed 's/^/    /' "$work/pack.log" >&2
     echo "user-install: pack ${dir%/} FAILED"

@@ -32,6 +32,16 @@ function isGlibc(): boolean {
   }
 }
 
+/** The platforms with a prebuilt package, `@evkit/core-native-<platform>` (scripts/platforms.mjs has their details). */
+export const PREBUILT_PLATFORMS = [
+  'linux-x64-gnu',
+  'linux-arm64-gnu',
+  'linux-x64-musl',
+  'linux-arm64-musl',
+  'darwin-x64',
+  'darwin-arm64',
+] as const;
+
 /** The platform as prebuilt packages name it: `linux-x64-gnu`, `linux-arm64-musl`, `darwin-arm64`, … */
 export function platformId(platform: string = process.platform, arch: string = process.arch): string {
   const libc = platform === 'linux' ? (isGlibc() ? '-gnu' : '-musl') : '';
@@ -94,10 +104,11 @@ export function loadAddon<T>({ local = LOCAL_BUILDS, platform, base = import.met
         ? `@evkit/core-native: could not load the native addon (${ADDON_PATH_ENV} is set). Tried:`
         : `@evkit/core-native: could not load the native addon for ${platform}. Tried:`,
       ...failures,
-      'Prebuilt binaries exist for linux-x64 with glibc >= 2.34 (@evkit/core-native-linux-x64-gnu, an optional',
-      'dependency: install with optional dependencies); musl, arm64 and macOS are planned; Windows is not supported.',
-      'Anywhere else, build it from source (needs python3, make, g++ and the libev headers: libev-dev on',
-      'Debian/Ubuntu, libev-devel on Fedora/RHEL, `brew install libev` on macOS):',
+      `Prebuilt binaries exist for ${PREBUILT_PLATFORMS.join(', ')} (glibc >= 2.34 where it says gnu), each in`,
+      '@evkit/core-native-<platform>, an optional dependency: install with optional dependencies. Windows is not supported.',
+      'Anywhere else, build it from source (needs python3, make, g++, node-addon-api in your project: `npm install',
+      '--save-dev node-addon-api@8`, and the libev headers: libev-dev on Debian/Ubuntu, libev-devel on Fedora/RHEL,',
+      '`brew install libev` on macOS):',
       `  ${BUILD_FROM_SOURCE}`,
     ].join('\n'),
   );

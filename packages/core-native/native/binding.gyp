@@ -76,7 +76,9 @@
         }],
         ["OS=='mac'", {
           "xcode_settings": {
-            "CLANG_CXX_LANGUAGE_STANDARD": "c++17"
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            # As exports.map on Linux: the Node-API entry points and no ev_* symbol.
+            "OTHER_LDFLAGS": ["-Wl,-exported_symbols_list,<(module_root_dir)/../native/exports.darwin"]
           }
         }]
       ]

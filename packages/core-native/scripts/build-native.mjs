@@ -53,6 +53,18 @@ function run(gypArgs) {
   if (result.status !== 0) die(`[@evkit/core-native] node-gyp ${gypArgs[0]} failed (${result.error?.message ?? `exit ${result.status}`}).`);
 }
 
+// Only a build from source needs node-addon-api's headers: an optional peer
+// dependency, so that installs of the prebuilt binary go without it.
+try {
+  require.resolve('node-addon-api');
+} catch {
+  die(
+    '[@evkit/core-native] building from source needs node-addon-api\'s headers: in your project, run\n' +
+      '  npm install --save-dev node-addon-api@8   (or pnpm add -D node-addon-api@8)\n' +
+      'then this command again.',
+  );
+}
+
 let header;
 if (libev === 'system') {
   const found = findLibev();

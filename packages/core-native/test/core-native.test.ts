@@ -11,7 +11,8 @@ import { constants } from 'node:os';
 import { STATUS_LOOP_GONE, WatcherKind, binding } from '@evkit/core-native/binding';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { BUILD_FROM_SOURCE, loadAddon, platformId } from '../lib/load.js';
+import { BUILD_FROM_SOURCE, PREBUILT_PLATFORMS, loadAddon, platformId } from '../lib/load.js';
+import { PLATFORMS } from '../scripts/platforms.mjs';
 import { buildFromSourceCommand, missingLibevMessage } from '../scripts/check-libev.mjs';
 
 describe('versions and backends', () => {
@@ -53,13 +54,34 @@ describe('loading', () => {
     const message = loadError({ local: ['./nope/a.node', './nope/b.node'], platform: 'linux-x64-nope', base: import.meta.url });
     expect(message).toContain('could not load the native addon for linux-x64-nope. Tried:');
     expect(message).toMatch(/nope\/a\.node: not found\n.*nope\/b\.node: not found\n  @evkit\/core-native-linux-x64-nope\/evkit\.node: not installed\n/);
-    expect(message).toContain('Prebuilt binaries exist for linux-x64 with glibc >= 2.34 (@evkit/core-native-linux-x64-gnu');
-    expect(message).toContain('musl, arm64 and macOS are planned; Windows is not supported');
+    expect(message).toContain(
+      'Prebuilt binaries exist for linux-x64-gnu, linux-arm64-gnu, linux-x64-musl, linux-arm64-musl, darwin-x64, darwin-arm64',
+    );
+    expect(message).toContain('@evkit/core-native-<platform>, an optional dependency');
+    expect(message).toContain('Windows is not supported');
     expect(message).toContain(`\n  ${BUILD_FROM_SOURCE}`);
     expect(BUILD_FROM_SOURCE).toMatch(/^node \/.*\/scripts\/build-native\.mjs --system$/);
     expect(existsSync(BUILD_FROM_SOURCE.split(' ')[1]!)).toBe(true);
-    for (const hint of ['python3', 'make', 'g++', 'libev-dev', 'libev-devel', 'brew install libev']) expect(message).toContain(hint);
+    for (const hint of ['python3', 'make', 'g++', 'node-addon-api@8', 'libev-dev', 'libev-devel', 'brew install libev']) {
+      expect(message).toContain(hint);
+    }
     expect(message).not.toContain('pnpm --filter');
+  });
+
+  it('has one platform package per prebuilt platform, each an optional dependency, as platform-packages.mjs writes them', () => {
+    expect(PLATFORMS.map((p) => p.id)).toEqual([...PREBUILT_PLATFORMS]);
+    const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      optionalDependencies: Record<string, string>;
+    };
+    expect(Object.keys(own.optionalDependencies).sort()).toEqual(PLATFORMS.map((p) => `@evkit/core-native-${p.id}`).sort());
+    for (const p of PLATFORMS) {
+      const manifest = JSON.parse(readFileSync(new URL(`../../core-native-${p.id}/package.json`, import.meta.url), 'utf8'));
+      expect([manifest.os, manifest.cpu, manifest.libc]).toEqual([[p.os], [p.cpu], p.libc ? [p.libc] : undefined]);
+    }
+    const generator = new URL('../scripts/platform-packages.mjs', import.meta.url).pathname;
+    const check = spawnSync(process.execPath, [generator, '--check'], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it('names platforms as the prebuilt packages do: platform, arch and, on Linux, the libc', () => {
