@@ -41,6 +41,9 @@ export class Executor {
   readonly model: Model;
   private loops: AnyLoop[] = [];
   private watchers: WRec[] = [];
+  /** The watcher whose invoke() is calling its callback (-1: none). */
+  private invoking = -1;
+  private invokeBodyThrew = false;
   private cbs: any[] = [];
   private handled: number[] = [];
   private runAsyncs: Array<{ core: number; settled: boolean; checkPrompt: boolean }> = [];
@@ -178,7 +181,8 @@ export class Executor {
       const deadline = Date.now() + 10_000;
       // a continuation that runs meanwhile may detach or destroy it: then there is nothing to wait for
       const stillAttached = (): boolean => c.attached && !c.destroyed;
-      while (loop.iteration < target && Date.now() < deadline && stillAttached()) {
+      // (checked first: reading a destroyed loop's iteration throws)
+      while (stillAttached() && loop.iteration < target && Date.now() < deadline) {
         loop.ref(); // a ref()/unref() pair wakes the loop thread and changes no count
         loop.unref();
         await delay(1);
@@ -415,6 +419,20 @@ export class Executor {
       case 'timerSet': this.watcherOf(op.w).w[op.field] = op.v; return;
       case 'again': this.watcherOf(op.w).w.again(); return;
       case 'clearPending': this.watcherOf(op.w).w.clearPending(); return;
+      case 'invoke': {
+        const index = this.model.watcherIndex(op.w);
+        this.invoking = index;
+        try {
+          this.watcherOf(op.w).w.invoke(0x01000000); // EV_CUSTOM
+        } catch (e) {
+          // the callback's body threw: invoke() passes that on, and it is all it may throw here
+          if (!(e instanceof Error && e.message === `boom w${index}` && this.invokeBodyThrew)) throw e;
+        } finally {
+          this.invoking = -1;
+          this.invokeBodyThrew = false;
+        }
+        return;
+      }
       case 'send': this.watcherOf(op.w).w.send(); return;
       case 'raise': process.kill(process.pid, op.sig); return;
       case 'write': this.world.write(op.pipe % this.world.pipes.length); return;
@@ -616,6 +634,18 @@ export class Executor {
     const rec = this.watchers[index];
     if (self !== rec.w) this.diverge(`w${index}: callback this is not the watcher`);
     if (args[0] !== index) this.diverge(`w${index}: callback got args ${JSON.stringify(args)}`);
+    if (this.invoking === index) {
+      // invoke(): the callback runs here and now, without the model's fire
+      this.invoking = -1;
+      const body = rec.bodyDone ? undefined : rec.body;
+      rec.bodyDone = true;
+      if (TRACE) trace(`  invoke w${index}`);
+      if (this.runBody(body, `w${index}:`)) {
+        this.invokeBodyThrew = true;
+        throw new Error(`boom w${index}`);
+      }
+      return;
+    }
     const flags = (): string => {
       const m = this.model.watchers[index];
       return `active=${m.active} pending=${m.pending} uncertain=${m.uncertain} grace=${m.grace} due=${m.due} owed=${m.owed} real active=${rec.w.active}`;

@@ -89,6 +89,7 @@ export function op(depth: number, nested: boolean): fc.Arbitrary<Op> {
     { weight: 2, arbitrary: fc.tuple(wRef, fc.constantFrom<'after' | 'repeat'>('after', 'repeat'), fc.constantFrom(-0.5, 0, 1e4, 2e10)).map(([w, field, v]): Op => ({ k: 'timerSet', w, field, v })) },
     { weight: 2, arbitrary: wRef.map((w): Op => ({ k: 'again', w })) },
     { weight: 2, arbitrary: wRef.map((w): Op => ({ k: 'clearPending', w })) },
+    { weight: 2, arbitrary: wRef.map((w): Op => ({ k: 'invoke', w })) },
     { weight: 3, arbitrary: wRef.map((w): Op => ({ k: 'send', w })) },
     { weight: 2, arbitrary: fc.constantFrom<'SIGUSR2' | 'SIGWINCH'>('SIGUSR2', 'SIGWINCH').map((sig): Op => ({ k: 'raise', sig })) },
     { weight: 3, arbitrary: fc.nat(1).map((pipe): Op => ({ k: 'write', pipe })) },

@@ -280,6 +280,17 @@ export class Model {
         return this.again(op.w);
       case 'clearPending':
         return this.clearPending(op.w);
+      case 'invoke':
+        if (this.viaRetiredView(op.w)) return SKIP;
+        return this.withWatcher(op.w, (w) => {
+          // ev_invoke: the callback runs now, outside any delivery, and nothing of the watcher
+          // changes; what its body does are ops of the caller's context, and what it throws is
+          // invoke()'s own (the executor accepts its own body's error). Whether evkit still
+          // holds the callback is timing where feed() says so too.
+          if (w.uncertain) return SKIP;
+          if (!w.hasCb) return throws('EvError', 'ERR_EVKIT_NO_CALLBACK');
+          return OK;
+        });
       case 'send':
         if (this.viaRetiredView(op.w)) return SKIP;
         return this.withKind(op.w, 'async', (w) => {

@@ -77,6 +77,7 @@ export type Op =
   | { k: 'timerSet'; w: number; field: 'after' | 'repeat'; v: number }
   | { k: 'again'; w: number }
   | { k: 'clearPending'; w: number }
+  | { k: 'invoke'; w: number }
   | { k: 'send'; w: number }
   | { k: 'raise'; sig: 'SIGUSR2' | 'SIGWINCH' }
   | { k: 'write'; pipe: number }
