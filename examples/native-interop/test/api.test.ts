@@ -52,6 +52,9 @@ describe.each([
       clearPending: 0x01000000, // EV_CUSTOM
       unlock: 0,
       idleStop: 0,
+      cleanupStart: 0,
+      unrefCleanupOnly: EINVAL,
+      cleanupStop: 0,
       breakBadHow: EINVAL,
       releaseWithoutHold: EINVAL,
       unlockWithoutLock: EINVAL,

@@ -94,10 +94,11 @@ class ForeignLoop : public LoopCore::Extension {
     }
   }
 
-  // TrackMutex held.
+  // TrackMutex held: the active watchers that hold a reference on the loop
+  // (libev's cleanup watchers never do: ev_cleanup_start unrefs for them).
   int ActiveWatchers() const {
     int n = 0;
-    for (ev_watcher* w : mine) n += ev_is_active(w) ? 1 : 0;
+    for (ev_watcher* w : mine) n += ev_is_active(w) && !TrackTable().at(w).cleanup ? 1 : 0;
     return n;
   }
 

@@ -112,6 +112,11 @@ Napi::Value ApiProbe(const Napi::CallbackInfo& info) {
   note("unlock", api->unlock(loop));
   note("idleStop", api->idle_stop(loop, &idle));
 
+  auto cleanup = Ready<ev_cleanup>();
+  note("cleanupStart", api->cleanup_start(loop, &cleanup));
+  note("unrefCleanupOnly", api->unref(loop));  // libev's cleanup watchers hold no reference
+  note("cleanupStop", api->cleanup_stop(loop, &cleanup));
+
   note("breakBadHow", api->break_loop(loop, 7));
   note("releaseWithoutHold", api->release(loop));
   note("unlockWithoutLock", api->unlock(loop));
