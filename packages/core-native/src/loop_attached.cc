@@ -173,6 +173,7 @@ void LoopCore::OnRelease(struct ev_loop* loop) noexcept {
   // fd_reify has just run (libev calls this right before the poll).
   self->reifications_++;
   self->reifyDue_ = false;
+  self->forkNotReified_ = false;
   if (!tlsOnLoopThread) return;
   pthread_cond_broadcast(&self->blockedCv_);
   pthread_mutex_unlock(&self->mutex_);
@@ -221,6 +222,12 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
     // find at its start: user events land in batch_, which StopThread feeds
     // back to be delivered by whatever runs the loop next.
     ev_invoke_pending(loop);
+    // In the fork or prepare phase of a reinit's iteration: go on to its end
+    // without blocking (libev's re-initialisation comes first), and break there.
+    if (self->forkNotReified_) {
+      self->PollWithoutBlocking();
+      return;
+    }
     // ev_break must come from this thread: from another one, assert-enabled
     // libev overwrites it after the poll.
     ev_break(loop, EVBREAK_ALL);

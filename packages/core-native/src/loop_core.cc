@@ -312,6 +312,7 @@ void LoopCore::StopForkRepair() {
 // Both run natively, on whichever thread runs the loop.
 void LoopCore::OnForkSeen(struct ev_loop*, ev_fork* w, int) noexcept {
   auto* self = static_cast<LoopCore*>(w->data);
+  self->forkNotReified_ = true;
   if (self->reinitInForkPhase_) {
     self->reinitInForkPhase_ = false;
     return;

@@ -318,6 +318,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   int keepalive_ = 0;
   int userRefs_ = 0;  // outstanding loop.ref() calls
   bool reinitInForkPhase_ = false;  // see Reinit()
+  // Fork watchers were queued in this iteration, and libev re-initialises its
+  // kernel state (which ends the reinit) only after the prepare phase, before
+  // its fd_reify: an attached loop's thread stopping until then must not break
+  // out early, or the next run() queues the fork watchers again.
+  bool forkNotReified_ = false;
   int activeCount_ = 0;
   uint64_t pollNs_ = 0;
   uint64_t releasedAt_ = 0;

@@ -157,6 +157,23 @@ describe('runs only after reinit(), once (attached loops)', () => {
     fork.stop();
   });
 
+  it('detach() from the fork callback: the next blocking run() does not call it again', async () => {
+    const loop = new Loop().attach();
+    loops.push(loop);
+    let calls = 0;
+    const fork = new Fork(loop, { ref: false }).start(() => {
+      calls++;
+      loop.detach(); // stops the loop thread in the middle of the iteration the reinit() asked for
+    });
+    loop.reinit();
+    await until(() => calls > 0);
+    expect(loop.attached).toBe(false);
+    loop.run({ nowait: true });
+    loop.run({ nowait: true });
+    expect(calls).toBe(1);
+    fork.stop();
+  });
+
   it('runAsync() is not held open by an unref\'d fork watcher', async () => {
     const loop = new Loop().attach();
     loops.push(loop);
