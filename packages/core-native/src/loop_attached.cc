@@ -38,20 +38,12 @@ LoopCore::Lock::~Lock() {
 }
 
 void LoopCore::ApiLock() {
-  if (apiLockDepth_++ > 0 || !attached_ || invoking_ || jsHolds_) return;
-  pthread_mutex_lock(&mutex_);
-  jsHolds_ = true;
-  apiLocked_ = true;
+  if (apiLockDepth_++ == 0) apiLock_.emplace(this, /*wake=*/true);
 }
 
 bool LoopCore::ApiUnlock() {
   if (apiLockDepth_ == 0) return false;
-  if (--apiLockDepth_ > 0 || !apiLocked_) return true;
-  apiLocked_ = false;
-  jsHolds_ = false;
-  pthread_mutex_unlock(&mutex_);
-  // What was done under it (watchers started) is for the loop thread to see.
-  if (loop_ != nullptr && ev_is_active(&wake_)) ev_async_send(loop_, &wake_);
+  if (--apiLockDepth_ == 0) apiLock_.reset();  // what was done under it is for the loop thread to see
   return true;
 }
 

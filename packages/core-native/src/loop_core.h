@@ -31,6 +31,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -382,7 +383,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   size_t deliveringNext_ = 0;
   std::vector<Posted> posts_;   // see Post(); guarded like batch_
   int apiLockDepth_ = 0;
-  bool apiLocked_ = false;      // ApiLock() took mutex_
+  std::optional<Lock> apiLock_;  // held from the outermost ApiLock() to its ApiUnlock()
   std::thread::id jsThread_;
   std::atomic<std::thread::id> loopThread_{};
   std::vector<int> graveyard_;  // fds for the loop thread to close (ReleaseFd)
