@@ -4,6 +4,7 @@ import { captureContext } from './async-context.js';
 import { Callback, kRun, type CallbackFunction, type CallbackQueue } from './callback.js';
 import { getSystemErrorName } from 'node:util';
 import { EvError } from './errors.js';
+import { Fifo } from './fifo.js';
 import { BREAK_ONE, binding, kDrain, kSettle, kSyserr, type NativeLoop } from './native.js';
 import type { Watcher } from './watcher.js';
 import { unpinIdle } from './watcher-table.js';
@@ -18,8 +19,6 @@ export type ErrorHandler = (error: unknown, context: ErrorContext) => void;
 /** gevent's batching: check the clock every 50 callbacks, yield after 5 ms. */
 const CALLBACK_CHECK_COUNT = 50;
 const CALLBACK_SLICE_MS = 5;
-/** Slots already run before the queue array is compacted at the end of a pass. */
-const COMPACT_MIN_HEAD = 1024;
 
 export class LoopState implements CallbackQueue {
   readonly native: NativeLoop;
@@ -49,8 +48,7 @@ export class LoopState implements CallbackQueue {
   isDefault = false;
   errorHandler: ErrorHandler | null = null;
 
-  #queue: Array<Callback | undefined> = [];
-  #head = 0;
+  #queue = new Fifo<Callback>();
   #live = 0; // queued and not stopped
   #nativeQueued = false; // what native was last told
   #draining = 0;
@@ -86,8 +84,7 @@ export class LoopState implements CallbackQueue {
   cancel(_callback: Callback<any>): void {
     this.#live--;
     if (this.#live === 0 && this.#draining === 0) {
-      this.#queue = [];
-      this.#head = 0;
+      this.#queue.clear();
       this.#syncNative(false);
     }
   }
@@ -100,9 +97,8 @@ export class LoopState implements CallbackQueue {
     const attached = this.attached;
     try {
       // A detach() from one of these callbacks ends the pass: the rest waits for the next run() or attach().
-      while (this.#head < this.#queue.length && !this.destroyed && this.attached === attached) {
-        const callback = this.#queue[this.#head] as Callback;
-        this.#queue[this.#head++] = undefined;
+      while (this.#queue.size > 0 && !this.destroyed && this.attached === attached) {
+        const callback = this.#queue.shift() as Callback;
         if (!callback.pending) continue;
         this.#live--;
         try {
@@ -114,16 +110,6 @@ export class LoopState implements CallbackQueue {
       }
     } finally {
       this.#draining--;
-    }
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head >= COMPACT_MIN_HEAD && this.#head * 2 >= this.#queue.length) {
-      // A chain that queues its successor would otherwise grow the array by
-      // one slot per callback for as long as it runs.
-      this.#queue.copyWithin(0, this.#head);
-      this.#queue.length -= this.#head;
-      this.#head = 0;
     }
     const more = this.#live > 0;
     if (!more) this.#syncNative(false);
@@ -253,10 +239,8 @@ export class LoopState implements CallbackQueue {
     // what other callbacks threw before stays for run() to rethrow.
     const hookErrors = this.#errors.splice(before);
     this.#noteLeaving();
-    for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.stop();
+    for (const callback of this.#queue.drainAll()) callback.stop();
     this.destroyed = true;
-    this.#queue = [];
-    this.#head = 0;
     this.#live = 0;
     this.attached = false;
     this.native.destroy();
