@@ -15,7 +15,17 @@ void SetFunctionRef(napi_env env, Napi::Object hooks, const char* name, napi_ref
   napi_create_reference(env, fn, 1, ref);
 }
 
+thread_local EnvState* thisThreadEnv = nullptr;
+
 }  // namespace
+
+EnvState::EnvState(napi_env env) : env_(env) { thisThreadEnv = this; }
+
+EnvState::~EnvState() {
+  if (thisThreadEnv == this) thisThreadEnv = nullptr;
+}
+
+EnvState* EnvState::OfThisThread() { return thisThreadEnv; }
 
 void EnvState::SetHooks(Napi::Object hooks) {
   SetFunctionRef(env_, hooks, "dispatch", &dispatch_);

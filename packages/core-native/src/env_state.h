@@ -26,7 +26,12 @@ struct DebugCounts {
 // finalizers run in at teardown, nobody touches freed state.
 class EnvState : public std::enable_shared_from_this<EnvState> {
  public:
-  explicit EnvState(napi_env env) : env_(env) {}
+  explicit EnvState(napi_env env);
+  ~EnvState();
+
+  // The env whose JS runs on the calling thread (Node runs one per thread:
+  // the main thread, each Worker); null on any other thread.
+  static EnvState* OfThisThread();
 
   napi_env env() const { return env_; }
 

@@ -295,7 +295,7 @@ void LoopCore::Requeue(std::vector<Delivery>* deliveries, size_t from) {
     const Delivery& d = (*deliveries)[i];
     // A stopped or forgotten watcher, or the drain (its queue stays).
     if (d.watcher == nullptr || !d.watcher->Has(WatcherBase::kQueued)) continue;
-    ev_feed_event(loop_, d.watcher->w_, d.revents);
+    ev_feed_event(loop_, d.watcher->w(), d.revents);
     any = true;
   }
   for (size_t i = from; i < deliveries->size(); i++) {

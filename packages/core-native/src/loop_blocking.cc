@@ -173,7 +173,7 @@ void LoopCore::Uncollect(std::vector<Delivery>* batch, size_t from) noexcept {
   std::vector<std::pair<WatcherBase*, int>> fed;
   for (double id : fedIds) {
     WatcherBase* w = env_->watchers.Find(id);
-    if (w != nullptr && w->Usable()) fed.emplace_back(w, ev_clear_pending(loop_, w->w_));
+    if (w != nullptr && w->Usable()) fed.emplace_back(w, ev_clear_pending(loop_, w->w()));
   }
   uint8_t* state = env_->StateBytes();
   for (size_t i = batch->size(); i-- > from;) {
@@ -187,11 +187,11 @@ void LoopCore::Uncollect(std::vector<Delivery>* batch, size_t from) noexcept {
       continue;  // stopped since
     }
     d.watcher->Unqueue();
-    ev_feed_event(loop_, d.watcher->w_, d.revents);
+    ev_feed_event(loop_, d.watcher->w(), d.revents);
     d.watcher->Publish();
   }
   for (auto& [w, revents] : fed) {
-    if (revents != 0) ev_feed_event(loop_, w->w_, revents);
+    if (revents != 0) ev_feed_event(loop_, w->w(), revents);
   }
 }
 

@@ -206,9 +206,7 @@ void LoopCore::Destroy() {
   if (attached_ && !invoking_) StopThread();
   {
     Lock lock(this);
-    std::vector<WatcherBase*> watchers;
-    watchers.swap(watchers_);
-    for (WatcherBase* w : watchers) {
+    for (WatcherBase* w : Watchers()) {
       w->DetachFromLoop();
       // A transient watcher's native half exists only in its loop.
       if (!w->persistent()) delete w;
@@ -295,8 +293,8 @@ void LoopCore::Verify() {
 
 void LoopCore::SettleCounts(bool all) {
   Lock lock(this);
-  for (WatcherBase* w : watchers_) {
-    if (!w->Has(WatcherBase::kCounted) || ev_is_active(w->w_)) continue;
+  for (WatcherBase* w : Watchers()) {
+    if (!w->Has(WatcherBase::kCounted) || ev_is_active(w->w())) continue;
     if (attached_ && !all && w->Has(WatcherBase::kQueued)) continue;
     w->NoteStopped(true);
     w->Publish();
@@ -456,19 +454,14 @@ void LoopCore::AddExtension(const void* key, std::unique_ptr<Extension> extensio
   extensions_.emplace_back(key, std::move(extension));
 }
 
-void LoopCore::Register(WatcherBase* w) {
-  w->registrySlot_ = static_cast<uint32_t>(watchers_.size());
-  watchers_.push_back(w);
-}
-
-void LoopCore::Unregister(WatcherBase* w) {
-  size_t slot = w->registrySlot_;
-  if (slot >= watchers_.size() || watchers_[slot] != w) return;
-  WatcherBase* last = watchers_.back();
-  watchers_[slot] = last;
-  last->registrySlot_ = static_cast<uint32_t>(slot);
-  watchers_.pop_back();
-  w->registrySlot_ = UINT32_MAX;
+std::vector<WatcherBase*> LoopCore::Watchers() const {
+  std::vector<WatcherBase*> mine;
+  const IdTable<WatcherBase>& table = env_->watchers;
+  for (uint32_t i = 0, n = table.size(); i < n; i++) {
+    WatcherBase* w = table.At(i);
+    if (w != nullptr && w->core_ == this) mine.push_back(w);
+  }
+  return mine;
 }
 
 // ---------------------------------------------------------------- calling JS

@@ -164,10 +164,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void ApiLock();
   bool ApiUnlock();
 
-  // Watcher registry (raw; watchers unregister themselves). O(1) both ways:
-  // each watcher remembers its slot.
-  void Register(WatcherBase* w);
-  void Unregister(WatcherBase* w);
+  // This loop's watchers, found in the env's table of watchers: a list per
+  // loop would cost every watcher a slot there and one in itself, for the
+  // rare calls that need them all (destroy(), activeCount, refCount).
+  std::vector<WatcherBase*> Watchers() const;
 
   // From a watcher's trampoline, on whichever thread runs the loop.
   void Record(WatcherBase* w, int revents);
@@ -335,7 +335,6 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   std::string syserrMsg_;
   int syserrErrno_ = 0;
   bool hasSyserr_ = false;
-  std::vector<WatcherBase*> watchers_;
   uint32_t index_ = 0;  // in the env's IdTable of loops
   // (id, revents) pairs of a blocking batch, shared with the deliver hook.
   napi_ref batchArray_ = nullptr;

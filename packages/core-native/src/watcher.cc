@@ -1,26 +1,33 @@
 #include "watcher.h"
 
+#include <cassert>
+
 #include "env_state.h"
 
 namespace evkit {
 
+static_assert(sizeof(WatcherBase) <= 32, "WatcherBase is paid in every watcher: keep it within 32 bytes");
+
 WatcherBase::WatcherBase(LoopCore* core, int kind, bool persistent, ev_watcher* w)
-    : w_(w), core_(core), env_(core->env()), kind_(static_cast<uint8_t>(kind)), persistent_(persistent) {
-  index_ = env_->watchers.Add(this);
-  core_->Register(this);
-  env_->counts.watchersCreated++;
+    : core_(core),
+      evOffset_(static_cast<uint8_t>(reinterpret_cast<char*>(w) - reinterpret_cast<char*>(this))),
+      kind_(static_cast<uint8_t>(kind)),
+      persistent_(persistent) {
+  // The kind's libev watcher sits right after this base (KindWatcher).
+  assert(reinterpret_cast<char*>(w) == reinterpret_cast<char*>(this) + evOffset_);
+  index_ = env()->watchers.Add(this);
+  env()->counts.watchersCreated++;
 }
 
 WatcherBase::~WatcherBase() {
   // Leave() ran already (close(), release, destroy() or the kind's own
   // destructor); this only gives back the id.
-  if (core_ != nullptr) core_->Unregister(this);
-  if (uint8_t* state = env_->StateBytes()) state[index_] = 0;
-  env_->watchers.Remove(index_);
-  env_->counts.watchersFreed++;
+  if (uint8_t* state = env()->StateBytes()) state[index_] = 0;
+  env()->watchers.Remove(index_);
+  env()->counts.watchersFreed++;
 }
 
-double WatcherBase::id() const { return env_->watchers.IdOf(index_); }
+double WatcherBase::id() const { return env()->watchers.IdOf(index_); }
 
 void WatcherBase::Leave() {
   if (core_ != nullptr) {
@@ -30,7 +37,6 @@ void WatcherBase::Leave() {
       StopLocked();
       OnLeavingLoop();
     }
-    core->Unregister(this);
     core_ = nullptr;
   }
   Publish();
@@ -43,12 +49,12 @@ void WatcherBase::Close() {
 }
 
 void WatcherBase::Publish() {
-  uint8_t* state = env_->StateBytes();
+  uint8_t* state = env()->StateBytes();
   if (state == nullptr) return;
   uint8_t bits = 0;
   if (Usable()) {
-    if (ev_is_active(w_)) bits |= kStateActive;
-    if (ev_is_pending(w_) || Has(kQueued)) bits |= kStatePending;
+    if (ev_is_active(w())) bits |= kStateActive;
+    if (ev_is_pending(w()) || Has(kQueued)) bits |= kStatePending;
     bits |= state[index_] & kStateQueued;
   }
   state[index_] = bits;
@@ -57,14 +63,14 @@ void WatcherBase::Publish() {
 bool WatcherBase::Active() {
   if (!Usable()) return false;
   LoopCore::Lock lock(core_);
-  return ev_is_active(w_);
+  return ev_is_active(w());
 }
 
 bool WatcherBase::Pending() {
   if (!Usable()) return false;
   LoopCore::Lock lock(core_);
-  uint8_t* state = env_->StateBytes();
-  return ev_is_pending(w_) || Has(kQueued) || (state != nullptr && (state[index_] & kStateQueued) != 0);
+  uint8_t* state = env()->StateBytes();
+  return ev_is_pending(w()) || Has(kQueued) || (state != nullptr && (state[index_] & kStateQueued) != 0);
 }
 
 int WatcherBase::Start() {
@@ -72,12 +78,12 @@ int WatcherBase::Start() {
   int status = BeforeStart();
   if (status != 0) return status;
   LoopCore::Lock lock(core_, /*wake=*/true);
-  if (!ev_is_active(w_)) {
+  if (!ev_is_active(w())) {
     // A one-shot libev stopped whose callback has not run yet is still
     // counted: settle that before counting the new start.
     if (Has(kCounted)) NoteStopped(true);
     status = EvStart(core_->loop());
-    if (ev_is_active(w_)) NoteStarted();
+    if (ev_is_active(w())) NoteStarted();
   }
   Publish();
   return status;
@@ -106,13 +112,13 @@ void WatcherBase::Unqueue() {
     Set(kQueued, false);
     core_->Forget(this);
   }
-  if (uint8_t* state = env_->StateBytes()) state[index_] &= ~kStateQueued;
+  if (uint8_t* state = env()->StateBytes()) state[index_] &= ~kStateQueued;
 }
 
 void WatcherBase::Feed(int revents) {
   if (!Usable()) return;
   LoopCore::Lock lock(core_, /*wake=*/true);
-  ev_feed_event(core_->loop(), w_, FedRevents(revents & ~kKindReventsMask));
+  ev_feed_event(core_->loop(), w(), FedRevents(revents & ~kKindReventsMask));
   core_->NoteFed(this);
   Publish();
 }
@@ -120,11 +126,11 @@ void WatcherBase::Feed(int revents) {
 int WatcherBase::ClearPending() {
   if (!Usable()) return 0;
   LoopCore::Lock lock(core_);
-  int revents = ev_clear_pending(core_->loop(), w_);
-  uint8_t* state = env_->StateBytes();
+  int revents = ev_clear_pending(core_->loop(), w());
+  uint8_t* state = env()->StateBytes();
   if (Has(kQueued) || (state != nullptr && (state[index_] & kStateQueued) != 0)) revents |= recorded_;
   Unqueue();
-  if (Has(kCounted) && !ev_is_active(w_)) NoteStopped(true);
+  if (Has(kCounted) && !ev_is_active(w())) NoteStopped(true);
   Publish();
   return revents & ~kKindReventsMask;
 }
@@ -157,7 +163,7 @@ void WatcherBase::RefreshNowOutsideCallbacks() {
 }
 
 void WatcherBase::SyncActivity() {
-  bool active = ev_is_active(w_);
+  bool active = ev_is_active(w());
   if (Has(kCounted) && !active) NoteStopped(true);
   if (!Has(kCounted) && active) NoteStarted();
   Publish();
@@ -197,13 +203,13 @@ void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexce
 }
 
 int WatcherBase::Collect(int revents, bool queuedForJs) noexcept {
-  if (Has(kCounted) && !ev_is_active(w_)) NoteStopped(true);
+  if (Has(kCounted) && !ev_is_active(w())) NoteStopped(true);
   if ((revents & EV_ERROR) != 0) revents = OnErrorEvent(revents);
   recorded_ = revents;
   if (queuedForJs) {
     // JS delivers it from the batch and clears the queued bit as it does.
     Set(kQueued, false);
-    if (uint8_t* state = env_->StateBytes()) state[index_] |= kStateQueued;
+    if (uint8_t* state = env()->StateBytes()) state[index_] |= kStateQueued;
   }
   Publish();
   return revents;
@@ -223,9 +229,9 @@ void WatcherBase::Undeliver() {
 
 void WatcherBase::ReleaseIfIdle() {
   if (persistent_) return;
-  uint8_t* state = env_->StateBytes();
+  uint8_t* state = env()->StateBytes();
   if (state != nullptr && state[index_] != 0) return;
-  if (Usable() && (ev_is_active(w_) || ev_is_pending(w_) || Has(kQueued))) return;
+  if (Usable() && (ev_is_active(w()) || ev_is_pending(w()) || Has(kQueued))) return;
   Leave();
   delete this;
 }

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 
+#include "env_state.h"
 #include "ev_config.h"
 #include "loop_core.h"
 
@@ -77,12 +78,12 @@ class WatcherBase {
   bool Active();
   bool Pending();
   // Only while neither active nor pending (checked by the caller).
-  void SetPriority(int priority) { ev_set_priority(w_, priority); }
+  void SetPriority(int priority) { ev_set_priority(w(), priority); }
   // The kind's two parameters changed in JS (a timer's after and repeat, an
   // io's fd and events): a watcher that has its native half takes them for
   // its next start (and, where libev allows, at once).
   void SetParams(double a, double b);
-  int Priority() const { return ev_priority(w_); }
+  int Priority() const { return ev_priority(w()); }
   void Close();
   bool closed() const { return Has(kClosed); }
   // The loop is being destroyed: stop in libev and forget the loop.
@@ -160,7 +161,14 @@ class WatcherBase {
 
   static void Trampoline(struct ev_loop* loop, ev_watcher* w, int revents) noexcept;
 
-  ev_watcher* w_;
+  // The kind's libev watcher, found from this object's address: a pointer to
+  // it would cost 8 bytes in every watcher.
+  ev_watcher* w() const {
+    return reinterpret_cast<ev_watcher*>(reinterpret_cast<char*>(const_cast<WatcherBase*>(this)) + evOffset_);
+  }
+  // Watchers live on their env's JS thread: one env per thread (Node's main
+  // thread, each Worker), so it is found there rather than kept in each.
+  static EnvState* env() { return EnvState::OfThisThread(); }
 
  private:
   void NoteStarted();
@@ -179,14 +187,14 @@ class WatcherBase {
   bool Has(Flag f) const { return (flags_ & f) != 0; }
   void Set(Flag f, bool on) { flags_ = on ? (flags_ | f) : (flags_ & ~f); }
 
+  // Laid out to fill 32 bytes with the vtable pointer: every field here is
+  // paid once per watcher (a timer's whole object is 88 bytes).
   LoopCore* core_;
-  EnvState* env_;
-  uint32_t index_ = 0;         // in EnvState::watchers
-  uint32_t registrySlot_ = UINT32_MAX;  // in the loop's list of watchers
+  uint32_t index_ = 0;  // in EnvState::watchers
   // The revents of an event recorded by the trampoline (kQueued) or handed to
-  // JS in a blocking batch (kStateQueued) and not delivered yet. Beside the
-  // other 4-byte fields: the object stays in its malloc size class.
+  // JS in a blocking batch (kStateQueued) and not delivered yet.
   int recorded_ = 0;
+  uint8_t evOffset_;  // where the kind's libev watcher starts, from `this`
   uint8_t flags_ = kKeepalive;
   uint8_t kind_;
   bool persistent_;

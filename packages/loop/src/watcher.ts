@@ -102,9 +102,27 @@ const FLAG_ITERATED = 64;
 const NATIVE_FLAGS = 15;
 const PRIORITY_MASK = 7;
 const DEFAULT_FLAGS = 2;
+// Bits 8 to 29 count start() calls (wrapping), so a delivery can tell
+// whether its callback restarted the watcher. Fields cost 8 bytes in every
+// watcher: this shares one with the flags, and stays a small integer.
+const STARTS_SHIFT = 8;
+const STARTS_UNIT = 1 << STARTS_SHIFT;
+const FLAGS_LIMIT = 0x3fffffff;
 
 /** Shared by every start() without extra arguments. */
 const NO_ARGS: never[] = [];
+
+/**
+ * A watcher's callback with its args or its async context. Every field costs
+ * 8 bytes in every watcher: a bare callback, the common case, is kept alone.
+ */
+class BoundCall<A extends unknown[]> {
+  constructor(
+    readonly callback: WatcherCallback<A> | null,
+    readonly args: A | null,
+    readonly context: AsyncContext | undefined,
+  ) {}
+}
 
 /** The queue of each watcher being iterated (Watcher#iterate). */
 const iterations = new WeakMap<object, EventQueue<unknown>>();
@@ -138,18 +156,14 @@ const collected = new FinalizationRegistry<number>((id) => binding.watcherClose(
  */
 export abstract class Watcher<A extends unknown[] = unknown[]> {
   readonly #loop: Loop;
-  readonly #state: LoopState;
   /** The native half's id; 0 while a transient kind has none. */
   #id = 0;
   /** Priority and ref, packed as native code takes them, and closed. */
   #flags = DEFAULT_FLAGS;
   #a = 0;
   #b = 0;
-  #callback: WatcherCallback<A> | null = null;
-  #args: A | null = null;
-  #starts = 0;
-  /** The async context start() ran in, when the loop is attached (Node's timers do the same). */
-  #context: AsyncContext | undefined;
+  /** The callback, bare when it has no args and no async context (the common case), else with them. */
+  #call: WatcherCallback<A> | BoundCall<A> | null = null;
 
   /**
    * For kinds: validates `options` and binds the watcher to `loop`, without
@@ -167,10 +181,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       if (opts.ref === false) this.#flags |= FLAG_UNREF;
       if (opts.signal !== undefined) checkAbortSignal('options.signal', opts.signal);
     }
-    const state = loopState(loop);
     if (loop.destroyed) throw new LoopDestroyedError();
     this.#loop = loop;
-    this.#state = state;
     this.#a = a;
     this.#b = b;
     const signal = options?.signal;
@@ -186,7 +198,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   /** A persistent kind's constructor makes its native half: `make(loopId, flags)` returns its id or 0. */
   protected adopt(make: (loopId: number, flags: number) => number): void {
     if (this.#flags & FLAG_CLOSED) return; // aborted before it was made
-    const id = make(this.#state.id, this.#flags & NATIVE_FLAGS);
+    const id = make(this.#loopState.id, this.#flags & NATIVE_FLAGS);
     if (id === 0) throw this.#nativeError(binding.watcherStatus());
     this.#id = id;
     collected.register(this, id, this);
@@ -197,14 +209,42 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     throw new TypeError(`${this.constructor.name} does not say what kind of native watcher it is`);
   }
 
+  get #callback(): WatcherCallback<A> | null {
+    const call = this.#call;
+    return call === null || typeof call === 'function' ? call : call.callback;
+  }
+
+  get #args(): A | null {
+    const call = this.#call;
+    if (call === null) return null;
+    return typeof call === 'function' ? (NO_ARGS as unknown as A) : call.args;
+  }
+
+  /** The async context start() ran in, when the loop is attached (Node's timers do the same). */
+  get #context(): AsyncContext | undefined {
+    const call = this.#call;
+    return call === null || typeof call === 'function' ? undefined : call.context;
+  }
+
+  #bind(callback: WatcherCallback<A> | null, args: A | null, context: AsyncContext | undefined): void {
+    if (callback !== null && (args as unknown) === NO_ARGS && context === undefined) this.#call = callback;
+    else if (callback === null && args === null && context === undefined) this.#call = null;
+    else this.#call = new BoundCall(callback, args, context);
+  }
+
+  /** Read through the loop rather than kept: one field less in every watcher. */
+  get #loopState(): LoopState {
+    return loopState(this.#loop);
+  }
+
   /** The watcher kind's name, for messages. */
   get #name(): string {
     return this.constructor.name;
   }
 
   #usable(): void {
-    if (this.#state.destroyed) throw new LoopDestroyedError();
-    if (this.#state.suspended) throw suspendedError();
+    if (this.#loopState.destroyed) throw new LoopDestroyedError();
+    if (this.#loopState.suspended) throw suspendedError();
     if (this.#flags & FLAG_CLOSED) throw new WatcherClosedError(this.#name);
   }
 
@@ -222,7 +262,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   protected ensureNative(): number {
     this.#usable();
     if (this.#id === 0) {
-      const id = binding.watcherCreate(this.#state.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
+      const id = binding.watcherCreate(this.#loopState.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
       if (id === 0) throw this.#nativeError(binding.watcherStatus());
       this.#id = id;
     }
@@ -330,10 +370,10 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   start<B extends A>(callback: WatcherCallbackOf<this, B>, ...args: B): this {
     this.#usable();
     this.useCallback(callback, args);
-    this.#starts++;
+    this.#flags = (this.#flags + STARTS_UNIT) & FLAGS_LIMIT;
     const id = this.#id;
     if (id === 0) {
-      const made = binding.watcherStart(this.#state.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
+      const made = binding.watcherStart(this.#loopState.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
       if (made === 0) this.#failStart(binding.watcherStatus());
       this.#id = made;
       owners[indexOf(made)] = this;
@@ -347,9 +387,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   #failStart(status: number): never {
     // Not started: forget the callback, and the kind says what went wrong.
-    this.#callback = null;
-    this.#args = null;
-    this.#context = undefined;
+    this.#call = null;
     throw this.#nativeError(status);
   }
 
@@ -384,9 +422,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       this.#sync();
     }
     if (this.#flags & FLAG_ITERATED) this.#endIteration();
-    this.#callback = null;
-    this.#args = null;
-    this.#context = undefined;
+    this.#call = null;
     return this;
   }
 
@@ -417,8 +453,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       if (this.nativeKind.persistent === true) collected.unregister(this);
     }
     this.#id = 0;
-    this.#callback = null;
-    this.#args = null;
+    this.#call = null;
   }
 
   /**
@@ -438,7 +473,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /** Whether `close()` was called or the loop was destroyed (which closes every watcher). Never throws. */
   get closed(): boolean {
-    return (this.#flags & FLAG_CLOSED) !== 0 || this.#state.destroyed;
+    return (this.#flags & FLAG_CLOSED) !== 0 || this.#loopState.destroyed;
   }
 
   /**
@@ -471,7 +506,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   set callback(callback: WatcherCallbackOf<this, A>) {
     this.#usable();
     checkFunction('callback', callback);
-    this.#callback = callback as WatcherCallback<A>;
+    this.#bind(callback as WatcherCallback<A>, this.#args, this.#context);
   }
 
   /** The extra arguments the callback gets; `null` when the watcher has no callback. */
@@ -490,7 +525,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (args !== null && !Array.isArray(args)) {
       throw argTypeError(`args must be an array or null, got ${describe(args)}`);
     }
-    this.#args = args;
+    this.#bind(this.#callback, args, this.#context);
   }
 
   /** libev priority, from `MINPRI` (-2) to `MAXPRI` (2): pending watchers of a higher priority run first. */
@@ -685,19 +720,21 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   [kInvoke](id: number, revents: number): void {
     if (id !== this.#id) return;
     const index = indexOf(id);
-    const callback = this.#callback;
+    const call = this.#call;
+    const bare = typeof call === 'function';
+    const callback = bare ? call : (call?.callback ?? null);
     const active = (state[index]! & STATE_ACTIVE) !== 0;
-    const starts = this.#starts;
+    const starts = this.#flags >> STARTS_SHIFT;
     if (callback !== null) {
-      const args = this.#args ?? (NO_ARGS as unknown as A);
-      const context = this.#context;
+      const args = bare ? (NO_ARGS as unknown as A) : (call!.args ?? (NO_ARGS as unknown as A));
+      const context = bare ? undefined : call!.context;
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
         else if (context === undefined) this.fire(callback, args, revents);
         else runInContext(context, () => this.fire(callback, args, revents));
       } catch (error) {
-        this.#state.report(error, this);
-        if (!(this.#flags & FLAG_CLOSED) && !this.#state.destroyed) this.onCallbackError();
+        this.#loopState.report(error, this);
+        if (!(this.#flags & FLAG_CLOSED) && !this.#loopState.destroyed) this.onCallbackError();
       }
     }
     if (this.#id === id) {
@@ -711,10 +748,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (this.#flags & FLAG_ITERATED && iterations.get(this)?.paused !== true) this.#endIteration();
     // libev stopped it (one-shot) and the callback neither restarted nor fed
     // it: release callback and args, as gevent does, so they can be collected.
-    if (!active && starts === this.#starts) {
-      this.#callback = null;
-      this.#args = null;
-      this.#context = undefined;
+    if (!active && starts === this.#flags >> STARTS_SHIFT) {
+      this.#call = null;
     }
   }
 
@@ -725,9 +760,11 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    */
   protected useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B): void {
     checkFunction('callback', callback);
-    this.#callback = callback as unknown as WatcherCallback<A>;
-    this.#args = args.length === 0 ? (NO_ARGS as unknown as A) : args;
-    this.#context = this.#state.attached ? captureContext() : undefined;
+    this.#bind(
+      callback as unknown as WatcherCallback<A>,
+      args.length === 0 ? (NO_ARGS as unknown as A) : args,
+      this.#loopState.attached ? captureContext() : undefined,
+    );
   }
 
   /**
@@ -785,7 +822,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (signal?.aborted) return queue; // ends at once with an AbortError
     this.#flags |= FLAG_ITERATED;
     iterations.set(this, queue as EventQueue<unknown>);
-    this.#state.iterations.add(queue);
+    this.#loopState.iterations.add(queue);
     try {
       this.start(iterationCallback as WatcherCallbackOf<this, A>, ...([] as unknown as A));
     } catch (error) {
@@ -811,7 +848,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     try {
       this.start(iterationCallback as WatcherCallbackOf<this, A>, ...([] as unknown as A));
     } catch (error) {
-      this.#state.report(error, this);
+      this.#loopState.report(error, this);
       this.#endIteration();
     }
   }
@@ -823,7 +860,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     const queue = iterations.get(this);
     iterations.delete(this);
     if (queue === undefined) return;
-    this.#state.iterations.delete(queue);
+    this.#loopState.iterations.delete(queue);
     queue.end();
     if (!this.closed && this.#callback === iterationCallback) this.stop();
   }
@@ -836,7 +873,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   /** What `util.inspect` shows: the kind, its settings and state, e.g. `<Timer after=1 repeat=0 remaining=0.998 active>`. */
   [inspect.custom](): string {
     const flags: string[] = [];
-    if (this.#state.destroyed) flags.push('loop destroyed');
+    if (this.#loopState.destroyed) flags.push('loop destroyed');
     else if (this.#flags & FLAG_CLOSED) flags.push('closed');
     else {
       flags.push(...this.inspectSettings());
