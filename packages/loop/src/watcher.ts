@@ -102,12 +102,32 @@ const FLAG_ITERATED = 64;
 const NATIVE_FLAGS = 15;
 const PRIORITY_MASK = 7;
 const DEFAULT_FLAGS = 2;
-// Bits 8 to 29 count start() calls (wrapping), so a delivery can tell
+// Bits 7 and 8: the kind's parameter a (b) is kept in microseconds, see
+// compactParam().
+const FLAG_A_MICROS = 128;
+const FLAG_B_MICROS = 256;
+// Bits 9 to 29 count start() calls (wrapping), so a delivery can tell
 // whether its callback restarted the watcher. Fields cost 8 bytes in every
 // watcher: this shares one with the flags, and stays a small integer.
-const STARTS_SHIFT = 8;
+const STARTS_SHIFT = 9;
 const STARTS_UNIT = 1 << STARTS_SHIFT;
 const FLAGS_LIMIT = 0x3fffffff;
+
+/** Small integers are stored unboxed in V8 (31 bits with pointer compression). */
+const SMALL_INTEGER = 2 ** 30;
+
+/**
+ * A watcher keeps its kind's two parameters in fields. A fractional number
+ * there is a heap object of its own (16 bytes, and work for the GC) in every
+ * watcher: a timer's `after` in seconds, say. Such a value that is an exact
+ * number of microseconds (any time written with up to 6 decimals) is kept as
+ * that integer instead: returns it, or undefined to keep `value` as it is.
+ */
+function compactParam(value: number): number | undefined {
+  if (Number.isInteger(value)) return undefined;
+  const micros = Math.round(value * 1e6);
+  return micros / 1e6 === value && micros < SMALL_INTEGER && micros > -SMALL_INTEGER ? micros : undefined;
+}
 
 /** Shared by every start() without extra arguments. */
 const NO_ARGS: never[] = [];
@@ -160,8 +180,10 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   #id = 0;
   /** Priority and ref, packed as native code takes them, and closed. */
   #flags = DEFAULT_FLAGS;
-  #a = 0;
-  #b = 0;
+  // Never a double in practice (compactParam), and null first so V8 keeps
+  // these fields tagged: a double field would box every watcher's value.
+  #a: number | null = null;
+  #b: number | null = null;
   /** The callback, bare when it has no args and no async context (the common case), else with them. */
   #call: WatcherCallback<A> | BoundCall<A> | null = null;
 
@@ -183,8 +205,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     }
     if (loop.destroyed) throw new LoopDestroyedError();
     this.#loop = loop;
-    this.#a = a;
-    this.#b = b;
+    this.#storeParams(a, b);
     const signal = options?.signal;
     if (signal === undefined) return;
     if (signal.aborted) {
@@ -262,7 +283,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   protected ensureNative(): number {
     this.#usable();
     if (this.#id === 0) {
-      const id = binding.watcherCreate(this.#loopState.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
+      const id = binding.watcherCreate(this.#loopState.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.paramA, this.paramB);
       if (id === 0) throw this.#nativeError(binding.watcherStatus());
       this.#id = id;
     }
@@ -276,19 +297,29 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /** Changes the kind's native parameters: for the next start, and for a present native half. */
   protected setParams(a: number, b: number): void {
-    this.#a = a;
-    this.#b = b;
+    this.#storeParams(a, b);
     if (this.#id !== 0) binding.watcherSetParams(this.#id, a, b);
   }
 
   /** The kind's first native parameter, as last given (no guard: kinds call nativeId() first). */
   protected get paramA(): number {
-    return this.#a;
+    const a = this.#a as number;
+    return this.#flags & FLAG_A_MICROS ? a / 1e6 : a;
   }
 
   /** The kind's second native parameter, as last given. */
   protected get paramB(): number {
-    return this.#b;
+    const b = this.#b as number;
+    return this.#flags & FLAG_B_MICROS ? b / 1e6 : b;
+  }
+
+  #storeParams(a: number, b: number): void {
+    const microsA = compactParam(a);
+    const microsB = compactParam(b);
+    this.#a = microsA ?? a;
+    this.#b = microsB ?? b;
+    const flags = this.#flags & ~(FLAG_A_MICROS | FLAG_B_MICROS);
+    this.#flags = flags | (microsA === undefined ? 0 : FLAG_A_MICROS) | (microsB === undefined ? 0 : FLAG_B_MICROS);
   }
 
   /** Its state byte (STATE_*; 0 with no native half): no call into native code. */
@@ -373,7 +404,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#flags = (this.#flags + STARTS_UNIT) & FLAGS_LIMIT;
     const id = this.#id;
     if (id === 0) {
-      const made = binding.watcherStart(this.#loopState.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.#a, this.#b);
+      const made = binding.watcherStart(this.#loopState.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.paramA, this.paramB);
       if (made === 0) this.#failStart(binding.watcherStatus());
       this.#id = made;
       owners[indexOf(made)] = this;
