@@ -1,10 +1,10 @@
-import { deserialize } from 'node:v8';
 import { binding } from '@evkit/core-native/binding';
 import type { Loop, WatcherCallback, WatcherCallbackOf } from '@evkit/loop';
 import { checkInteger, checkOptions, kMessageFirst } from '@evkit/loop/internal';
 import { Async, type AsyncOptions } from './async.js';
 import { post, postBatch, requireMessages } from './messages.js';
 import { senderFor, type AsyncSender } from './sender.js';
+import { decode } from './wire.js';
 
 /** The options of `new AsyncMailbox()`: those of `Async`, and `limit`. */
 export interface AsyncMailboxOptions extends AsyncOptions {
@@ -200,7 +200,7 @@ function unpack(bytes: Buffer, into: unknown[]): void {
       into.push(undefined);
       continue;
     }
-    const value = deserialize(bytes.subarray(at, at + length));
+    const value = decode(bytes, at, at + length);
     at += length;
     if (kind === BATCH) for (const message of value as unknown[]) into.push(message);
     else into.push(value);

@@ -1,7 +1,7 @@
-import { serialize } from 'node:v8';
 import { AsyncPostResult, binding } from '@evkit/core-native/binding';
 import { EvError } from '@evkit/loop';
 import { argTypeError, argValueError } from '@evkit/loop/internal';
+import { encode } from './wire.js';
 
 /** The binding ABI minor that has mailboxes (asyncPost and friends). */
 const MESSAGES_ABI_MINOR = 6;
@@ -44,11 +44,11 @@ function answer(result: AsyncPostResult): boolean {
   throw argTypeError('a value can only be sent to an AsyncMailbox; this sender belongs to a plain Async: call send() without one');
 }
 
-// A fresh serializer each time (v8.serialize): a reused one would write a
-// value it has seen before as a reference into an earlier message.
-function serializeValue(value: unknown, name: string): Buffer {
+// node:v8 makes a fresh serializer each time (v8.serialize): a reused one
+// would write a value it has seen before as a reference into an earlier message.
+function serializeValue(value: unknown, name: string): Uint8Array {
   try {
-    return serialize(value);
+    return encode(value);
   } catch (error) {
     throw argValueError(`${name} cannot be sent: ${(error as Error).message} (node:v8 serialization, as postMessage without a transfer list)`);
   }

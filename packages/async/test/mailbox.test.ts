@@ -30,12 +30,17 @@ describe('AsyncMailbox (blocking run)', () => {
     box.send();
     box.send(new Map([['k', when]]));
     box.send(2n ** 70n);
+    // Small values travel in a compact form of their own: interleaved with node:v8's.
+    box.send({ i: 1, s: 'é' });
+    box.send([0.5, 'x', null]);
     expect(loop.run({ nowait: true })).toBe(true);
     expect(got).toEqual([
       [{ a: [1, 2] }, 'tag'],
       [undefined, 'tag'],
       [new Map([['k', when]]), 'tag'],
       [2n ** 70n, 'tag'],
+      [{ i: 1, s: 'é' }, 'tag'],
+      [[0.5, 'x', null], 'tag'],
     ]);
     box.close();
   });

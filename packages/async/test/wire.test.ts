@@ -1,0 +1,120 @@
+// The compact message form decodes to exactly what node:v8 gives, and every
+// value it does not cover still goes through node:v8.
+import { deserialize, serialize } from 'node:v8';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { decode, encode } from '../src/wire.js';
+
+const COMPACT = 0x01;
+
+function roundTrip(value: unknown): { value: unknown; compact: boolean } {
+  const bytes = encode(value);
+  const copy = Buffer.from(bytes); // encode() reuses its buffer
+  return { value: decode(copy, 0, copy.length), compact: copy[0] === COMPACT };
+}
+
+class Point {
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
+}
+
+const shared = { shared: true };
+const withHole = [1, , 3]; // eslint-disable-line no-sparse-arrays
+const withName = Object.assign([1, 2], { name: 'extra' });
+const withProto = JSON.parse('{"__proto__": 5, "a": 1}') as object;
+const withGetter = Object.defineProperty({ a: 1 }, 'b', { get: () => 2, enumerable: true });
+const withHidden = Object.defineProperty({ a: 1 }, 'hidden', { value: 2, enumerable: false });
+
+const COMPACT_VALUES: unknown[] = [
+  undefined,
+  null,
+  true,
+  false,
+  0,
+  -0,
+  1,
+  -1,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 31,
+  0.1,
+  NaN,
+  Infinity,
+  -Infinity,
+  Number.MAX_VALUE,
+  '',
+  'hello',
+  'héllo wörld 🎉',
+  'x'.repeat(5000),
+  { i: 1 },
+  { a: 'b', n: 1.5, t: true, u: undefined, z: null },
+  { 2: 'two', 1: 'one', b: 1, a: 2 },
+  {},
+  [],
+  [1, 'two', null, undefined, 3.5],
+  [{ i: 1 }, { i: 2 }, { j: 'x' }],
+  withProto,
+  withGetter,
+  withHidden,
+  Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, i])),
+];
+
+const V8_VALUES: unknown[] = [
+  10n,
+  'lone \ud800 surrogate',
+  { nested: { deep: 1 } },
+  [[1], [2]],
+  [shared, shared],
+  withHole,
+  withName,
+  new Point(1, 2),
+  Object.create(null) as object,
+  new Date(0),
+  new Map([[1, 2]]),
+  new Uint8Array([1, 2, 3]),
+  Array.from({ length: 65 }, (_, i) => i),
+  Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])),
+  { big: 'x'.repeat(70_000) },
+];
+
+describe('message wire format', () => {
+  it('keeps small values compact and decodes them as node:v8 would', () => {
+    for (const value of COMPACT_VALUES) {
+      const got = roundTrip(value);
+      expect(got.compact, `compact: ${String(value)}`).toBe(true);
+      const expected = deserialize(serialize(value));
+      expect(isDeepStrictEqual(got.value, expected), `round trip of ${JSON.stringify(value)}`).toBe(true);
+    }
+  });
+
+  it('sends everything else through node:v8, unchanged', () => {
+    for (const value of V8_VALUES) {
+      const got = roundTrip(value);
+      expect(got.compact, `not compact: ${Object.prototype.toString.call(value)}`).toBe(false);
+      expect(isDeepStrictEqual(got.value, deserialize(serialize(value)))).toBe(true);
+    }
+  });
+
+  it('keeps one object one object, and a __proto__ key a plain property', () => {
+    const pair = roundTrip([shared, shared]).value as object[];
+    expect(pair[0]).toBe(pair[1]);
+    const proto = roundTrip(withProto).value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(Object.keys(proto)).toEqual(['__proto__', 'a']);
+    expect(proto.__proto__).toBe(5);
+  });
+
+  it('throws what node:v8 throws for what it cannot clone', () => {
+    expect(() => encode(() => {})).toThrow(/could not be cloned/);
+    expect(() => encode({ f: Symbol('s') })).toThrow(/could not be cloned/);
+    expect(() => encode(new Proxy({ a: 1 }, {}))).toThrow(/could not be cloned/);
+  });
+
+  it('grows its buffer for longer values and stays correct afterwards', () => {
+    const long = { s: 'y'.repeat(20_000) };
+    expect(roundTrip(long)).toEqual({ value: long, compact: true });
+    expect(roundTrip({ i: 7 })).toEqual({ value: { i: 7 }, compact: true });
+  });
+});
