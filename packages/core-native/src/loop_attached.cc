@@ -285,6 +285,11 @@ void LoopCore::Forget(WatcherBase* w) {
     Delivery& d = delivering_[i];
     if (d.watcher == w) d.watcher = nullptr, d.revents = -1;
   }
+  if (blockingBatch_ != nullptr) {
+    for (Delivery& d : *blockingBatch_) {
+      if (d.watcher == w) d.watcher = nullptr, d.revents = -1;
+    }
+  }
 }
 
 void LoopCore::Requeue(std::vector<Delivery>* deliveries, size_t from) {

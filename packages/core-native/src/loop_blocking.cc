@@ -61,15 +61,20 @@ void LoopCore::DeliverBatch() noexcept {
   auto keep = shared_from_this();
   std::vector<Delivery> batch;
   batch.swap(batch_);
-  // Hands its capacity back, so a pass of one callback allocates nothing.
+  // Forget() reaches it while it is delivered; afterwards it hands its
+  // capacity back, so a pass of one callback allocates nothing.
   struct GiveBack {
     std::vector<Delivery>& from;
     std::vector<Delivery>& to;
+    std::vector<Delivery>*& current;
+    std::vector<Delivery>* outer;
     ~GiveBack() {
+      current = outer;
       from.clear();
       if (to.empty()) to.swap(from);
     }
-  } giveBack{batch, batch_};
+  } giveBack{batch, batch_, blockingBatch_, blockingBatch_};
+  blockingBatch_ = &batch;
   size_t next = 0;
   while (next < batch.size() && !destroyRequested_) {
     if (batch[next].watcher == nullptr) {

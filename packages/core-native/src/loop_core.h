@@ -379,6 +379,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   std::vector<size_t> sentScratch_;  // DeliverRun's, kept for its capacity
   std::vector<Delivery> batch_;       // recorded by the loop thread
   std::vector<Delivery> delivering_;  // the batch JsInvoke is delivering
+  // The batch a blocking run is delivering (DeliverBatch's own): what a
+  // callback stops or closes must leave it too, or a later run of it would
+  // reach a watcher its stop freed.
+  std::vector<Delivery>* blockingBatch_ = nullptr;
   size_t deliveringNext_ = 0;
   std::vector<Posted> posts_;   // see Post(); guarded like batch_
   int apiLockDepth_ = 0;

@@ -250,7 +250,24 @@ async function newerPaths() {
   attached.destroy();
 }
 
+// A callback stops watchers of its own batch that wait behind the
+// runCallback drain: the batch must forget them (their native halves are freed).
+function stopLaterInBatch() {
+  for (let round = 0; round < 3; round++) {
+    const loop = new Loop();
+    const later = Array.from({ length: 4 }, () => new Prepare(loop, { priority: -2 }).start(() => {}));
+    new Prepare(loop, { priority: 2 }).start(function () {
+      for (const w of later) w.stop();
+      this.stop();
+    });
+    loop.runCallback(() => {});
+    loop.run({ nowait: true });
+    loop.destroy();
+  }
+}
+
 for (const flags of ['select', 'poll', 'epoll']) exercise(flags);
+stopLaterInBatch();
 await newerPaths();
 destroyInsideCallback();
 for (let i = 0; i < 20; i++) dropWithoutDestroy();
