@@ -129,6 +129,9 @@ export class Executor {
         }
         return;
       }
+      case 'suspend':
+        this.suspendCycle(op);
+        return;
       case 'bad':
         if (op.what === 'sleepHuge' || op.what === 'sleepString') {
           await this.badSleep(op);
@@ -142,6 +145,35 @@ export class Executor {
   }
 
   private lastPromise: Promise<void> | null = null;
+
+  /** suspend(), the ops in between (the model refuses those on that loop), then resume(). */
+  private suspendCycle(op: Extract<Op, { k: 'suspend' }>): void {
+    const expect = this.model.step(op);
+    if (expect.kind === 'skip') return;
+    const loop = this.loopOf(op.loop); // resolved now: ops in between may add watchers, never loops
+    let threw = false;
+    let error: unknown;
+    try {
+      loop.suspend();
+    } catch (e) {
+      threw = true;
+      error = e;
+    }
+    this.judgeOp(op, expect, threw, error);
+    if (threw) return;
+    try {
+      this.execNested(op.during, 's');
+    } finally {
+      this.model.endSuspension();
+      if (!loop.destroyed) {
+        try {
+          loop.resume();
+        } catch (e) {
+          this.diverge(`resume() threw ${String(e)}`);
+        }
+      }
+    }
+  }
 
   private async badSleep(op: Extract<Op, { k: 'bad' }>): Promise<void> {
     const expect = this.model.step(op);

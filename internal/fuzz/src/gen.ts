@@ -113,7 +113,25 @@ export function op(depth: number, nested: boolean): fc.Arbitrary<Op> {
     { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...BAD_ARGS), loopRef, wRef).map(([what, loop, w]): Op => ({ k: 'bad', what, loop, w })) },
     { weight: 2, arbitrary: loopRef.map((loop): Op => ({ k: 'counts', loop })) },
   ];
+  if (!nested) {
+    // Top level only (built here: its inner ops are nested ones).
+    const suspend = fc.tuple(loopRef, fc.array(duringSuspension(), { maxLength: 6 }));
+    entries.push({ weight: 2, arbitrary: suspend.map(([loop, during]): Op => ({ k: 'suspend', loop, during })) });
+  }
   return fc.oneof(...entries.filter((e) => e.weight > 0));
+}
+
+// What runs between suspend() and resume(): no op that runs callbacks there
+// and then (their bodies could reach the suspended loop out of the model's
+// sight), no new loops (references would shift under the resume).
+const DURING_SUSPENSION = new Set<Op['k']>([
+  'new', 'start', 'stop', 'close', 'wref', 'feed', 'prio', 'timerSet', 'again', 'clearPending', 'send', 'raise',
+  'write', 'drain', 'touch', 'member', 'lref', 'lunref', 'verify', 'reinit', 'break', 'destroy', 'runCb', 'cbStop',
+  'errHandler', 'attach', 'detach', 'counts',
+]);
+
+function duringSuspension(): fc.Arbitrary<Op> {
+  return op(0, true).filter((o) => DURING_SUSPENSION.has(o.k));
 }
 
 /** A sequence: starts with a loop so that most ops have something to act on. */
@@ -131,6 +149,7 @@ export function countOps(ops: readonly Op[]): number {
     const b = (o as { body?: Body }).body;
     if (b?.inner) n += countOps(b.inner);
     if (b?.then) n += countOps(b.then);
+    if (o.k === 'suspend') n += countOps(o.during);
   }
   return n;
 }

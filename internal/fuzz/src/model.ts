@@ -197,8 +197,25 @@ export class Model {
   // ------------------------------------------------------------ ops
 
   /** What `op` must do; applies its effect to the model. */
+  /** The core a top-level suspend op suspended, until its resume; -1 when none. */
+  private suspendedCore = -1;
+
   step(op: Op): Expect {
+    // destroy() ends a suspension (the loop is gone).
+    if (this.suspendedCore >= 0 && this.cores[this.suspendedCore].destroyed) this.suspendedCore = -1;
+    if (this.suspendedCore >= 0) {
+      const refused = this.whileSuspended(op, this.suspendedCore);
+      if (refused !== null) return refused;
+    }
     switch (op.k) {
+      case 'suspend': {
+        const l = this.loopIndex(op.loop);
+        if (l < 0 || this.suspendedCore >= 0 || this.loops[l].view) return SKIP;
+        const c = this.coreOfLoop(l);
+        if (this.loops[l].retired || c.destroyed) return destroyedError();
+        this.suspendedCore = c.id;
+        return OK;
+      }
       case 'newLoop': {
         const core: MCore = {
           id: this.cores.length, backend: op.backend || 'auto', destroyed: false, attached: false, refCalls: 0,
@@ -510,6 +527,41 @@ export class Model {
   private oweIo(): void {
     for (const w of this.watchers) {
       if (w.kind === 'io' && w.active && !w.closed && this.cores[w.core].attached && this.ioReady(w)) w.owed = true;
+    }
+  }
+
+  /** The suspend op's resume() ran, or its loop was destroyed. */
+  endSuspension(): void {
+    this.suspendedCore = -1;
+  }
+
+  /**
+   * While core `c` is suspended, every op on it or its watchers throws
+   * ERR_EVKIT_SUSPENDED and changes nothing, but making a watcher, close(),
+   * a queued callback's stop() and destroy(). null: the op's usual rules apply.
+   */
+  private whileSuspended(op: Op, c: number): Expect | null {
+    const suspended = throws('EvError', 'ERR_EVKIT_SUSPENDED');
+    switch (op.k) {
+      case 'start': case 'stop': case 'wref': case 'feed': case 'prio': case 'clearPending': case 'invoke':
+      case 'timerSet': case 'again': case 'send': case 'member': {
+        const i = this.watcherIndex(op.w);
+        if (i < 0 || this.watchers[i].core !== c || this.viaRetiredView(op.w)) return null;
+        const kind = this.watchers[i].kind;
+        if ((op.k === 'timerSet' || op.k === 'again') && kind !== 'timer') return null;
+        if (op.k === 'send' && kind !== 'async') return null;
+        // Kinds' own members: not all of them reach the loop (a kind's settings); not compared.
+        if (op.k === 'member' && (op.m === 'kindGet' || op.m === 'kindSet')) return SKIP;
+        return suspended;
+      }
+      case 'lref': case 'lunref': case 'verify': case 'reinit': case 'break': case 'runCb': case 'errHandler':
+      case 'attach': case 'detach': case 'counts': case 'run': case 'runAsync': {
+        const l = this.loopIndex(op.loop);
+        if (l < 0 || this.loops[l].core !== c || this.loops[l].retired) return null;
+        return suspended;
+      }
+      default:
+        return null;
     }
   }
 

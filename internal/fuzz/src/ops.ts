@@ -98,6 +98,8 @@ export type Op =
   | { k: 'detach'; loop: number }
   | { k: 'runAsync'; loop: number }
   | { k: 'settle' }
+  /** suspend() the loop, run `during` (each op on that loop refused, but close and destroy), resume() */
+  | { k: 'suspend'; loop: number; during: Op[] }
   | { k: 'bad'; what: BadArg; loop: number; w: number }
   | { k: 'counts'; loop: number };
 

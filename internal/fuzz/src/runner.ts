@@ -88,7 +88,13 @@ export async function campaign(opts: CampaignOptions): Promise<CampaignResult> {
           }
           replay.kill();
           if (culprit === null) {
-            log('[fuzz] could not reproduce the failure; continuing');
+            // A hang may be the machine (a timeout under load); a crash never is.
+            if (outcome.kind === 'crashed') {
+              const file = `fuzz-history-${opts.seed}.json`;
+              fs.writeFileSync(file, JSON.stringify(history, null, 1));
+              throw new Error(`${describe(outcome)}, not reproduced in a fresh child (history in ${file}): a crash is a bug even when it hides`);
+            }
+            log('[fuzz] could not reproduce the hang; continuing');
             return true;
           }
           const file = `fuzz-history-${opts.seed}.json`;
