@@ -178,7 +178,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   readonly #loop: Loop;
   /** The native half's id; 0 while a transient kind has none. */
   #id = 0;
-  /** Priority and ref, packed as native code takes them, and closed. */
+  /** Priority and ref, packed as native code takes them, JS's own bits, and the start count (see FLAG_*). */
   #flags = DEFAULT_FLAGS;
   // Never a double in practice (compactParam), and null first so V8 keeps
   // these fields tagged: a double field would box every watcher's value.
