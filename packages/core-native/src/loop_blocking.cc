@@ -187,13 +187,14 @@ void LoopCore::Uncollect(std::vector<Delivery>* batch, size_t from) noexcept {
       if (d.revents != -1) ev_feed_event(loop_, &drainPrepare_, EV_PREPARE);
       continue;
     }
-    if (!d.watcher->Has(WatcherBase::kQueued) &&
-        (state == nullptr || (state[d.watcher->index()] & kStateQueued) == 0)) {
+    WatcherBase* w = d.watcher;
+    int revents = d.revents;
+    if (!w->Has(WatcherBase::kQueued) && (state == nullptr || (state[w->index()] & kStateQueued) == 0)) {
       continue;  // stopped since
     }
-    d.watcher->Unqueue();
-    ev_feed_event(loop_, d.watcher->w(), d.revents);
-    d.watcher->Publish();
+    w->Unqueue();  // also forgets this very entry (Forget): read it first
+    ev_feed_event(loop_, w->w(), revents);
+    w->Publish();
   }
   for (auto& [w, revents] : fed) {
     if (revents != 0) ev_feed_event(loop_, w->w(), revents);

@@ -12,6 +12,7 @@ describe('no libev abort or hang', () => {
     ['unrefd-timers-verify', 'verify() inside callbacks of unref()d one-shot timers that expired together'],
     ['attach-in-run', 'attach() and runAsync() inside a blocking run() of the same loop throw ERR_EVKIT_IN_CALLBACK'],
     ['runasync-idle', 'await runAsync() settles when nothing is referenced'],
+    ['feed-from-drain-requeues-batch', 'a queued callback feeds a watcher while a lower-priority prepare waits in the batch: both run once'],
     ['stop-later-in-batch', 'a callback stops watchers queued behind the runCallback drain in its batch: none runs, nothing freed is read'],
   ])('%s: %s', (name) => {
     const result = runFixture(fixture, { args: [name], timeoutMs: 20_000 });
