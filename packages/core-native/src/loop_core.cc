@@ -454,13 +454,25 @@ void LoopCore::AddExtension(const void* key, std::unique_ptr<Extension> extensio
   extensions_.emplace_back(key, std::move(extension));
 }
 
+void LoopCore::Register(WatcherBase* w) {
+  w->registrySlot_ = static_cast<uint32_t>(watchers_.size());
+  watchers_.push_back(w->index());
+}
+
+void LoopCore::Unregister(WatcherBase* w) {
+  uint32_t slot = w->registrySlot_;
+  if (slot >= watchers_.size() || watchers_[slot] != w->index()) return;
+  uint32_t last = watchers_.back();
+  watchers_[slot] = last;
+  if (WatcherBase* moved = env_->watchers.At(last)) moved->registrySlot_ = slot;
+  watchers_.pop_back();
+  w->registrySlot_ = UINT32_MAX;
+}
+
 std::vector<WatcherBase*> LoopCore::Watchers() const {
   std::vector<WatcherBase*> mine;
-  const IdTable<WatcherBase>& table = env_->watchers;
-  for (uint32_t i = 0, n = table.size(); i < n; i++) {
-    WatcherBase* w = table.At(i);
-    if (w != nullptr && w->core_ == this) mine.push_back(w);
-  }
+  mine.reserve(watchers_.size());
+  for (uint32_t index : watchers_) mine.push_back(env_->watchers.At(index));
   return mine;
 }
 

@@ -164,9 +164,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void ApiLock();
   bool ApiUnlock();
 
-  // This loop's watchers, found in the env's table of watchers: a list per
-  // loop would cost every watcher a slot there and one in itself, for the
-  // rare calls that need them all (destroy(), activeCount, refCount).
+  // This loop's watchers (destroy(), activeCount, refCount). The loop keeps
+  // their indexes in the env's table, 4 bytes each; a watcher keeps its place
+  // here in what would be padding (WatcherBase::registrySlot_).
+  void Register(WatcherBase* w);
+  void Unregister(WatcherBase* w);
   std::vector<WatcherBase*> Watchers() const;
 
   // From a watcher's trampoline, on whichever thread runs the loop.
@@ -335,6 +337,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   std::string syserrMsg_;
   int syserrErrno_ = 0;
   bool hasSyserr_ = false;
+  std::vector<uint32_t> watchers_;  // Register(): indexes in env_->watchers
   uint32_t index_ = 0;  // in the env's IdTable of loops
   // (id, revents) pairs of a blocking batch, shared with the deliver hook.
   napi_ref batchArray_ = nullptr;

@@ -16,6 +16,7 @@ WatcherBase::WatcherBase(LoopCore* core, int kind, bool persistent, ev_watcher* 
   // The kind's libev watcher sits right after this base (KindWatcher).
   assert(reinterpret_cast<char*>(w) == reinterpret_cast<char*>(this) + evOffset_);
   index_ = env()->watchers.Add(this);
+  core_->Register(this);
   env()->counts.watchersCreated++;
 }
 
@@ -37,6 +38,7 @@ void WatcherBase::Leave() {
       StopLocked();
       OnLeavingLoop();
     }
+    core->Unregister(this);
     core_ = nullptr;
   }
   Publish();

@@ -188,9 +188,11 @@ class WatcherBase {
   void Set(Flag f, bool on) { flags_ = on ? (flags_ | f) : (flags_ & ~f); }
 
   // Laid out to fill 32 bytes with the vtable pointer: every field here is
-  // paid once per watcher (a timer's whole object is 88 bytes).
+  // paid once per watcher (a timer's whole object is 88 bytes, in malloc's
+  // 96-byte class).
   LoopCore* core_;
-  uint32_t index_ = 0;  // in EnvState::watchers
+  uint32_t index_ = 0;                  // in EnvState::watchers
+  uint32_t registrySlot_ = UINT32_MAX;  // in its loop's list (LoopCore::Register)
   // The revents of an event recorded by the trampoline (kQueued) or handed to
   // JS in a blocking batch (kStateQueued) and not delivered yet.
   int recorded_ = 0;
