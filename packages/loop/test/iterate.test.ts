@@ -72,7 +72,9 @@ describe('Watcher#iterate() on an attached loop', () => {
     const loop = attachedLoop();
     const idle = new TestIdle(loop);
     const iterator = idle.iterate({ highWaterMark: 8 });
-    await new Promise((resolve) => setTimeout(resolve, 20)); // the idle fills the buffer meanwhile
+    // The idle fills the buffer in a few hand-offs, then pauses at 8 (however slow the machine).
+    const deadline = Date.now() + 10_000;
+    while (idle.active && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     expect(idle.active).toBe(false); // paused at 8
     expect(await take(iterator, 4)).toHaveLength(4);
     expect(idle.active).toBe(true); // resumed at 4 left
