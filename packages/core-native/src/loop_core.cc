@@ -293,8 +293,10 @@ void LoopCore::Verify() {
 
 void LoopCore::SettleCounts(bool all) {
   Lock lock(this);
-  for (WatcherBase* w : Watchers()) {
-    if (!w->Has(WatcherBase::kCounted) || ev_is_active(w->w())) continue;
+  // In place: settling neither adds nor removes watchers.
+  for (uint32_t index : watchers_) {
+    WatcherBase* w = env_->watchers.At(index);
+    if (w == nullptr || !w->Has(WatcherBase::kCounted) || ev_is_active(w->w())) continue;
     if (attached_ && !all && w->Has(WatcherBase::kQueued)) continue;
     w->NoteStopped(true);
     w->Publish();

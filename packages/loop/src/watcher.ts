@@ -751,14 +751,12 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   [kInvoke](id: number, revents: number): void {
     if (id !== this.#id) return;
     const index = indexOf(id);
-    const call = this.#call;
-    const bare = typeof call === 'function';
-    const callback = bare ? call : (call?.callback ?? null);
+    const callback = this.#callback;
     const active = (state[index]! & STATE_ACTIVE) !== 0;
     const starts = this.#flags >> STARTS_SHIFT;
     if (callback !== null) {
-      const args = bare ? (NO_ARGS as unknown as A) : (call!.args ?? (NO_ARGS as unknown as A));
-      const context = bare ? undefined : call!.context;
+      const args = this.#args ?? (NO_ARGS as unknown as A);
+      const context = this.#context;
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
         else if (context === undefined) this.fire(callback, args, revents);
