@@ -165,8 +165,10 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
   }
 
   #take(): void {
-    const taken = binding.asyncTakeMessages(this.nativeId());
-    if (taken !== undefined) unpack(taken, this.#inbox);
+    const taken = binding.asyncTakeMessages(this.nativeId(), inbound);
+    if (taken === undefined) return;
+    if (typeof taken === 'number') unpack(inbound, taken, this.#inbox);
+    else unpack(taken, taken.length, this.#inbox);
   }
 
   /** Delivers every waiting message, oldest first, while the watcher stays started. */
@@ -189,10 +191,15 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
   }
 }
 
+// Where asyncTakeMessages writes what fits (a bigger take gets its own
+// buffer): one allocation per process instead of one per wake-up. Every
+// message is decoded out of it before the callbacks run.
+const inbound = Buffer.allocUnsafe(16 * 1024);
+
 // asyncTakeMessages's layout (see binding.ts).
-function unpack(bytes: Buffer, into: unknown[]): void {
+function unpack(bytes: Buffer, end: number, into: unknown[]): void {
   let at = 0;
-  while (at < bytes.length) {
+  while (at < end) {
     const kind = bytes.readUInt32LE(at);
     const length = bytes.readUInt32LE(at + 4);
     at += 8;

@@ -86,7 +86,8 @@ export class AsyncSender<M = unknown> implements AsyncSenderData {
   }
 
   /**
-   * Wakes the watcher's loop (`ev_async_send`), from this or any other thread;
+   * Wakes the watcher's loop (`ev_async_send`; an attached loop's JavaScript
+   * thread directly, as `postMessage` does), from this or any other thread;
    * several sends before the loop gets to it give one callback. Returns `true`
    * when the watcher was reached (a stopped one drops the send, as libev does),
    * `false` once the watcher was closed or collected, or its loop destroyed —

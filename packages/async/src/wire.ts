@@ -61,7 +61,9 @@ export function encode(value: unknown): Uint8Array {
 
 /** The value `bytes[start, end)` encodes (either form). */
 export function decode(bytes: Buffer, start: number, end: number): unknown {
-  if (bytes[start] !== COMPACT) return deserialize(bytes.subarray(start, end));
+  // node:v8 returns a typed array in the message as a view of these bytes,
+  // which the caller reuses: it gets its own copy.
+  if (bytes[start] !== COMPACT) return deserialize(Buffer.from(bytes.subarray(start, end)));
   reading = bytes;
   at = start + 1;
   try {

@@ -45,6 +45,18 @@ describe('AsyncMailbox (blocking run)', () => {
     box.close();
   });
 
+  it('a typed array in a message stays its own after later wake-ups', () => {
+    const loop = fresh();
+    const got: Uint8Array[] = [];
+    const box = new AsyncMailbox<{ bytes: Uint8Array }>(loop).start((message) => got.push(message.bytes));
+    for (const fill of [1, 2, 3]) {
+      box.send({ bytes: new Uint8Array(8).fill(fill) });
+      loop.run({ nowait: true });
+    }
+    expect(got.map((bytes) => [...bytes])).toEqual([1, 2, 3].map((fill) => new Array(8).fill(fill)));
+    box.close();
+  });
+
   it('a full mailbox refuses a send with ERR_EVKIT_MAILBOX_FULL and queues nothing; delivery makes room', () => {
     const loop = fresh();
     const got: unknown[] = [];

@@ -240,9 +240,10 @@ export interface Binding {
   /**
    * Every queued entry, oldest first, in one buffer: each a 32-bit
    * little-endian kind (0: a message without a value, 1: one message, 2: an
-   * array of messages) and byte length, then its bytes.
+   * array of messages) and byte length, then its bytes. Written into `into`
+   * when they fit there (the byte count is returned), else into a new Buffer.
    */
-  asyncTakeMessages(id: number): Buffer | undefined;
+  asyncTakeMessages(id: number, into?: Uint8Array): Buffer | number | undefined;
   /** A new (persistent, inactive) Stat watcher's id, or 0 (watcherStatus()). */
   statCreate(loopId: number, flags: number, path: Uint8Array, interval: number): number;
   /**

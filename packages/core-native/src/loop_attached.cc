@@ -23,6 +23,10 @@ LoopCore::Lock::Lock(LoopCore* core, bool wake) : core_(core), wake_(wake) {
     pthread_mutex_lock(&core_->mutex_);
     core_->jsHolds_ = true;
     locked_ = true;
+  } else if (wake && core_->direct_) {
+    // The loop thread is in its poll, waiting on what it saw before: it
+    // looks again once the delivery is over.
+    core_->wakeAfterDelivery_ = true;
   }
 }
 
@@ -93,6 +97,7 @@ bool LoopCore::Attach(std::string* error) {
   if (owner_ != nullptr) napi_reference_ref(env, owner_, nullptr);
   thread_ = std::thread(LoopThreadMain, this);
   SyncUvRef();
+  for (auto& extension : extensions_) extension.second->OnAttach(uvAsync_);
   return true;
 }
 
@@ -124,6 +129,7 @@ void LoopCore::StopThread() {
   reifyDue_ = false;  // whoever runs the loop next checks before its fd_reify
   if (inDelivery) Requeue(&delivering_, deliveringNext_);
   Requeue(&batch_, 0);
+  for (auto& extension : extensions_) extension.second->OnDetach(loop_);
   if (!posts_.empty()) PollWithoutBlocking();  // whoever runs the loop next runs them
   ev_unref(loop_);
   if (uvAsync_ != nullptr) {
@@ -351,6 +357,10 @@ size_t LoopCore::DeliverRecorded() noexcept {
 void LoopCore::JsInvoke() {
   auto keep = shared_from_this();
   pthread_mutex_lock(&mutex_);
+  // Sends from other threads that woke this thread rather than the loop's.
+  // During a hand-off they join its batch; otherwise they are delivered here.
+  for (auto& extension : extensions_) extension.second->RecordDirect();
+  bool wakeLoopThread = !handoff_ && !batch_.empty() && attached_ && !stopping_ && DeliverDirect();
   while (handoff_) {
     invoking_ = true;
     const uint64_t epoch = attachEpoch_;
@@ -361,7 +371,10 @@ void LoopCore::JsInvoke() {
     WaitForReify();
   }
   bool failed = hasSyserr_ && stopping_;
+  wakeLoopThread = wakeLoopThread && attached_ && !stopping_ && !destroyRequested_;
   pthread_mutex_unlock(&mutex_);
+  // After the unlock, as in ~Lock (only this thread stops wake_ or frees the loop).
+  if (wakeLoopThread) ev_async_send(loop_, &wake_);
   if (destroyRequested_ && loop_ != nullptr) {
     FinishDestroy();
     return;
@@ -371,6 +384,26 @@ void LoopCore::JsInvoke() {
     return;
   }
   if (attached_) MaybeSettle();
+}
+
+bool LoopCore::DeliverDirect() noexcept {
+  // What a hand-off's iteration would have done first: callbacks see the
+  // current time (libev's cached one is from before the poll).
+  ev_now_update(loop_);
+  invoking_ = true;
+  direct_ = true;
+  wakeAfterDelivery_ = false;
+  DeliverRecorded();
+  invoking_ = false;
+  direct_ = false;
+  // A callback started a watcher on an fd the loop registers only at its next
+  // fd_reify: Node code may not run on before that (ReifyBeforeJsGoesOn).
+  if (reifyDue_ && attached_ && !stopping_) {
+    ev_async_send(loop_, &wake_);
+    WaitForReify();
+    return false;
+  }
+  return wakeAfterDelivery_;
 }
 
 void LoopCore::SetWantSettle(bool want) {

@@ -146,9 +146,19 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
     // JS has just run on the thread that holds the loop (a blocking batch, an
     // attached delivery or pass) and may have closed fds; nobody polls.
     virtual void AfterJs(struct ev_loop*) noexcept {}
+    // Attached mode, JS thread. OnAttach: `jsWake` now wakes this thread
+    // (uv_async) and makes it deliver (JsInvoke); OnDetach: the loop thread
+    // has stopped (detach, suspend, destroy) and the handle is about to close.
+    virtual void OnAttach(uv_async_t*) noexcept {}
+    virtual void OnDetach(struct ev_loop*) noexcept {}
+    // Attached, JS thread, mutex_ held, woken through jsWake: records (as the
+    // trampoline does) the events other threads sent straight to this thread.
+    virtual void RecordDirect() noexcept {}
   };
   Extension* FindExtension(const void* key) const;
   void AddExtension(const void* key, std::unique_ptr<Extension> extension);
+  // What wakes the JS thread to deliver while the loop is attached, else null.
+  uv_async_t* jsWake() const { return attached_ ? uvAsync_ : nullptr; }
 
   // ---- native interop (native_api.cc, include/evkit.h)
   // The thread that made the loop; an attached loop's thread while it runs.
@@ -272,6 +282,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // Attached mode, JS thread, mutex_ held: delivers batch_ (one callback at a
   // time); returns how many callbacks and drains ran.
   size_t DeliverRecorded() noexcept;
+  // Attached mode, JS thread, mutex_ held, no hand-off: delivers what
+  // RecordDirect recorded while the loop thread stays in its poll. Returns
+  // whether a callback changed what that poll waits for.
+  bool DeliverDirect() noexcept;
   // Attached mode, JS thread, while the loop thread waits for a hand-off
   // (loop_js_pass.cc).
   void RunJsPasses(uint64_t epoch) noexcept;
@@ -361,6 +375,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool stopping_ = false;
   bool handoff_ = false;
   bool invoking_ = false;
+  // invoking_ for events that came straight to the JS thread (DeliverDirect):
+  // the loop thread is not parked but in its poll, or waiting for mutex_.
+  bool direct_ = false;
+  bool wakeAfterDelivery_ = false;  // a Lock(wake) came during DeliverDirect
   bool jsHolds_ = false;
   bool wantSettle_ = false;
   bool collecting_ = false;  // blocking: inside ev_invoke_pending, recording a batch

@@ -13,6 +13,15 @@
 // ev_async_send needs the loop's wake-up fd; every evkit loop starts an
 // internal ev_async at creation, so it exists even before this watcher starts.
 //
+// On an attached loop a send from another thread skips the loop thread: it
+// wakes the JS thread (the loop's uv_async, as postMessage wakes its target),
+// which records the event and delivers it while the loop thread sleeps on
+// (LoopCore::DeliverDirect). One kernel wake-up instead of two in a row. Each
+// loop's AsyncRoute holds that handle while the loop is attached and the
+// watchers sent to since the JS thread last looked; both are guarded by the
+// table mutex. When the loop thread stops, what was sent and not yet taken
+// goes to libev (ev_async_send), for whoever runs the loop next.
+//
 // An AsyncMailbox's watcher also has a mailbox: senders append serialized
 // values (bytes made by node:v8 on their own thread) under the same table
 // mutex, then wake the loop; the callback's delivery takes them all in one
@@ -27,11 +36,14 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "watcher_kind.h"
 
 namespace evkit {
 namespace {
+
+class AsyncWatcher;
 
 // What a send with a value answers (binding.ts AsyncPostResult).
 enum PostResult : int32_t { kGone = 0, kPosted = 1, kFull = 2, kNoMailbox = 3 };
@@ -54,6 +66,39 @@ struct Mailbox {
   size_t limit;
 };
 
+// Per loop (a LoopCore extension): see the top of this file. Its fields are
+// read and written under the table mutex.
+class AsyncRoute final : public LoopCore::Extension {
+ public:
+  static const char kKey;
+
+  // JS thread. Made with the loop's first published sender.
+  static AsyncRoute* Of(LoopCore* core) {
+    if (auto* found = static_cast<AsyncRoute*>(core->FindExtension(&kKey))) return found;
+    auto route = std::make_unique<AsyncRoute>(core);
+    AsyncRoute* raw = route.get();
+    core->AddExtension(&kKey, std::move(route));
+    return raw;
+  }
+
+  explicit AsyncRoute(LoopCore* core);
+
+  void OnAttach(uv_async_t* jsWake) noexcept override;
+  void OnDetach(struct ev_loop* loop) noexcept override;
+  void RecordDirect() noexcept override;
+  void Retire(struct ev_loop* loop) noexcept override { OnDetach(loop); }
+
+  // Table mutex held: the one way a send reaches `w` (any thread).
+  void Send(struct ev_loop* loop, AsyncWatcher* w);
+  void Unflag(AsyncWatcher* w);
+
+ private:
+  uv_async_t* jsWake_;
+  std::vector<AsyncWatcher*> flagged_;  // sent to, in order, each once
+};
+
+const char AsyncRoute::kKey = 0;
+
 class SendTable {
  public:
   static SendTable& Get() {
@@ -62,12 +107,14 @@ class SendTable {
     return *table;
   }
 
-  uint64_t Publish(struct ev_loop* loop, ev_async* w, Mailbox* mailbox) {
+  uint64_t Publish(struct ev_loop* loop, AsyncWatcher* owner, Mailbox* mailbox, AsyncRoute* route) {
     std::lock_guard<std::mutex> lock(mutex_);
     uint64_t id = nextId_++;
-    targets_.emplace(id, Target{loop, w, mailbox});
+    targets_.emplace(id, Target{loop, owner, mailbox, route});
     return id;
   }
+
+  std::mutex& mutex() { return mutex_; }
 
   // Returns once no send can reach the entry any more.
   void Withdraw(uint64_t id) {
@@ -80,7 +127,7 @@ class SendTable {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = targets_.find(id);
     if (it == targets_.end()) return false;
-    ev_async_send(it->second.loop, it->second.watcher);
+    it->second.route->Send(it->second.loop, it->second.watcher);
     return true;
   }
 
@@ -100,7 +147,7 @@ class SendTable {
     } else if (entry->kind != kNoValue) {
       return kNoMailbox;
     }
-    ev_async_send(target.loop, target.watcher);
+    target.route->Send(target.loop, target.watcher);
     return kPosted;
   }
 
@@ -119,9 +166,11 @@ class SendTable {
  private:
   struct Target {
     struct ev_loop* loop;
-    ev_async* watcher;
-    Mailbox* mailbox;  // the watcher's, or null
+    AsyncWatcher* watcher;
+    Mailbox* mailbox;   // the watcher's, or null
+    AsyncRoute* route;  // its loop's; outlives every entry of the loop
   };
+
 
   std::mutex mutex_;
   std::unordered_map<uint64_t, Target> targets_;
@@ -141,15 +190,19 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   // libev's start clears `sent`: a send made while stopped is lost, but not
   // its message, which a fresh wake-up delivers.
   void StartIn(struct ev_loop* loop) {
+    if (route_ != nullptr) {
+      std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+      route_->Unflag(this);
+    }
     ev_async_start(loop, &ev_);
-    if (mailbox_ != nullptr && SendTable::Get().Queued(mailbox_.get()) > 0) ev_async_send(loop, &ev_);
+    if (mailbox_ != nullptr && SendTable::Get().Queued(mailbox_.get()) > 0) Notify();
   }
   static void StopIn(struct ev_loop* loop, ev_async* w) { ev_async_stop(loop, w); }
 
   // asyncNotify(id): ev_async_send from the JS thread. Thread-safe in libev:
   // no loop lock, also on an attached loop.
   Napi::Value Send(const Napi::CallbackInfo& info) {
-    if (Usable()) ev_async_send(core()->loop(), &ev_);
+    if (Usable()) Notify();
     return info.Env().Undefined();
   }
 
@@ -160,14 +213,17 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     bool sent = false;
     if (Usable()) {
       LoopCore::Lock lock(core());
-      sent = ev_is_active(&ev_) && (ev_async_pending(&ev_) || Pending());
+      sent = ev_is_active(&ev_) && (ev_async_pending(&ev_) || Pending() || DirectSent());
     }
     return Napi::Boolean::New(info.Env(), sent);
   }
 
   // The id other threads send by (0n for a watcher that left its loop).
   Napi::Value SenderId(const Napi::CallbackInfo& info) {
-    if (senderId_ == 0 && Usable()) senderId_ = SendTable::Get().Publish(core()->loop(), &ev_, mailbox_.get());
+    if (senderId_ == 0 && Usable()) {
+      if (route_ == nullptr) route_ = AsyncRoute::Of(core());
+      senderId_ = SendTable::Get().Publish(core()->loop(), this, mailbox_.get(), route_);
+    }
     return Napi::BigInt::New(info.Env(), senderId_);
   }
 
@@ -180,9 +236,10 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     return Napi::Boolean::New(info.Env(), ok);
   }
 
-  // asyncTakeMessages(id): every queued entry in one buffer, each as its
-  // kind and byte length (32-bit little-endian) and its bytes; undefined when
-  // there is none.
+  // asyncTakeMessages(id, into?): every queued entry, each as its kind and
+  // byte length (32-bit little-endian) and its bytes; undefined when there is
+  // none. Written into `into` (a Uint8Array) when they fit, and their byte
+  // count returned; else in a new Buffer.
   Napi::Value TakeMessages(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (mailbox_ == nullptr) return env.Undefined();
@@ -191,8 +248,20 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     if (taken.empty()) return env.Undefined();
     size_t size = 0;
     for (const Entry& e : taken) size += 8 + e.bytes.size();
-    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, size);
-    uint8_t* at = out.Data();
+    Napi::Value result;
+    uint8_t* at = nullptr;
+    if (info.Length() >= 2 && info[1].IsTypedArray()) {
+      auto into = info[1].As<Napi::TypedArray>();
+      if (into.TypedArrayType() == napi_uint8_array && into.ByteLength() >= size) {
+        at = static_cast<uint8_t*>(into.ArrayBuffer().Data()) + into.ByteOffset();
+        result = Napi::Number::New(env, static_cast<double>(size));
+      }
+    }
+    if (at == nullptr) {
+      Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, size);
+      at = out.Data();
+      result = out;
+    }
     auto put = [&at](uint32_t value) {
       for (int i = 0; i < 4; i++) *at++ = static_cast<uint8_t>(value >> (8 * i));
     };
@@ -202,7 +271,7 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
       std::memcpy(at, e.bytes.data(), e.bytes.size());
       at += e.bytes.size();
     }
-    return out;
+    return result;
   }
 
  protected:
@@ -214,16 +283,103 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     ev_.sent = 0;
   }
 
-  void Withdraw() {
-    if (senderId_ == 0) return;
-    SendTable::Get().Withdraw(senderId_);
-    senderId_ = 0;
+  // JS thread: a send, as another thread's would go (so that they coalesce).
+  void Notify() {
+    if (route_ == nullptr) route_ = AsyncRoute::Of(core());
+    std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+    route_->Send(core()->loop(), this);
   }
 
+  void Withdraw() {
+    if (senderId_ != 0) {
+      SendTable::Get().Withdraw(senderId_);
+      senderId_ = 0;
+    }
+    if (route_ == nullptr) return;
+    std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+    route_->Unflag(this);
+  }
+
+  bool DirectSent() {
+    std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+    return directSent_;
+  }
+
+ public:
+  // AsyncRoute's, under the table mutex: sent to straight, not taken yet.
+  bool directSent_ = false;
+
+  // JS thread, mutex_ held: a send the JS thread was woken for, recorded as
+  // the trampoline records libev's (one to a stopped watcher is lost, as in libev).
+  void RecordDirectSend() {
+    if (Usable() && ev_is_active(&ev_)) Trampoline(core()->loop(), reinterpret_cast<ev_watcher*>(&ev_), EV_ASYNC);
+  }
+
+  // The libev way, for a loop no longer attached.
+  void SendThroughLibev(struct ev_loop* loop) {
+    if (Usable() && ev_is_active(&ev_)) ev_async_send(loop, &ev_);
+  }
+
+  ev_async* ev() { return &ev_; }
+
+ private:
   uint64_t senderId_ = 0;
+  AsyncRoute* route_ = nullptr;  // its loop's, from the first send or sender()
   // Outlives the table entry: withdrawn first (OnLeavingLoop), freed last.
   std::unique_ptr<Mailbox> mailbox_;
 };
+
+AsyncRoute::AsyncRoute(LoopCore* core) : jsWake_(core->jsWake()) {}
+
+void AsyncRoute::OnAttach(uv_async_t* jsWake) noexcept {
+  std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+  jsWake_ = jsWake;
+}
+
+void AsyncRoute::OnDetach(struct ev_loop* loop) noexcept {
+  std::vector<AsyncWatcher*> taken;
+  {
+    std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+    jsWake_ = nullptr;
+    taken.swap(flagged_);
+    for (AsyncWatcher* w : taken) w->directSent_ = false;
+  }
+  for (AsyncWatcher* w : taken) w->SendThroughLibev(loop);
+}
+
+void AsyncRoute::RecordDirect() noexcept {
+  std::vector<AsyncWatcher*> taken;
+  {
+    std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+    if (flagged_.empty()) return;
+    taken.swap(flagged_);
+    for (AsyncWatcher* w : taken) w->directSent_ = false;
+  }
+  for (AsyncWatcher* w : taken) w->RecordDirectSend();
+}
+
+void AsyncRoute::Send(struct ev_loop* loop, AsyncWatcher* w) {
+  if (jsWake_ == nullptr) {
+    ev_async_send(loop, w->ev());
+    return;
+  }
+  if (!w->directSent_) {
+    w->directSent_ = true;
+    flagged_.push_back(w);
+  }
+  uv_async_send(jsWake_);
+}
+
+void AsyncRoute::Unflag(AsyncWatcher* w) {
+  if (!w->directSent_) return;
+  w->directSent_ = false;
+  for (size_t i = 0; i < flagged_.size(); i++) {
+    if (flagged_[i] == w) {
+      flagged_.erase(flagged_.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+}
 
 // asyncSend(id: bigint): boolean, from any thread: a plain wake-up. Raw
 // N-API: it is the hot path of every cross-thread wake-up.
