@@ -2,7 +2,8 @@
 // scripts/memcheck.sh, or ASan): sends on the owning thread and from workers,
 // blocking and attached, every way a watcher leaves (close, destroy, GC, env
 // teardown of a worker), two workers × 100,000 sends racing a destroy(), and
-// mailboxes: messages from a worker, left queued at close, destroy and GC.
+// mailboxes: messages from a worker, left queued at close, destroy and GC;
+// sends an attached loop's JS thread takes itself.
 // Prints "memcheck smoke ok".
 import { Worker } from 'node:worker_threads';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -115,6 +116,36 @@ async function attached() {
   check(!s.send(), 'send after attached destroy');
   // Loop.default, unref'd, left for env teardown
   new Async(Loop.default, { ref: false }).start(() => {}).sender();
+}
+
+// Sends an attached loop's JS thread takes itself: left on their way by
+// detach, suspend, close and destroy, and a callback that starts a timer.
+async function direct() {
+  const loop = new Loop().attach();
+  let calls = 0;
+  const a = new Async(loop).start(() => calls++);
+  a.send();
+  loop.detach(); // goes to libev
+  loop.run({ nowait: true });
+  check(calls === 1, 'a send left by detach() is the next run()');
+  loop.attach();
+  a.send();
+  loop.suspend();
+  loop.resume();
+  const closed = new Async(loop).start(() => calls++);
+  closed.send();
+  closed.close();
+  await new Promise((resolve) => {
+    const t = new Async(loop).start(() => {
+      t.close();
+      new Timer(loop, 0.001).start(resolve);
+    });
+    t.send();
+  });
+  a.close();
+  const gone = new Async(loop).start(() => calls++);
+  gone.sender().send();
+  loop.destroy();
 }
 
 async function workers() {
@@ -238,6 +269,7 @@ async function mailboxes() {
 
 blocking();
 await attached();
+await direct();
 await mailboxes();
 await collect();
 await workers();
