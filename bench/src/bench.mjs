@@ -223,6 +223,8 @@ function defineWorkloads(c, files, skipped) {
         node('node-setTimeout', { n: SIZES.W1 }),
         node('evkit-attached', { n: SIZES.W1 }),
         node('evkit-attached-prestart', { n: SIZES.W1 }),
+        // The floor: the same objects and callbacks in plain JS, no loop at all.
+        node('js-floor', { n: SIZES.W1 }),
         ...cJob(C_LIBEV, 'w1_timers', [SIZES.W1]),
       ],
       nodeRef: ['node-setTimeout'],
@@ -278,6 +280,10 @@ function defineWorkloads(c, files, skipped) {
       metrics: [
         { key: 'rate', label: 'rate', unit: 'round trips/s', better: 'higher', scale: 'rate' },
         { key: 'p50', label: 'p50 round trip', unit: 'µs', better: 'lower' },
+        // A worker and the thread it wakes can sleep in the kernel only so
+        // often per round trip: each sleep costs a wake-up (the worker's and
+        // its peer's threads, Node's helper threads included).
+        { key: 'sleeps', label: 'kernel sleeps per round trip', unit: 'sleeps', better: 'lower' },
       ],
       jobs: [
         node('evkit-blocking', { n: SIZES.W4 }),
@@ -351,7 +357,11 @@ function defineWorkloads(c, files, skipped) {
         { key: 'peakRssMB', label: 'peak RSS', unit: 'MB', better: 'lower', digits: 0 },
         { key: 'closeRate', label: `close() of ${k(SIZES.W6close)}`, unit: 'closes/s', better: 'higher', scale: 'rate' },
       ],
-      jobs: [node('evkit', { n: SIZES.W6, closeN: SIZES.W6close }), node('node-setTimeout', { n: SIZES.W6 })],
+      jobs: [
+        node('evkit', { n: SIZES.W6, closeN: SIZES.W6close }),
+        node('node-setTimeout', { n: SIZES.W6 }),
+        node('js-floor', { n: SIZES.W6 }), // W1's floor: the objects alone, no loop
+      ],
       nodeRef: ['node-setTimeout'],
       cRef: {},
     },

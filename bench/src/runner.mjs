@@ -156,7 +156,61 @@ function w1Node(n) {
   });
 }
 
+// What W1 costs on this machine before any event loop is involved: a JS
+// object per timer with a watcher's six fields, kept in an array by id (as
+// evkit keeps active watchers alive), then each callback called from that
+// array. No libev, no native code: a floor that no binding with a JS object
+// per watcher can go under.
+class FloorTimer {
+  #loop;
+  #id = 0;
+  #flags = 0;
+  #a = null;
+  #b = null;
+  #call = null;
+  constructor(loop, after) {
+    this.#loop = loop;
+    this.#a = after;
+    this.#b = 0;
+  }
+  start(callback) {
+    this.#call = callback;
+    this.#id = this.#loop.length;
+    this.#flags++;
+    this.#loop.push(this);
+    return this;
+  }
+  fire() {
+    const call = this.#call;
+    this.#call = null;
+    call();
+  }
+  stop() {
+    this.#loop[this.#id] = undefined;
+    this.#call = null;
+    return this;
+  }
+}
+
+function w1JsFloor(n) {
+  const owners = [];
+  let fired = 0;
+  const cb = () => {
+    fired++;
+  };
+  const t0 = now();
+  for (let i = 0; i < n; i++) new FloorTimer(owners, 0).start(cb);
+  for (let i = 0; i < n; i++) {
+    owners[i].fire();
+    owners[i] = undefined;
+  }
+  const ms = now() - t0;
+  if (fired !== n) throw new Error(`fired ${fired} of ${n}`);
+  return ms;
+}
+
 const W1 = {
+  'js-floor': w1JsFloor,
   'evkit-blocking': w1EvkitBlocking,
   'evkit-attached': w1EvkitAttached,
   'evkit-attached-prestart': w1EvkitAttachedPrestart,
@@ -478,11 +532,18 @@ const W4 = {
   'node-postMessage': w4Node,
 };
 
+// Voluntary context switches of the whole process (every thread): each is a
+// sleep in the kernel that a wake-up has to end.
+const sleepsSoFar = () => process.resourceUsage().voluntaryContextSwitches;
+
 async function runW4(system, { n }) {
-  const r = await warmThenRun(W4[system], n);
+  await W4[system](Math.max(100, Math.floor(n / 20)));
+  const sleeps0 = sleepsSoFar();
+  const r = await W4[system](n);
+  const sleeps = (sleepsSoFar() - sleeps0) / n;
   const lat = Array.from(r.lat, (ms) => ms * 1000).sort((a, b) => a - b);
   return {
-    metrics: { rate: n / (r.ms / 1000), p50: percentile(lat, 50), ms: r.ms },
+    metrics: { rate: n / (r.ms / 1000), p50: percentile(lat, 50), sleeps, ms: r.ms },
     info: { n, p90: percentile(lat, 90), p99: percentile(lat, 99), minUs: lat[0], maxUs: lat[lat.length - 1] },
   };
 }
@@ -804,8 +865,34 @@ function w6Node(n, timeoutsMs, measure) {
   return { startMs: t1 - t0, stopMs: t3 - t2, rssBefore, rssAfter, active };
 }
 
+// W1's floor object (FloorTimer) for W6: started, then stopped, no loop at all.
+function w6JsFloor(n, timeoutsMs, measure) {
+  const owners = [];
+  const timers = new Array(n).fill(null);
+  let rssBefore = 0;
+  if (measure) {
+    gc();
+    rssBefore = process.memoryUsage().rss;
+  }
+  const t0 = now();
+  for (let i = 0; i < n; i++) timers[i] = new FloorTimer(owners, timeoutsMs[i] / 1000).start(noop);
+  const t1 = now();
+  let rssAfter = 0;
+  if (measure) {
+    gc();
+    rssAfter = process.memoryUsage().rss;
+  }
+  const active = owners.length;
+  const t2 = now();
+  for (let i = 0; i < n; i++) timers[i].stop();
+  const t3 = now();
+  return { startMs: t1 - t0, stopMs: t3 - t2, rssBefore, rssAfter, active };
+}
+
+const W6 = { evkit: w6Evkit, 'node-setTimeout': w6Node, 'js-floor': w6JsFloor };
+
 async function runW6(system, { n, closeN = 0 }) {
-  const fn = system === 'evkit' ? w6Evkit : system === 'node-setTimeout' ? w6Node : undefined;
+  const fn = W6[system];
   if (fn === undefined) throw new Error(`unknown W6 system ${system}`);
   const warm = Math.min(10_000, Math.max(100, Math.floor(n / 100)));
   fn(warm, w6Timeouts(warm), false);

@@ -19,6 +19,10 @@ namespace evkit {
 // Slot 0 of the batch array: set when a callback made a watcher pending.
 constexpr size_t kStopSlot = 0;
 constexpr size_t kFirstEntry = 1;
+// Entries handed to JS per call at most: the batch array and the scratch
+// beside it stay small and warm instead of growing with the batch (200k
+// expired timers made them megabytes, each page a fault in a fresh process).
+constexpr size_t kMaxRun = 1024;
 
 void LoopCore::InvokeBlocking() noexcept {
   do {
@@ -91,7 +95,7 @@ void LoopCore::DeliverBatch() noexcept {
       continue;
     }
     size_t end = next;
-    while (end < batch.size() && batch[end].watcher != nullptr) end++;
+    while (end < batch.size() && batch[end].watcher != nullptr && end - next < kMaxRun) end++;
     next = DeliverRun(&batch, next, end);
     if (!fed_.empty()) {
       Uncollect(&batch, next);

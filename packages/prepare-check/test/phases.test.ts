@@ -5,7 +5,7 @@
 //   and while an idle watcher is active the loop never blocks;
 // - a watcher may stop itself, and once stopped its callback never runs again.
 import { describe, expect, it } from 'vitest';
-import { Loop } from '@evkit/loop';
+import { CHECK, Loop } from '@evkit/loop';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { useFreshLoop } from '@evkit/test-utils';
 
@@ -125,6 +125,25 @@ describe.each([
   ['Idle', Idle],
 ] as const)('%s keep-alive', (_name, Kind) => {
   const fresh = useFreshLoop();
+
+  // A batch reaches JS in runs of at most 1,024 callbacks: order and feed()
+  // must not notice where one run ends and the next begins.
+  it('a batch of 3,000 keeps libev\'s order, and a watcher fed mid-batch runs next', () => {
+    const loop = fresh();
+    const order: Array<number | string> = [];
+    const fed = new Check(loop);
+    fed.callback = () => order.push('fed');
+    for (let i = 0; i < 3000; i++) {
+      new Check(loop).start(function () {
+        order.push(i);
+        if (i === 1500) fed.feed(CHECK);
+        this.stop();
+      });
+    }
+    loop.run({ nowait: true });
+    const rest = Array.from({ length: 3000 }, (_, k) => 2999 - k); // libev: the last started first
+    expect(order).toEqual([...rest.slice(0, 1500), 'fed', ...rest.slice(1500)]);
+  });
 
   it('an unref()d active watcher does not keep run() alive', () => {
     const loop = fresh();
