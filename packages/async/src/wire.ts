@@ -133,7 +133,12 @@ function room(at: number, bytes: number): boolean {
   return false;
 }
 
+/** Strings up to this long that are ASCII are copied byte by byte: cheaper than a call into Buffer#write. */
+const SHORT_STRING = 32;
+
 function writeString(value: string, at: number): number {
+  const short = value.length <= SHORT_STRING ? writeAscii(value, at) : NOT_COMPACT;
+  if (short !== NOT_COMPACT) return short;
   // A lone surrogate has no UTF-8 form; node:v8 keeps it.
   if (!(value as unknown as WellFormedCheck).isWellFormed()) return NOT_COMPACT;
   if (!room(at, 4 + 3 * value.length)) return NOT_COMPACT;
@@ -214,10 +219,38 @@ function readValue(): unknown {
   }
 }
 
+/** An ASCII string as its bytes, or NOT_COMPACT (when it is not ASCII or does not fit). */
+function writeAscii(value: string, at: number): number {
+  const length = value.length;
+  if (!room(at, 4 + length)) return NOT_COMPACT;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0x7f) return NOT_COMPACT;
+    scratch[at + 4 + i] = code;
+  }
+  scratch.writeUInt32LE(length, at);
+  return at + 4 + length;
+}
+
 function readString(): string {
   const length = reading.readUInt32LE(at);
   at += 4 + length;
+  if (length <= SHORT_STRING) {
+    const ascii = readAscii(at - length, at);
+    if (ascii !== undefined) return ascii;
+  }
   return reading.toString('utf8', at - length, at);
+}
+
+/** bytes[start, end) as a string when they are all ASCII: cheaper than a call into Buffer#toString. */
+function readAscii(start: number, end: number): string | undefined {
+  let text = '';
+  for (let i = start; i < end; i++) {
+    const byte = reading[i]!;
+    if (byte > 0x7f) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
 }
 
 function readObject(): Record<string, unknown> {

@@ -47,7 +47,13 @@ const COMPACT_VALUES: unknown[] = [
   '',
   'hello',
   'héllo wörld 🎉',
+  'é',
+  '\x7f',
+  'x'.repeat(32), // the longest string copied byte by byte when ASCII
+  'x'.repeat(31) + 'é',
+  'x'.repeat(33),
   'x'.repeat(5000),
+  { ключ: 'значение', ascii: 'ok' },
   { i: 1 },
   { a: 'b', n: 1.5, t: true, u: undefined, z: null },
   { 2: 'two', 1: 'one', b: 1, a: 2 },

@@ -3,8 +3,8 @@
 // Cross-thread access never carries a pointer through JS. A watcher that is
 // asked for a sender publishes {loop, watcher} in a process-wide table under a
 // fresh 64-bit id; any thread (the owner's, a worker's) sends by id. The table
-// has one mutex, held by a send for the whole ev_async_send, and by the
-// withdrawal of an entry. An entry is withdrawn on the owner's thread before
+// has one mutex, held by a send for the whole wake-up (ev_async_send, or
+// uv_async_send on an attached loop: below), and by the withdrawal of an entry. An entry is withdrawn on the owner's thread before
 // its watcher can be stopped for good or freed and before its loop can be
 // destroyed: close(), the loop's destroy() (also the env cleanup hook when a
 // worker exits or is terminated) and the watcher's finaliser. So a send either
@@ -171,7 +171,6 @@ class SendTable {
     AsyncRoute* route;  // its loop's; outlives every entry of the loop
   };
 
-
   std::mutex mutex_;
   std::unordered_map<uint64_t, Target> targets_;
   uint64_t nextId_ = 1;  // 0 means "none"; 2^64 ids are never exhausted
@@ -199,8 +198,8 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   }
   static void StopIn(struct ev_loop* loop, ev_async* w) { ev_async_stop(loop, w); }
 
-  // asyncNotify(id): ev_async_send from the JS thread. Thread-safe in libev:
-  // no loop lock, also on an attached loop.
+  // asyncNotify(id): a send from the JS thread, routed as another thread's
+  // (no loop lock: the route takes the table mutex only).
   Napi::Value Send(const Napi::CallbackInfo& info) {
     if (Usable()) Notify();
     return info.Env().Undefined();
