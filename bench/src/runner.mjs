@@ -799,35 +799,48 @@ function w6Timeouts(n) {
   return ms;
 }
 
-function w6Evkit(n, timeoutsMs, measure) {
-  const loop = new Loop();
-  let timers = new Array(n).fill(null);
+// Starts n timers (start(i)), reading RSS after a full GC before and after
+// when `measure`, then stops them (stop(i)); `active()` counts them while started.
+// One process runs one system, so V8 inlines the callbacks like the loops they were.
+function w6StartStop(n, measure, { start, active, stop }) {
   let rssBefore = 0;
   if (measure) {
     gc();
     rssBefore = process.memoryUsage().rss;
   }
   const t0 = now();
-  for (let i = 0; i < n; i++) timers[i] = new Timer(loop, timeoutsMs[i] / 1000).start(noop);
+  for (let i = 0; i < n; i++) start(i);
   const t1 = now();
   let rssAfter = 0;
-  let active = 0;
+  let started = 0;
   if (measure) {
-    active = loop.activeCount;
+    started = active();
     gc();
     rssAfter = process.memoryUsage().rss;
   }
   const t2 = now();
-  for (let i = 0; i < n; i++) timers[i].stop();
+  for (let i = 0; i < n; i++) stop(i);
   const t3 = now();
+  return { startMs: t1 - t0, stopMs: t3 - t2, rssBefore, rssAfter, active: started };
+}
+
+function w6Evkit(n, timeoutsMs, measure) {
+  const loop = new Loop();
+  let timers = new Array(n).fill(null);
+  const r = w6StartStop(n, measure, {
+    start: (i) => (timers[i] = new Timer(loop, timeoutsMs[i] / 1000).start(noop)),
+    active: () => loop.activeCount,
+    stop: (i) => timers[i].stop(),
+  });
   // Not close(): until ad33bd1 made evkit's native watcher registry O(1),
   // closing one watcher cost O(watchers on the loop) (1M took ~a minute).
   // destroy() releases them all at once; close() is measured separately, at a
   // smaller scale.
+  const t0 = now();
   loop.destroy();
-  const t4 = now();
+  const destroyMs = now() - t0;
   timers = null;
-  return { startMs: t1 - t0, stopMs: t3 - t2, destroyMs: t4 - t3, rssBefore, rssAfter, active };
+  return { ...r, destroyMs };
 }
 
 // close() of `n` started timers, one by one, in creation order.
@@ -844,49 +857,22 @@ function w6EvkitClose(n, timeoutsMs) {
 
 function w6Node(n, timeoutsMs, measure) {
   const timers = new Array(n).fill(null);
-  let rssBefore = 0;
-  if (measure) {
-    gc();
-    rssBefore = process.memoryUsage().rss;
-  }
-  const t0 = now();
-  for (let i = 0; i < n; i++) timers[i] = setTimeout(noop, timeoutsMs[i]);
-  const t1 = now();
-  let rssAfter = 0;
-  let active = 0;
-  if (measure) {
-    active = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    gc();
-    rssAfter = process.memoryUsage().rss;
-  }
-  const t2 = now();
-  for (let i = 0; i < n; i++) clearTimeout(timers[i]);
-  const t3 = now();
-  return { startMs: t1 - t0, stopMs: t3 - t2, rssBefore, rssAfter, active };
+  return w6StartStop(n, measure, {
+    start: (i) => (timers[i] = setTimeout(noop, timeoutsMs[i])),
+    active: () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length,
+    stop: (i) => clearTimeout(timers[i]),
+  });
 }
 
 // W1's floor object (FloorTimer) for W6: started, then stopped, no loop at all.
 function w6JsFloor(n, timeoutsMs, measure) {
   const owners = [];
   const timers = new Array(n).fill(null);
-  let rssBefore = 0;
-  if (measure) {
-    gc();
-    rssBefore = process.memoryUsage().rss;
-  }
-  const t0 = now();
-  for (let i = 0; i < n; i++) timers[i] = new FloorTimer(owners, timeoutsMs[i] / 1000).start(noop);
-  const t1 = now();
-  let rssAfter = 0;
-  if (measure) {
-    gc();
-    rssAfter = process.memoryUsage().rss;
-  }
-  const active = owners.length;
-  const t2 = now();
-  for (let i = 0; i < n; i++) timers[i].stop();
-  const t3 = now();
-  return { startMs: t1 - t0, stopMs: t3 - t2, rssBefore, rssAfter, active };
+  return w6StartStop(n, measure, {
+    start: (i) => (timers[i] = new FloorTimer(owners, timeoutsMs[i] / 1000).start(noop)),
+    active: () => owners.length,
+    stop: (i) => timers[i].stop(),
+  });
 }
 
 const W6 = { evkit: w6Evkit, 'node-setTimeout': w6Node, 'js-floor': w6JsFloor };
