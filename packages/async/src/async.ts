@@ -62,8 +62,8 @@ export class Async<A extends unknown[] = unknown[]> extends Watcher<A> {
   /**
    * Wakes the loop for this watcher (`ev_async_send`; an attached loop's
    * JavaScript thread directly), from the loop's own thread; other threads
-   * use `sender()`. Sends before the callback runs
-   * give one callback; a send to a stopped watcher is lost.
+   * use `sender()`. Sends before the callback runs give one callback; a send
+   * to a stopped watcher is lost.
    *
    * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
    *
