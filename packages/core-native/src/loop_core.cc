@@ -413,7 +413,7 @@ bool LoopCore::UserUnref() {
 }
 
 void LoopCore::ReleaseFd(int fd) {
-  if (attached_ && (!invoking_ || direct_) && !stopping_) {
+  if (attached_ && !LoopThreadParked() && !stopping_) {
     // The loop thread may be inside the kernel with this fd right now.
     graveyard_.push_back(fd);
     if (ev_is_active(&wake_)) ev_async_send(loop_, &wake_);

@@ -107,6 +107,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // Inside a callback of this loop (blocking run or attached delivery):
   // libev's cached time is current and the loop thread is parked.
   bool InCallback() const { return runDepth_ > 0 || invoking_; }
+  // Attached: the loop thread waits in its invoke hook for this delivery, out
+  // of the kernel (not so for a direct one: it sleeps on in its poll).
+  bool LoopThreadParked() const { return invoking_ && !direct_; }
   // Ask for the settle hook whenever nothing keeps the loop alive (runAsync).
   void SetWantSettle(bool want);
 

@@ -81,18 +81,22 @@ class AsyncRoute final : public LoopCore::Extension {
     return raw;
   }
 
-  explicit AsyncRoute(LoopCore* core);
+  explicit AsyncRoute(LoopCore* core) : loop_(core->loop()), jsWake_(core->jsWake()) {}
 
   void OnAttach(uv_async_t* jsWake) noexcept override;
-  void OnDetach(struct ev_loop* loop) noexcept override;
+  void OnDetach(struct ev_loop*) noexcept override;
   void RecordDirect() noexcept override;
   void Retire(struct ev_loop* loop) noexcept override { OnDetach(loop); }
 
   // Table mutex held: the one way a send reaches `w` (any thread).
-  void Send(struct ev_loop* loop, AsyncWatcher* w);
+  void Send(AsyncWatcher* w);
   void Unflag(AsyncWatcher* w);
 
  private:
+  // The watchers sent to since the last look, each unflagged (table mutex taken here).
+  std::vector<AsyncWatcher*> TakeFlagged();
+
+  struct ev_loop* loop_;
   uv_async_t* jsWake_;
   std::vector<AsyncWatcher*> flagged_;  // sent to, in order, each once
 };
@@ -107,10 +111,10 @@ class SendTable {
     return *table;
   }
 
-  uint64_t Publish(struct ev_loop* loop, AsyncWatcher* owner, Mailbox* mailbox, AsyncRoute* route) {
+  uint64_t Publish(AsyncWatcher* watcher, Mailbox* mailbox, AsyncRoute* route) {
     std::lock_guard<std::mutex> lock(mutex_);
     uint64_t id = nextId_++;
-    targets_.emplace(id, Target{loop, owner, mailbox, route});
+    targets_.emplace(id, Target{watcher, mailbox, route});
     return id;
   }
 
@@ -127,7 +131,7 @@ class SendTable {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = targets_.find(id);
     if (it == targets_.end()) return false;
-    it->second.route->Send(it->second.loop, it->second.watcher);
+    it->second.route->Send(it->second.watcher);
     return true;
   }
 
@@ -147,7 +151,7 @@ class SendTable {
     } else if (entry->kind != kNoValue) {
       return kNoMailbox;
     }
-    target.route->Send(target.loop, target.watcher);
+    target.route->Send(target.watcher);
     return kPosted;
   }
 
@@ -165,7 +169,6 @@ class SendTable {
 
  private:
   struct Target {
-    struct ev_loop* loop;
     AsyncWatcher* watcher;
     Mailbox* mailbox;   // the watcher's, or null
     AsyncRoute* route;  // its loop's; outlives every entry of the loop
@@ -219,10 +222,7 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
 
   // The id other threads send by (0n for a watcher that left its loop).
   Napi::Value SenderId(const Napi::CallbackInfo& info) {
-    if (senderId_ == 0 && Usable()) {
-      if (route_ == nullptr) route_ = AsyncRoute::Of(core());
-      senderId_ = SendTable::Get().Publish(core()->loop(), this, mailbox_.get(), route_);
-    }
+    if (senderId_ == 0 && Usable()) senderId_ = SendTable::Get().Publish(this, mailbox_.get(), Route());
     return Napi::BigInt::New(info.Env(), senderId_);
   }
 
@@ -282,11 +282,17 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     ev_.sent = 0;
   }
 
+  // JS thread, the watcher in its loop: its loop's route, made on first use.
+  AsyncRoute* Route() {
+    if (route_ == nullptr) route_ = AsyncRoute::Of(core());
+    return route_;
+  }
+
   // JS thread: a send, as another thread's would go (so that they coalesce).
   void Notify() {
-    if (route_ == nullptr) route_ = AsyncRoute::Of(core());
+    AsyncRoute* route = Route();
     std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
-    route_->Send(core()->loop(), this);
+    route->Send(this);
   }
 
   void Withdraw() {
@@ -304,10 +310,6 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     return directSent_;
   }
 
- public:
-  // AsyncRoute's, under the table mutex: sent to straight, not taken yet.
-  bool directSent_ = false;
-
   // JS thread, mutex_ held: a send the JS thread was woken for, recorded as
   // the trampoline records libev's (one to a stopped watcher is lost, as in libev).
   void RecordDirectSend() {
@@ -315,51 +317,47 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   }
 
   // The libev way, for a loop no longer attached.
-  void SendThroughLibev(struct ev_loop* loop) {
-    if (Usable() && ev_is_active(&ev_)) ev_async_send(loop, &ev_);
+  void SendThroughLibev() {
+    if (Usable() && ev_is_active(&ev_)) ev_async_send(core()->loop(), &ev_);
   }
 
-  ev_async* ev() { return &ev_; }
-
- private:
+  friend class AsyncRoute;
+  // AsyncRoute's, under the table mutex: sent to straight, not taken yet.
+  bool directSent_ = false;
   uint64_t senderId_ = 0;
   AsyncRoute* route_ = nullptr;  // its loop's, from the first send or sender()
   // Outlives the table entry: withdrawn first (OnLeavingLoop), freed last.
   std::unique_ptr<Mailbox> mailbox_;
 };
 
-AsyncRoute::AsyncRoute(LoopCore* core) : jsWake_(core->jsWake()) {}
-
 void AsyncRoute::OnAttach(uv_async_t* jsWake) noexcept {
   std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
   jsWake_ = jsWake;
 }
 
-void AsyncRoute::OnDetach(struct ev_loop* loop) noexcept {
+std::vector<AsyncWatcher*> AsyncRoute::TakeFlagged() {
   std::vector<AsyncWatcher*> taken;
+  std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+  taken.swap(flagged_);
+  for (AsyncWatcher* w : taken) w->directSent_ = false;
+  return taken;
+}
+
+void AsyncRoute::OnDetach(struct ev_loop*) noexcept {
   {
     std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
     jsWake_ = nullptr;
-    taken.swap(flagged_);
-    for (AsyncWatcher* w : taken) w->directSent_ = false;
   }
-  for (AsyncWatcher* w : taken) w->SendThroughLibev(loop);
+  for (AsyncWatcher* w : TakeFlagged()) w->SendThroughLibev();
 }
 
 void AsyncRoute::RecordDirect() noexcept {
-  std::vector<AsyncWatcher*> taken;
-  {
-    std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
-    if (flagged_.empty()) return;
-    taken.swap(flagged_);
-    for (AsyncWatcher* w : taken) w->directSent_ = false;
-  }
-  for (AsyncWatcher* w : taken) w->RecordDirectSend();
+  for (AsyncWatcher* w : TakeFlagged()) w->RecordDirectSend();
 }
 
-void AsyncRoute::Send(struct ev_loop* loop, AsyncWatcher* w) {
+void AsyncRoute::Send(AsyncWatcher* w) {
   if (jsWake_ == nullptr) {
-    ev_async_send(loop, w->ev());
+    ev_async_send(loop_, &w->ev_);
     return;
   }
   if (!w->directSent_) {
