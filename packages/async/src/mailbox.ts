@@ -3,7 +3,7 @@ import type { Loop, WatcherCallback, WatcherCallbackOf } from '@evkit/loop';
 import { checkInteger, checkOptions, kMessageFirst } from '@evkit/loop/internal';
 import { Async, type AsyncOptions } from './async.js';
 import { post, postBatch, requireMessages } from './messages.js';
-import { senderFor, type AsyncSender } from './sender.js';
+import type { AsyncSender } from './sender.js';
 import { decode } from './wire.js';
 
 /** The options of `new AsyncMailbox()`: those of `Async`, and `limit`. */
@@ -61,7 +61,6 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
   /** Messages taken from the native mailbox; the callback has had those before #next. */
   #inbox: unknown[] = [];
   #next = 0;
-  #sender: AsyncSender<M> | undefined;
 
   /**
    * Makes a stopped mailbox watcher (with its native half and mailbox).
@@ -145,7 +144,8 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
    * @throws `WatcherClosedError` after `close()`; `LoopDestroyedError` once the loop was destroyed.
    */
   override sender(): AsyncSender<M> {
-    return (this.#sender ??= senderFor<M>(binding.asyncSenderId(this.nativeId())));
+    // Async's, which checks the watcher first; only its message type is this mailbox's.
+    return super.sender() as AsyncSender<M>;
   }
 
   /** Iterated (`for await`): every waiting message goes to the iteration, oldest first. */

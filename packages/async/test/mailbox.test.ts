@@ -8,7 +8,7 @@
 // - from worker threads, in both run modes, thousands of messages in order.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { EvError, Loop } from '@evkit/loop';
+import { EvError, Loop, WatcherClosedError } from '@evkit/loop';
 import { Async, AsyncMailbox, AsyncSender } from '@evkit/async';
 import { Timer } from '@evkit/timer';
 import { useFreshLoop, useProcessTimeout } from '@evkit/test-utils';
@@ -103,6 +103,10 @@ describe('AsyncMailbox (blocking run)', () => {
     box.close();
     expect(sender.send(2)).toBe(false);
     expect(sender.send()).toBe(false);
+    // The mailbox itself refuses, also with its sender taken before close().
+    expect(() => box.send(3)).toThrow(WatcherClosedError);
+    expect(() => box.sendBatch([4])).toThrow(WatcherClosedError);
+    expect(() => box.sender()).toThrow(WatcherClosedError);
     loop.run({ nowait: true });
     expect(got).toEqual([]);
   });
