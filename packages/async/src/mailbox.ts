@@ -4,7 +4,7 @@ import { checkInteger, checkOptions, kMessageFirst } from '@evkit/loop/internal'
 import { Async, type AsyncOptions } from './async.js';
 import { post, postBatch, requireMessages } from './messages.js';
 import type { AsyncSender } from './sender.js';
-import { decode } from './wire.js';
+import { decode, readU32 } from './wire.js';
 
 /** The options of `new AsyncMailbox()`: those of `Async`, and `limit`. */
 export interface AsyncMailboxOptions extends AsyncOptions {
@@ -177,11 +177,15 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
     const call = callback as unknown as (this: this, message: unknown, ...args: A) => unknown;
     try {
       while (this.#next < this.#inbox.length && !this.closed && this.active) {
-        call.call(this, this.#inbox[this.#next++], ...args);
+        const message = this.#inbox[this.#next++];
+        // Without arguments, no spread (which allocates before the code is optimised).
+        if (args.length === 0) (call as unknown as (this: this, message: unknown) => unknown).call(this, message);
+        else call.call(this, message, ...args);
       }
     } finally {
       if (this.#next === this.#inbox.length || this.closed) {
-        this.#inbox = [];
+        // Emptied in place: the next wake-up reuses the array.
+        this.#inbox.length = 0;
         this.#next = 0;
       } else if (this.active) {
         // A callback threw: the rest waits for the next wake-up, which it asks for.
@@ -200,8 +204,8 @@ const inbound = Buffer.allocUnsafe(16 * 1024);
 function unpack(bytes: Buffer, end: number, into: unknown[]): void {
   let at = 0;
   while (at < end) {
-    const kind = bytes.readUInt32LE(at);
-    const length = bytes.readUInt32LE(at + 4);
+    const kind = readU32(bytes, at);
+    const length = readU32(bytes, at + 4);
     at += 8;
     if (kind === NO_VALUE) {
       into.push(undefined);

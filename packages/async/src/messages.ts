@@ -1,7 +1,7 @@
 import { AsyncPostResult, binding } from '@evkit/core-native/binding';
 import { EvError } from '@evkit/loop';
 import { argTypeError, argValueError } from '@evkit/loop/internal';
-import { encode } from './wire.js';
+import { compactBytes, encodeInPlace } from './wire.js';
 
 /** The binding ABI minor that has mailboxes (asyncPost and friends). */
 const MESSAGES_ABI_MINOR = 6;
@@ -22,9 +22,11 @@ export function requireMessages(): void {
  * value goes to an Async without one.
  */
 export function post(id: bigint, value: [] | [unknown]): boolean {
-  if (value.length === 0 && binding.abi.minor < MESSAGES_ABI_MINOR) return binding.asyncSend(id);
-  if (value.length !== 0) requireMessages();
-  return answer(binding.asyncPost(id, value.length === 0 ? undefined : serializeValue(value[0], 'value')));
+  if (value.length === 0) {
+    return binding.abi.minor < MESSAGES_ABI_MINOR ? binding.asyncSend(id) : answer(binding.asyncPost(id));
+  }
+  requireMessages();
+  return answer(postBytes(id, value[0], 'value', undefined));
 }
 
 /** Sends every element of `values` as its own message, all or none. */
@@ -32,7 +34,18 @@ export function postBatch(id: bigint, values: readonly unknown[]): boolean {
   if (!Array.isArray(values)) throw argTypeError(`values must be an array, got ${typeof values}`);
   requireMessages();
   if (values.length === 0) return binding.asyncSend(id); // nothing to queue: a wake-up says whether it is there
-  return answer(binding.asyncPost(id, serializeValue(values, 'values'), values.length));
+  return answer(postBytes(id, values, 'values', values.length));
+}
+
+/** The binding ABI minor whose asyncPost takes the byte length. */
+const LENGTH_ABI_MINOR = 8;
+
+function postBytes(id: bigint, value: unknown, name: string, batch: number | undefined): AsyncPostResult {
+  const encoded = serializeValue(value, name);
+  if (typeof encoded !== 'number') return binding.asyncPost(id, encoded, batch);
+  return binding.abi.minor >= LENGTH_ABI_MINOR
+    ? binding.asyncPost(id, compactBytes(), batch, encoded)
+    : binding.asyncPost(id, compactBytes().subarray(0, encoded), batch);
 }
 
 function answer(result: AsyncPostResult): boolean {
@@ -46,9 +59,9 @@ function answer(result: AsyncPostResult): boolean {
 
 // node:v8 makes a fresh serializer each time (v8.serialize): a reused one
 // would write a value it has seen before as a reference into an earlier message.
-function serializeValue(value: unknown, name: string): Uint8Array {
+function serializeValue(value: unknown, name: string): number | Uint8Array {
   try {
-    return encode(value);
+    return encodeInPlace(value);
   } catch (error) {
     throw argValueError(`${name} cannot be sent: ${(error as Error).message} (node:v8 serialization, as postMessage without a transfer list)`);
   }

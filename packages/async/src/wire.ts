@@ -7,11 +7,12 @@
 //
 // Compact form: the byte COMPACT (v8's own output starts with 0xFF), then
 // one value: a type byte, then
-//   INT32: 4 bytes; FLOAT64: 8 bytes; STRING: u32 byte length, UTF-8 bytes;
+//   INT32: 4 bytes; FLOAT64: 8 bytes (the machine's order: both ends are one
+//   process); STRING: u32 byte length, UTF-8 bytes;
 //   OBJECT: u32 count, then per property a key (as STRING, no type byte)
 //     and a primitive; ARRAY: u32 count, then per element a primitive or an
 //     OBJECT.
-// Little-endian throughout. A receiver decodes with the same code: the sender
+// Otherwise little-endian. A receiver decodes with the same code: the sender
 // and the mailbox share one copy of this package's format (the tag names it).
 import { deserialize, serialize } from 'node:v8';
 import { isProxy } from 'node:util/types';
@@ -43,20 +44,34 @@ const NOT_COMPACT = -1;
 let scratch = Buffer.allocUnsafe(1024);
 
 /**
- * The bytes of `value`: compact when it can be, else node:v8's (which throws
- * for what it cannot clone). The compact bytes are a view of a buffer reused
- * by the next call: the caller copies them out (asyncPost does) before that.
+ * Encodes `value`: the byte length of its compact form, written at the start
+ * of `compactBytes()` (and overwritten by the next call), or node:v8's bytes
+ * (which throws for what it cannot clone). No view is made for the compact
+ * bytes: a lone send's own cost is mostly code and objects touched for the
+ * first time since the thread slept, and a typed array made per send was the
+ * biggest part of it.
  */
-export function encode(value: unknown): Uint8Array {
+export function encodeInPlace(value: unknown): number | Uint8Array {
   for (;;) {
     scratch[0] = COMPACT;
     const end = writeValue(value, 1, 0, null);
-    if (end !== NOT_COMPACT) return scratch.subarray(0, end);
+    if (end !== NOT_COMPACT) return end;
     if (!outgrown) return serialize(value);
     outgrown = false;
     if (scratch.length >= MAX_BYTES) return serialize(value);
     scratch = Buffer.allocUnsafe(Math.min(MAX_BYTES, scratch.length * 4));
   }
+}
+
+/** Where `encodeInPlace()` wrote its last compact bytes. */
+export function compactBytes(): Uint8Array {
+  return scratch;
+}
+
+/** The bytes of `value` (a view of the reused buffer when compact: copy them before the next call). */
+export function encode(value: unknown): Uint8Array {
+  const encoded = encodeInPlace(value);
+  return typeof encoded === 'number' ? scratch.subarray(0, encoded) : encoded;
 }
 
 /** The value `bytes[start, end)` encodes (either form). */
@@ -71,6 +86,26 @@ export function decode(bytes: Buffer, start: number, end: number): unknown {
   } finally {
     reading = EMPTY;
   }
+}
+
+// ------------------------------------------------------------------ bytes
+
+// Numbers go byte by byte rather than through Buffer's read/write methods,
+// which cost several times more the first time after a thread slept.
+const float = new Float64Array(1);
+const floatBytes = new Uint8Array(float.buffer);
+
+/** `value` as 32 bits little-endian at `bytes[at]`. */
+function putU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value;
+  bytes[at + 1] = value >>> 8;
+  bytes[at + 2] = value >>> 16;
+  bytes[at + 3] = value >>> 24;
+}
+
+/** The unsigned 32-bit little-endian number at `bytes[at]`. */
+export function readU32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)) + bytes[at + 3]! * 0x1000000;
 }
 
 // ------------------------------------------------------------------ encoding
@@ -94,12 +129,13 @@ function writeValue(value: unknown, at: number, depth: number, seen: Set<object>
       if ((value | 0) === value && !Object.is(value, -0)) {
         if (!room(at, 5)) return NOT_COMPACT;
         scratch[at] = INT32;
-        scratch.writeInt32LE(value, at + 1);
+        putU32(scratch, at + 1, value);
         return at + 5;
       }
       if (!room(at, 9)) return NOT_COMPACT;
       scratch[at] = FLOAT64;
-      scratch.writeDoubleLE(value, at + 1);
+      float[0] = value;
+      for (let i = 0; i < 8; i++) scratch[at + 1 + i] = floatBytes[i]!;
       return at + 9;
     case 'string': {
       if (!room(at, 1)) return NOT_COMPACT;
@@ -143,22 +179,27 @@ function writeString(value: string, at: number): number {
   if (!(value as unknown as WellFormedCheck).isWellFormed()) return NOT_COMPACT;
   if (!room(at, 4 + 3 * value.length)) return NOT_COMPACT;
   const length = scratch.write(value, at + 4, 'utf8');
-  scratch.writeUInt32LE(length, at);
+  putU32(scratch, at, length);
   return at + 4 + length;
 }
 
 function writeObject(object: Record<string, unknown>, at: number): number {
-  const keys = Object.keys(object);
-  if (keys.length > MAX_ENTRIES || !room(at, 5)) return NOT_COMPACT;
+  if (!room(at, 5)) return NOT_COMPACT;
   scratch[at] = OBJECT;
-  scratch.writeUInt32LE(keys.length, at + 1);
+  let count = 0;
   let end = at + 5;
-  for (const key of keys) {
+  // for-in rather than Object.keys: no array (nor, before the code is
+  // optimised, an iterator per step) for each message. Own keys only, so it
+  // is Object.keys's list, in its order.
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    if (++count > MAX_ENTRIES) return NOT_COMPACT;
     end = writeString(key, end);
     if (end === NOT_COMPACT) return NOT_COMPACT;
     end = writeValue(object[key], end, 2, null);
     if (end === NOT_COMPACT) return NOT_COMPACT;
   }
+  putU32(scratch, at + 1, count);
   return end;
 }
 
@@ -168,7 +209,7 @@ function writeArray(array: unknown[], at: number): number {
   // Holes and named properties are node:v8's to keep.
   if (Object.keys(array).length !== length) return NOT_COMPACT;
   scratch[at] = ARRAY;
-  scratch.writeUInt32LE(length, at + 1);
+  putU32(scratch, at + 1, length);
   let end = at + 5;
   let seen: Set<object> | null = null;
   for (let i = 0; i < length; i++) {
@@ -199,16 +240,17 @@ function readValue(): unknown {
       return true;
     case INT32:
       at += 4;
-      return reading.readInt32LE(at - 4);
+      return readU32(reading, at - 4) | 0;
     case FLOAT64:
+      for (let i = 0; i < 8; i++) floatBytes[i] = reading[at + i]!;
       at += 8;
-      return reading.readDoubleLE(at - 8);
+      return float[0];
     case STRING:
       return readString();
     case OBJECT:
       return readObject();
     case ARRAY: {
-      const length = reading.readUInt32LE(at);
+      const length = readU32(reading, at);
       at += 4;
       const array = new Array<unknown>(length);
       for (let i = 0; i < length; i++) array[i] = readValue();
@@ -228,12 +270,12 @@ function writeAscii(value: string, at: number): number {
     if (code > 0x7f) return NOT_COMPACT;
     scratch[at + 4 + i] = code;
   }
-  scratch.writeUInt32LE(length, at);
+  putU32(scratch, at, length);
   return at + 4 + length;
 }
 
 function readString(): string {
-  const length = reading.readUInt32LE(at);
+  const length = readU32(reading, at);
   at += 4 + length;
   if (length <= SHORT_STRING) {
     const ascii = readAscii(at - length, at);
@@ -254,7 +296,7 @@ function readAscii(start: number, end: number): string | undefined {
 }
 
 function readObject(): Record<string, unknown> {
-  const count = reading.readUInt32LE(at);
+  const count = readU32(reading, at);
   at += 4;
   const object: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {

@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop, WatcherClosedError } from '@evkit/loop';
+import { binding } from '@evkit/core-native/binding';
 import { Async, AsyncMailbox, AsyncSender } from '@evkit/async';
 import { Timer } from '@evkit/timer';
 import { useFreshLoop, useProcessTimeout } from '@evkit/test-utils';
@@ -54,6 +55,21 @@ describe('AsyncMailbox (blocking run)', () => {
       loop.run({ nowait: true });
     }
     expect(got.map((bytes) => [...bytes])).toEqual([1, 2, 3].map((fill) => new Array(8).fill(fill)));
+    box.close();
+  });
+
+  it('a send queues the bytes of its own message only, also when the one before was longer', () => {
+    const loop = fresh();
+    const box = new AsyncMailbox(loop);
+    box.send('x'.repeat(600)); // leaves the sender's reused buffer dirty past the next message
+    box.send(7);
+    // The native mailbox, as the callback's delivery takes it: [kind, length, bytes] per message.
+    const taken = Buffer.alloc(4096);
+    const nativeId = (box as unknown as { nativeId(): number }).nativeId();
+    const size = binding.asyncTakeMessages(nativeId, taken) as number;
+    const second = 8 + taken.readUInt32LE(4);
+    expect(taken.readUInt32LE(second + 4)).toBe(6); // compact tag, INT32 tag, 4 bytes
+    expect(size).toBe(second + 8 + 6);
     box.close();
   });
 

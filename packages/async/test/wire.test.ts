@@ -118,6 +118,30 @@ describe('message wire format', () => {
     expect(() => encode(new Proxy({ a: 1 }, {}))).toThrow(/could not be cloned/);
   });
 
+  it('takes the own keys of an object only, in their order, as node:v8 does', () => {
+    const withIndex = { b: 1, 2: 'two', a: 3, 1: 'one' };
+    const got = roundTrip(withIndex);
+    expect(got.compact).toBe(true);
+    expect(Object.keys(got.value as object)).toEqual(['1', '2', 'b', 'a']);
+    // An enumerable key on Object.prototype is inherited, not own: left out.
+    Object.defineProperty(Object.prototype, 'inherited', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      const plain = roundTrip({ own: 1 });
+      expect(plain).toEqual({ value: { own: 1 }, compact: true });
+      expect(Object.hasOwn(plain.value as object, 'inherited')).toBe(false);
+    } finally {
+      delete (Object.prototype as { inherited?: number }).inherited;
+    }
+  });
+
+  it('numbers keep their exact value, sign and width', () => {
+    const numbers = { a: -1, b: 2 ** 31 - 1, c: -(2 ** 31), d: 2 ** 31, e: 0.1, f: -0, g: 1.5e15, h: NaN, i: -Infinity };
+    const got = roundTrip(numbers);
+    expect(got.compact).toBe(true);
+    expect(Object.is((got.value as { f: number }).f, -0)).toBe(true);
+    expect(isDeepStrictEqual(got.value, deserialize(serialize(numbers)))).toBe(true);
+  });
+
   it('grows its buffer for longer values and stays correct afterwards', () => {
     const long = { s: 'y'.repeat(20_000) };
     expect(roundTrip(long)).toEqual({ value: long, compact: true });

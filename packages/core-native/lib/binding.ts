@@ -234,9 +234,10 @@ export interface Binding {
   /**
    * From any thread: queues `message` (node:v8 bytes; none: a send without a
    * value) on the watcher published under `id` and wakes its loop. With
-   * `batch`, `message` is an array of that many messages.
+   * `batch`, `message` is an array of that many messages. With `length`
+   * (ABI 2.8), only the first `length` bytes of `message` are sent.
    */
-  asyncPost(id: bigint, message?: Uint8Array, batch?: number): AsyncPostResult;
+  asyncPost(id: bigint, message?: Uint8Array, batch?: number, length?: number): AsyncPostResult;
   /**
    * Every queued entry, oldest first, in one buffer: each a 32-bit
    * little-endian kind (0: a message without a value, 1: one message, 2: an
@@ -282,6 +283,6 @@ export type AsyncPostResult = (typeof AsyncPostResult)[keyof typeof AsyncPostRes
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 7;
+export const ABI_MINOR = 8;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

@@ -270,11 +270,10 @@ void LoopCore::DeliverOne(WatcherBase* w, int revents) noexcept {
   if (!jsDead_ && !env_->exiting) {
     napi_handle_scope scope;
     if (napi_open_handle_scope(env, &scope) == napi_ok) {
-      napi_value argv[2], recv, result;
+      napi_value argv[2], result;
       napi_create_double(env, id, &argv[0]);
       napi_create_int32(env, revents, &argv[1]);
-      napi_get_global(env, &recv);  // napi_make_callback wants an object
-      if (CallJs(env_->dispatch(), recv, 2, argv, &result) == CallResult::kJsDead) MarkJsDead();
+      if (CallJs(env_->dispatch(), nullptr, 2, argv, &result) == CallResult::kJsDead) MarkJsDead();
       napi_close_handle_scope(env, scope);
     }
   }

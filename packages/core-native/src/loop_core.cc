@@ -488,6 +488,9 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   if (napi_get_reference_value(env, fnRef, &fn) != napi_ok || fn == nullptr) {
     return CallResult::kJsDead;
   }
+  // napi_make_callback wants an object as `this`: the function itself serves
+  // the hooks that ignore it (cheaper than the global, per event).
+  if (recv == nullptr) recv = fn;
   // The callback may detach the loop: report what escapes it by the mode it
   // was called in.
   const bool attached = attached_ && asyncContext_ != nullptr;

@@ -215,7 +215,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void ReleaseFd(int fd);
 
   // Calls into JS: napi_make_callback when attached (so nextTicks and promise
-  // reactions settle after each callback), a plain call when blocking.
+  // reactions settle after each callback), a plain call when blocking. A null
+  // `recv` calls `fn` with itself as `this`.
   enum class CallResult { kOk, kThrew, kJsDead };
   CallResult CallJs(napi_ref fn, napi_value recv, size_t argc, napi_value* argv,
                     napi_value* result) noexcept;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { checkAbortSignal, closeOnAbort, forgetAbort } from './abort.js';
-import { captureContext, runInContext, type AsyncContext } from './async-context.js';
+import { captureContext, type AsyncContext } from './async-context.js';
 import { DEFAULT_HIGH_WATER_MARK, EventQueue, type IterateOptions } from './iterate.js';
 import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallbackError, suspendedError } from './errors.js';
 import { Loop, loopState } from './loop.js';
@@ -760,7 +760,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
         else if (context === undefined) this.fire(callback, args, revents);
-        else runInContext(context, () => this.fire(callback, args, revents));
+        // No closure: before the code is optimised, each one is an allocation per event.
+        else context.runInAsyncScope(this.fire, this, callback, args, revents);
       } catch (error) {
         this.#loopState.report(error, this);
         if (!(this.#flags & FLAG_CLOSED) && !this.#loopState.destroyed) this.onCallbackError();

@@ -23,18 +23,18 @@
 // goes to libev (ev_async_send), for whoever runs the loop next.
 //
 // An AsyncMailbox's watcher also has a mailbox: senders append serialized
-// values (bytes made by node:v8 on their own thread) under the same table
-// mutex, then wake the loop; the callback's delivery takes them all in one
-// call. The mailbox is bounded: a send to a full one is refused, and the
-// sender decides (retry later, drop, slow down).
+// values (bytes made on their own thread) under the same table mutex, then
+// wake the loop; the callback's delivery takes them all in one call. The
+// mailbox is one byte buffer, already in the layout JS reads: a lone message
+// costs no allocation on either side (two buffers change hands, each keeping
+// its capacity). The mailbox is bounded: a send to a full one is refused, and
+// the sender decides (retry later, drop, slow down).
 #include "watchers/async.h"
 
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -51,19 +51,34 @@ enum PostResult : int32_t { kGone = 0, kPosted = 1, kFull = 2, kNoMailbox = 3 };
 // How the bytes of a mailbox entry read (binding.ts asyncTakeMessages).
 enum EntryKind : uint32_t { kNoValue = 0, kOneValue = 1, kBatch = 2 };
 
-// Serialized bytes: one message, or (kBatch) an array whose elements are
-// `count` messages, sent together and counted one by one against the limit.
+// What a send brings: serialized bytes of one message, or (kBatch) of an
+// array whose elements are `count` messages, sent together and counted one
+// by one against the limit. The bytes are the sender's until the send returns.
 struct Entry {
-  EntryKind kind;
-  uint32_t count;
-  std::string bytes;
+  EntryKind kind = kNoValue;
+  uint32_t count = 1;
+  const uint8_t* data = nullptr;
+  uint32_t length = 0;
 };
+
+// Entries back to back: each its kind and byte length (32-bit little-endian)
+// and its bytes.
+using EntryBytes = std::vector<uint8_t>;
 
 struct Mailbox {
   explicit Mailbox(size_t limit) : limit(limit) {}
-  std::deque<Entry> entries;
+  EntryBytes entries;
   size_t queued = 0;  // messages in `entries`
   size_t limit;
+
+  void Append(const Entry& entry) {
+    uint8_t header[8];
+    for (int i = 0; i < 4; i++) header[i] = static_cast<uint8_t>(entry.kind >> (8 * i));
+    for (int i = 0; i < 4; i++) header[4 + i] = static_cast<uint8_t>(entry.length >> (8 * i));
+    entries.insert(entries.end(), header, header + 8);
+    entries.insert(entries.end(), entry.data, entry.data + entry.length);
+    queued += entry.count;
+  }
 };
 
 // Per loop (a LoopCore extension): see the top of this file. Its fields are
@@ -93,12 +108,15 @@ class AsyncRoute final : public LoopCore::Extension {
   void Unflag(AsyncWatcher* w);
 
  private:
-  // The watchers sent to since the last look, each unflagged (table mutex taken here).
-  std::vector<AsyncWatcher*> TakeFlagged();
+  // JS thread: the watchers sent to since the last look, each unflagged
+  // (table mutex taken here). Valid until the next call.
+  const std::vector<AsyncWatcher*>& TakeFlagged();
 
   struct ev_loop* loop_;
   uv_async_t* jsWake_;
   std::vector<AsyncWatcher*> flagged_;  // sent to, in order, each once
+  // TakeFlagged's: swapped with flagged_, so neither side allocates per send.
+  std::vector<AsyncWatcher*> taken_;
 };
 
 const char AsyncRoute::kKey = 0;
@@ -136,27 +154,27 @@ class SendTable {
   }
 
   // An entry for a watcher with a mailbox; one without takes only a send
-  // without a value (a plain wake-up). The bytes were copied before the lock,
-  // so the lock only covers the move.
-  PostResult Post(uint64_t id, Entry* entry) {
+  // without a value (a plain wake-up). The bytes are copied under the lock:
+  // no allocation of their own, and a message is mostly tens of bytes.
+  PostResult Post(uint64_t id, const Entry& entry) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = targets_.find(id);
     if (it == targets_.end()) return kGone;
     const Target& target = it->second;
     Mailbox* mailbox = target.mailbox;
     if (mailbox != nullptr) {
-      if (entry->count > mailbox->limit - mailbox->queued) return kFull;
-      mailbox->queued += entry->count;
-      mailbox->entries.push_back(std::move(*entry));
-    } else if (entry->kind != kNoValue) {
+      if (entry.count > mailbox->limit - mailbox->queued) return kFull;
+      mailbox->Append(entry);
+    } else if (entry.kind != kNoValue) {
       return kNoMailbox;
     }
     target.route->Send(target.watcher);
     return kPosted;
   }
 
-  // The owner's thread: every entry so far, oldest first.
-  void Take(Mailbox* mailbox, std::deque<Entry>* out) {
+  // The owner's thread: every entry so far, oldest first, in `out` (which
+  // must be empty; the mailbox keeps its buffer for the next entries).
+  void Take(Mailbox* mailbox, EntryBytes* out) {
     std::lock_guard<std::mutex> lock(mutex_);
     out->swap(mailbox->entries);
     mailbox->queued = 0;
@@ -242,11 +260,10 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   Napi::Value TakeMessages(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (mailbox_ == nullptr) return env.Undefined();
-    std::deque<Entry> taken;
+    EntryBytes& taken = takenBytes_;
     SendTable::Get().Take(mailbox_.get(), &taken);
     if (taken.empty()) return env.Undefined();
-    size_t size = 0;
-    for (const Entry& e : taken) size += 8 + e.bytes.size();
+    const size_t size = taken.size();
     Napi::Value result;
     uint8_t* at = nullptr;
     if (info.Length() >= 2 && info[1].IsTypedArray()) {
@@ -261,15 +278,10 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
       at = out.Data();
       result = out;
     }
-    auto put = [&at](uint32_t value) {
-      for (int i = 0; i < 4; i++) *at++ = static_cast<uint8_t>(value >> (8 * i));
-    };
-    for (const Entry& e : taken) {
-      put(e.kind);
-      put(static_cast<uint32_t>(e.bytes.size()));
-      std::memcpy(at, e.bytes.data(), e.bytes.size());
-      at += e.bytes.size();
-    }
+    std::memcpy(at, taken.data(), size);
+    taken.clear();
+    // A burst's capacity is not kept for the lone messages after it.
+    if (taken.capacity() > kKeptTakeCapacity) EntryBytes().swap(taken);
     return result;
   }
 
@@ -328,6 +340,10 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   AsyncRoute* route_ = nullptr;  // its loop's, from the first send or sender()
   // Outlives the table entry: withdrawn first (OnLeavingLoop), freed last.
   std::unique_ptr<Mailbox> mailbox_;
+  // JS thread: what TakeMessages took, empty between calls (its capacity is
+  // handed to the mailbox by the next take).
+  EntryBytes takenBytes_;
+  static constexpr size_t kKeptTakeCapacity = 256 * 1024;
 };
 
 void AsyncRoute::OnAttach(uv_async_t* jsWake) noexcept {
@@ -335,12 +351,12 @@ void AsyncRoute::OnAttach(uv_async_t* jsWake) noexcept {
   jsWake_ = jsWake;
 }
 
-std::vector<AsyncWatcher*> AsyncRoute::TakeFlagged() {
-  std::vector<AsyncWatcher*> taken;
+const std::vector<AsyncWatcher*>& AsyncRoute::TakeFlagged() {
+  taken_.clear();
   std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
-  taken.swap(flagged_);
-  for (AsyncWatcher* w : taken) w->directSent_ = false;
-  return taken;
+  taken_.swap(flagged_);
+  for (AsyncWatcher* w : taken_) w->directSent_ = false;
+  return taken_;
 }
 
 void AsyncRoute::OnDetach(struct ev_loop*) noexcept {
@@ -393,27 +409,35 @@ napi_value AsyncSend(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// asyncPost(id: bigint, message?: Uint8Array, batch?: number): AsyncPostResult,
-// from any thread. Without a message, a send without a value (a plain wake-up
-// for a watcher without a mailbox); with `batch`, the message is an array of
-// that many messages.
+// asyncPost(id: bigint, message?: Uint8Array, batch?: number, length?: number):
+// AsyncPostResult, from any thread. Without a message, a send without a value
+// (a plain wake-up for a watcher without a mailbox); with `batch`, the message
+// is an array of that many messages. `length`: only the first bytes of
+// `message` are the message (the sender's scratch buffer is passed as it is:
+// a view made per send costs more than the rest of a lone send).
 napi_value AsyncPost(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3] = {nullptr, nullptr, nullptr};
+  size_t argc = 4;
+  napi_value args[4] = {nullptr, nullptr, nullptr, nullptr};
   napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   int32_t result = kGone;
   uint64_t id = 0;
   bool lossless = false;
   if (argc >= 1 && napi_get_value_bigint_uint64(env, args[0], &id, &lossless) == napi_ok && lossless && id != 0) {
-    Entry entry{kNoValue, 1, {}};
+    Entry entry;
     bool isTyped = false;
     if (argc >= 2 && napi_is_typedarray(env, args[1], &isTyped) == napi_ok && isTyped) {
       napi_typedarray_type type;
       size_t length = 0;
       void* data = nullptr;
       napi_get_typedarray_info(env, args[1], &type, &length, &data, nullptr, nullptr);
+      double prefix = 0;
+      if (argc >= 4 && napi_get_value_double(env, args[3], &prefix) == napi_ok && prefix >= 0 &&
+          prefix < static_cast<double>(length)) {
+        length = static_cast<size_t>(prefix);
+      }
       if (type != napi_uint8_array || length == 0 || length >= 0xffffffffu) length = 0;
-      entry.bytes.assign(static_cast<const char*>(data), length);
+      entry.data = static_cast<const uint8_t*>(data);
+      entry.length = static_cast<uint32_t>(length);
       entry.kind = length == 0 ? kNoValue : kOneValue;
     }
     double batch = 0;
@@ -422,7 +446,7 @@ napi_value AsyncPost(napi_env env, napi_callback_info info) {
       entry.kind = kBatch;
       entry.count = static_cast<uint32_t>(batch);
     }
-    result = SendTable::Get().Post(id, &entry);
+    result = SendTable::Get().Post(id, entry);
   }
   napi_value out = nullptr;
   napi_create_int32(env, result, &out);
