@@ -139,7 +139,9 @@ function messages({ n, lone, shared, sender, batch = 1 }) {
     }
   }
   for (let j = 0; j < lone; j++) {
-    while (Atomics.load(shared, M_ACK) !== j) Atomics.wait(shared, M_ACK, Atomics.load(shared, M_ACK));
+    // Wait on the value compared, not a second read: an ack landing between
+    // two reads would leave this waiting for a change that never comes.
+    for (let ack; (ack = Atomics.load(shared, M_ACK)) !== j; ) Atomics.wait(shared, M_ACK, ack);
     Atomics.wait(quiet, 0, 0, 1);
     send({ j, t: Number(process.hrtime.bigint()) });
   }
