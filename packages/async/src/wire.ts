@@ -68,12 +68,6 @@ export function compactBytes(): Uint8Array {
   return scratch;
 }
 
-/** The bytes of `value` (a view of the reused buffer when compact: copy them before the next call). */
-export function encode(value: unknown): Uint8Array {
-  const encoded = encodeInPlace(value);
-  return typeof encoded === 'number' ? scratch.subarray(0, encoded) : encoded;
-}
-
 /** The value `bytes[start, end)` encodes (either form). */
 export function decode(bytes: Buffer, start: number, end: number): unknown {
   // node:v8 returns a typed array in the message as a view of these bytes,

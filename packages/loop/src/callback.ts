@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { runInContext, type AsyncContext } from './async-context.js';
+import type { AsyncContext } from './async-context.js';
 
 /** What a `Callback` needs from its loop. */
 export interface CallbackQueue {
@@ -108,7 +108,7 @@ export class Callback<A extends unknown[] = unknown[]> {
     const context = this.#context;
     this.#context = undefined;
     try {
-      if (context !== undefined) runInContext(context, () => fn(...args));
+      if (context !== undefined) context.runInAsyncScope(fn, undefined, ...args);
       else if (args.length === 0) (fn as () => unknown)();
       else fn(...args);
     } finally {

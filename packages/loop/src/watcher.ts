@@ -760,7 +760,6 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
         else if (context === undefined) this.fire(callback, args, revents);
-        // No closure: before the code is optimised, each one is an allocation per event.
         else context.runInAsyncScope(this.fire, this, callback, args, revents);
       } catch (error) {
         this.#loopState.report(error, this);
