@@ -8,6 +8,7 @@
       "target_name": "evkit",
       "sources": [
         "../src/addon.cc",
+        "../src/block_pool.cc",
         "../src/env_state.cc",
         "../src/loop_attached.cc",
         "../src/loop_blocking.cc",

@@ -8,6 +8,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "block_pool.h"
 #include "id_table.h"
 
 namespace evkit {
@@ -52,6 +53,10 @@ class EnvState : public std::enable_shared_from_this<EnvState> {
   std::unordered_set<LoopCore*> cores;
   IdTable<LoopCore> loops;
   IdTable<WatcherBase> watchers;
+  // Where each kind's native watchers live (WatcherBase::operator new), by
+  // kind number; freed with the env, after its last watcher.
+  static constexpr int kMaxKinds = 16;
+  BlockPool watcherBlocks[kMaxKinds];
 
   // One state byte per watcher slot (StateBits), shared with JS as a
   // Uint8Array over the whole table's capacity: written only on this env's

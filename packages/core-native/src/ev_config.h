@@ -12,7 +12,7 @@ static_assert(EV_MINPRI == -2 && EV_MAXPRI == 2,
 
 namespace evkit {
 
-// Watchers carry a back pointer in libev's default EV_COMMON `void *data`.
+// evkit's watchers keep their loop in libev's default EV_COMMON `void *data`.
 template <class EvT>
 inline void SetWatcherData(EvT* w, void* data) { w->data = data; }
 

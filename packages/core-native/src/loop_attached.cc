@@ -256,11 +256,7 @@ void LoopCore::NotifyAfterJs() noexcept {
 
 void LoopCore::Record(WatcherBase* w, int revents) {
   batch_.push_back(Delivery{w, revents});
-  // A foreign loop its owner runs (not evkit's hook): nobody collects a batch.
-  if (!attached_ && !collecting_) {
-    DeliverBatch();
-    NotifyAfterJs();
-  }
+  if (!attached_) RecordedBlocking();
 }
 
 void LoopCore::DeliverOne(WatcherBase* w, int revents) noexcept {

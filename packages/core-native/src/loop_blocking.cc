@@ -7,7 +7,8 @@
 // The order stays libev's even when a callback feeds a watcher: libev would
 // run that one next (ev_feed_event restarts its scan at the top priority),
 // so the hook stops after that callback, and the entries it did not deliver
-// are fed back to libev behind the new event, to be recorded again.
+// are fed back to libev behind the new event, to be recorded again. A pass
+// longer than a run is handed over in runs as it is recorded.
 #include <algorithm>
 
 #include "env_state.h"
@@ -34,6 +35,19 @@ void LoopCore::InvokeBlocking() noexcept {
     DeliverPosts();
     NotifyAfterJs();
   } while (!destroyRequested_ && !jsDead_ && ev_pending_count(loop_) > 0);
+}
+
+// A foreign loop its owner runs (not evkit's hook) has nobody collecting a
+// batch: each event goes to JS at once. A long pass goes to JS in runs while
+// libev invokes it, so the recorded batch never outgrows one run (200k
+// expired timers made it megabytes); libev keeps the rest pending, in order.
+void LoopCore::RecordedBlocking() {
+  if (collecting_ && batch_.size() < kMaxRun) return;
+  bool collecting = collecting_;
+  collecting_ = false;
+  DeliverBatch();
+  NotifyAfterJs();
+  collecting_ = collecting;
 }
 
 void LoopCore::NoteFed(WatcherBase* w) {

@@ -186,6 +186,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
 
   // From a watcher's trampoline, on whichever thread runs the loop.
   void Record(WatcherBase* w, int revents);
+  void RecordedBlocking();
   void Forget(WatcherBase* w);  // drop w's queued deliveries
   // A watcher was fed: inside a blocking delivery, libev's order has it run
   // next (see loop_blocking.cc).

@@ -1,22 +1,15 @@
 #include "watcher.h"
 
-#include <cassert>
-
 #include "env_state.h"
 
 namespace evkit {
 
-static_assert(sizeof(WatcherBase) <= 32, "WatcherBase is paid in every watcher: keep it within 32 bytes");
+static_assert(sizeof(WatcherBase) <= 24, "WatcherBase is paid in every watcher: keep it within 24 bytes");
 
-WatcherBase::WatcherBase(LoopCore* core, int kind, bool persistent, ev_watcher* w)
-    : core_(core),
-      evOffset_(static_cast<uint8_t>(reinterpret_cast<char*>(w) - reinterpret_cast<char*>(this))),
-      kind_(static_cast<uint8_t>(kind)),
-      persistent_(persistent) {
-  // The kind's libev watcher sits right after this base (KindWatcher).
-  assert(reinterpret_cast<char*>(w) == reinterpret_cast<char*>(this) + evOffset_);
+WatcherBase::WatcherBase(LoopCore* core, int kind, bool persistent)
+    : kind_(static_cast<uint8_t>(kind)), persistent_(persistent) {
   index_ = env()->watchers.Add(this);
-  core_->Register(this);
+  core->Register(this);
   env()->counts.watchersCreated++;
 }
 
@@ -31,15 +24,14 @@ WatcherBase::~WatcherBase() {
 double WatcherBase::id() const { return env()->watchers.IdOf(index_); }
 
 void WatcherBase::Leave() {
-  if (core_ != nullptr) {
-    LoopCore* core = core_;
+  if (LoopCore* core = this->core()) {
     if (core->loop() != nullptr) {
       LoopCore::Lock lock(core);
       StopLocked();
       OnLeavingLoop();
     }
     core->Unregister(this);
-    core_ = nullptr;
+    w()->data = nullptr;
   }
   Publish();
 }
@@ -64,13 +56,13 @@ void WatcherBase::Publish() {
 
 bool WatcherBase::Active() {
   if (!Usable()) return false;
-  LoopCore::Lock lock(core_);
+  LoopCore::Lock lock(core());
   return ev_is_active(w());
 }
 
 bool WatcherBase::Pending() {
   if (!Usable()) return false;
-  LoopCore::Lock lock(core_);
+  LoopCore::Lock lock(core());
   uint8_t* state = env()->StateBytes();
   return ev_is_pending(w()) || Has(kQueued) || (state != nullptr && (state[index_] & kStateQueued) != 0);
 }
@@ -79,12 +71,12 @@ int WatcherBase::Start() {
   if (!Usable()) return 0;
   int status = BeforeStart();
   if (status != 0) return status;
-  LoopCore::Lock lock(core_, /*wake=*/true);
+  LoopCore::Lock lock(core(), /*wake=*/true);
   if (!ev_is_active(w())) {
     // A one-shot libev stopped whose callback has not run yet is still
     // counted: settle that before counting the new start.
     if (Has(kCounted)) NoteStopped(true);
-    status = EvStart(core_->loop());
+    status = EvStart(core()->loop());
     if (ev_is_active(w())) NoteStarted();
   }
   Publish();
@@ -93,7 +85,7 @@ int WatcherBase::Start() {
 
 void WatcherBase::Stop() {
   if (!Usable()) return;
-  LoopCore::Lock lock(core_);
+  LoopCore::Lock lock(core());
   StopLocked();
   Publish();
 }
@@ -101,10 +93,10 @@ void WatcherBase::Stop() {
 void WatcherBase::StopLocked() {
   // Re-ref before the libev stop, as libev's manual prescribes.
   if (Has(kUnrefed)) {
-    core_->EvRef();
+    core()->EvRef();
     Set(kUnrefed, false);
   }
-  EvStop(core_->loop());  // also clears a pending event
+  EvStop(core()->loop());  // also clears a pending event
   Unqueue();
   if (Has(kCounted)) NoteStopped(false);
 }
@@ -112,23 +104,25 @@ void WatcherBase::StopLocked() {
 void WatcherBase::Unqueue() {
   if (Has(kQueued)) {
     Set(kQueued, false);
-    core_->Forget(this);
+    core()->Forget(this);
   }
   if (uint8_t* state = env()->StateBytes()) state[index_] &= ~kStateQueued;
 }
 
 void WatcherBase::Feed(int revents) {
   if (!Usable()) return;
-  LoopCore::Lock lock(core_, /*wake=*/true);
-  ev_feed_event(core_->loop(), w(), FedRevents(revents & ~kKindReventsMask));
-  core_->NoteFed(this);
+  LoopCore::Lock lock(core(), /*wake=*/true);
+  // Pending already, libev adds the revents where it is; else it runs next.
+  bool pending = ev_is_pending(w());
+  ev_feed_event(core()->loop(), w(), FedRevents(revents & ~kKindReventsMask));
+  if (!pending) core()->NoteFed(this);
   Publish();
 }
 
 int WatcherBase::ClearPending() {
   if (!Usable()) return 0;
-  LoopCore::Lock lock(core_);
-  int revents = ev_clear_pending(core_->loop(), w());
+  LoopCore::Lock lock(core());
+  int revents = ev_clear_pending(core()->loop(), w());
   uint8_t* state = env()->StateBytes();
   if (Has(kQueued) || (state != nullptr && (state[index_] & kStateQueued) != 0)) revents |= recorded_;
   Unqueue();
@@ -142,7 +136,7 @@ void WatcherBase::SetParams(double a, double b) {
     ApplyParams(a, b);
     return;
   }
-  LoopCore::Lock lock(core_);
+  LoopCore::Lock lock(core());
   ApplyParams(a, b);
 }
 
@@ -150,18 +144,18 @@ void WatcherBase::SetKeepalive(bool keep) {
   if (keep == Has(kKeepalive)) return;
   Set(kKeepalive, keep);
   if (!Usable() || !Has(kCounted)) return;
-  LoopCore::Lock lock(core_);
+  LoopCore::Lock lock(core());
   if (keep && Has(kUnrefed)) {
-    core_->EvRef();
+    core()->EvRef();
     Set(kUnrefed, false);
   } else if (!keep && !Has(kUnrefed)) {
-    core_->EvUnref();
+    core()->EvUnref();
     Set(kUnrefed, true);
   }
 }
 
 void WatcherBase::RefreshNowOutsideCallbacks() {
-  if (!core_->InCallback()) ev_now_update(core_->loop());
+  if (!core()->InCallback()) ev_now_update(core()->loop());
 }
 
 void WatcherBase::SyncActivity() {
@@ -173,21 +167,21 @@ void WatcherBase::SyncActivity() {
 
 void WatcherBase::NoteStarted() {
   Set(kCounted, true);
-  core_->NoteActive(+1);
-  core_->NoteLibevStarted();
+  core()->NoteActive(+1);
+  core()->NoteLibevStarted();
   if (!Has(kKeepalive)) {
-    core_->EvUnref();
+    core()->EvUnref();
     Set(kUnrefed, true);
   }
 }
 
 void WatcherBase::NoteStopped(bool libevDidIt) {
   Set(kCounted, false);
-  core_->NoteActive(-1);
-  core_->NoteLibevStopped();
+  core()->NoteActive(-1);
+  core()->NoteLibevStopped();
   // libev's own stop did an ev_unref on top of ours: give ours back.
   if (libevDidIt && Has(kUnrefed)) {
-    core_->EvRef();
+    core()->EvRef();
     Set(kUnrefed, false);
   }
 }
@@ -196,8 +190,8 @@ void WatcherBase::NoteStopped(bool libevDidIt) {
 // thread, which must not touch the books or the state bytes (JS thread only):
 // Collect does that on the JS thread.
 void WatcherBase::Trampoline(struct ev_loop*, ev_watcher* w, int revents) noexcept {
-  auto* self = static_cast<WatcherBase*>(w->data);
-  LoopCore* core = self->core_;
+  WatcherBase* self = Of(w);
+  LoopCore* core = self->core();
   if (core == nullptr) return;
   self->recorded_ = self->Has(kQueued) ? self->recorded_ | revents : revents;
   self->Set(kQueued, true);

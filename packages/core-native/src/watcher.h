@@ -7,7 +7,7 @@
 // table's state bytes, which only the JS thread writes (Publish).
 //
 // Rules kept here, once, for all kinds:
-// - libev is called only while the loop is alive (core_ non-null and not
+// - libev is called only while the loop is alive (core() non-null and not
 //   destroyed), and always under LoopCore::Lock, which serialises the JS
 //   thread with an attached loop's thread. Watchers of a destroyed loop are
 //   detached and inert.
@@ -88,8 +88,17 @@ class WatcherBase {
   bool closed() const { return Has(kClosed); }
   // The loop is being destroyed: stop in libev and forget the loop.
   void DetachFromLoop() { Leave(); }
-  LoopCore* core() const { return core_; }
-  bool Usable() const { return core_ != nullptr && !core_->destroyed() && !Has(kClosed); }
+  // The loop, kept in the libev watcher's `data` (the base is found from the
+  // libev watcher by address instead): null once the watcher left it.
+  LoopCore* core() const { return static_cast<LoopCore*>(w()->data); }
+  bool Usable() const {
+    LoopCore* core = this->core();
+    return core != nullptr && !core->destroyed() && !Has(kClosed);
+  }
+  // The watcher whose libev watcher `w` is (KindWatcher puts it right after the base).
+  static WatcherBase* Of(ev_watcher* w) {
+    return reinterpret_cast<WatcherBase*>(reinterpret_cast<char*>(w) - EvOffset());
+  }
 
   // The loop's delivery of an event recorded by the trampoline (JS thread).
   // Collect: the batch is about to be handed to JS (settles the books, adds
@@ -108,7 +117,7 @@ class WatcherBase {
   void Publish();
 
  protected:
-  WatcherBase(LoopCore* core, int kind, bool persistent, ev_watcher* w);
+  WatcherBase(LoopCore* core, int kind, bool persistent);
 
   // The one way out of the loop: stops the watcher in libev (under the loop
   // lock), lets the kind withdraw what it shares with the loop or other
@@ -126,9 +135,9 @@ class WatcherBase {
   template <class Fn>
   void Rearm(Fn&& fn) {
     if (!Usable()) return;
-    LoopCore::Lock lock(core_, /*wake=*/true);
+    LoopCore::Lock lock(core(), /*wake=*/true);
     RefreshNowOutsideCallbacks();
-    fn(core_->loop());
+    fn(core()->loop());
     // libev's again() clears a pending event: so does it for one already
     // taken for delivery.
     Unqueue();
@@ -164,8 +173,10 @@ class WatcherBase {
   // The kind's libev watcher, found from this object's address: a pointer to
   // it would cost 8 bytes in every watcher.
   ev_watcher* w() const {
-    return reinterpret_cast<ev_watcher*>(reinterpret_cast<char*>(const_cast<WatcherBase*>(this)) + evOffset_);
+    return reinterpret_cast<ev_watcher*>(reinterpret_cast<char*>(const_cast<WatcherBase*>(this)) + EvOffset());
   }
+  // Where every kind's libev watcher starts, from the base.
+  static constexpr size_t EvOffset();
   // Watchers live on their env's JS thread: one env per thread (Node's main
   // thread, each Worker), so it is found there rather than kept in each.
   static EnvState* env() { return EnvState::OfThisThread(); }
@@ -187,20 +198,21 @@ class WatcherBase {
   bool Has(Flag f) const { return (flags_ & f) != 0; }
   void Set(Flag f, bool on) { flags_ = on ? (flags_ | f) : (flags_ & ~f); }
 
-  // Laid out to fill 32 bytes with the vtable pointer: every field here is
-  // paid once per watcher (a timer's whole object is 88 bytes, in malloc's
-  // 96-byte class).
-  LoopCore* core_;
+  // Laid out to fill 24 bytes with the vtable pointer: every field here is
+  // paid once per watcher (a timer's whole object is 80 bytes, a block of
+  // its kind's pool: see BlockPool).
   uint32_t index_ = 0;                  // in EnvState::watchers
   uint32_t registrySlot_ = UINT32_MAX;  // in its loop's list (LoopCore::Register)
   // The revents of an event recorded by the trampoline (kQueued) or handed to
   // JS in a blocking batch (kStateQueued) and not delivered yet.
   int recorded_ = 0;
-  uint8_t evOffset_;  // where the kind's libev watcher starts, from `this`
   uint8_t flags_ = kKeepalive;
   uint8_t kind_;
   bool persistent_;
   friend class LoopCore;
 };
+
+constexpr size_t WatcherBase::EvOffset() { return sizeof(WatcherBase); }
+static_assert(sizeof(WatcherBase) % alignof(ev_timer) == 0, "a kind's libev watcher must start right after the base");
 
 }  // namespace evkit

@@ -6,6 +6,7 @@
 
 #include <napi.h>
 
+#include <cstdlib>
 #include <type_traits>
 #include <utility>
 
@@ -34,6 +35,9 @@ enum Kind : int {
 // parameters; null when they are unusable (the JS layer validates first) or
 // the table is full, with the reason in *status.
 using KindFactory = WatcherBase* (*)(LoopCore* core, double a, double b, int* status);
+// Memory for a watcher of `kind` (JS thread: where watchers are made and freed).
+void* AllocateWatcher(int kind, size_t size);
+void FreeWatcher(int kind, void* block, size_t size);
 void RegisterKind(Kind kind, KindFactory factory);
 
 // For a kind with its own create function (stat): the live loop `loopId`
@@ -43,9 +47,17 @@ LoopCore* LoopForNewWatcher(EnvState* env, double loopId);
 constexpr int kWatcherFlagUnref = 8;
 void ApplyWatcherFlags(WatcherBase* w, double flags);
 
+static_assert(kKindCount <= EnvState::kMaxKinds, "EnvState::watcherBlocks has a pool per kind");
+
 template <class Self, class EvT>
 class KindWatcher : public WatcherBase {
  public:
+  // A kind's watchers are all one size: they come from their env's pool of
+  // blocks of that size (see BlockPool), not from malloc. Out of memory, a
+  // `new` of a kind gives null (the binding has no C++ exceptions).
+  static void* operator new(size_t size) noexcept { return AllocateWatcher(Self::kKind, size); }
+  static void operator delete(void* block, size_t size) { FreeWatcher(Self::kKind, block, size); }
+
   // The live watcher of this kind that info[0] names, or null.
   static Self* From(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsNumber()) return nullptr;
@@ -54,11 +66,12 @@ class KindWatcher : public WatcherBase {
   }
 
  protected:
-  KindWatcher(LoopCore* core, bool persistent)
-      : WatcherBase(core, Self::kKind, persistent, reinterpret_cast<ev_watcher*>(&ev_)) {
+  KindWatcher(LoopCore* core, bool persistent) : WatcherBase(core, Self::kKind, persistent) {
+    // WatcherBase::Of and w() rely on it (a layout fact: folded at compile time).
+    if (reinterpret_cast<ev_watcher*>(&ev_) != w()) std::abort();
     ev_init(&ev_, nullptr);
     ev_.cb = reinterpret_cast<decltype(ev_.cb)>(&WatcherBase::Trampoline);
-    SetWatcherData(&ev_, static_cast<WatcherBase*>(this));
+    SetWatcherData(&ev_, core);
   }
 
   // A kind that overrides OnLeavingLoop calls Leave() first in its own

@@ -145,6 +145,65 @@ describe.each([
     expect(order).toEqual([...rest.slice(0, 1500), 'fed', ...rest.slice(1500)]);
   });
 
+  // A long pass reaches JS while libev is still invoking it: what a callback of
+  // the first run does to watchers of later runs must hold as if all had
+  // been collected first.
+  it('in a pass of 3,000, a callback may stop, close or feed watchers libev has not reached yet', () => {
+    const loop = fresh();
+    const order: Array<number | string> = [];
+    const fed = new Check(loop);
+    fed.callback = () => order.push('fed');
+    const checks: Check[] = [];
+    for (let i = 0; i < 3000; i++) {
+      checks.push(
+        new Check(loop).start(function () {
+          order.push(i);
+          if (i === 2999) {
+            checks[100]!.stop(); // in the third run
+            checks[50]!.close();
+            checks[1200]!.feed(CHECK); // pending already: one callback
+            fed.feed(CHECK);
+          }
+          this.stop();
+        }),
+      );
+    }
+    loop.run({ nowait: true });
+    const rest = Array.from({ length: 2999 }, (_, k) => 2998 - k).filter((i) => i !== 100 && i !== 50);
+    expect(order).toEqual([2999, 'fed', ...rest]);
+    expect(checks[100]!.active).toBe(false);
+    expect(checks[50]!.closed).toBe(true);
+    expect(loop.pendingCount).toBe(0);
+  });
+
+  it('a nested run() inside a pass of 3,000 runs every callback exactly once', () => {
+    const loop = fresh();
+    const calls = new Array<number>(3000).fill(0);
+    for (let i = 0; i < 3000; i++) {
+      new Check(loop).start(function () {
+        calls[i]!++;
+        this.stop();
+        if (i === 2990) loop.run({ nowait: true });
+      });
+    }
+    loop.run({ nowait: true });
+    expect(calls.every((n) => n === 1)).toBe(true);
+    expect(loop.pendingCount).toBe(0);
+  });
+
+  it('destroy() in the first run of a pass of 3,000 ends it: no later callback runs', () => {
+    const loop = new Loop();
+    let calls = 0;
+    for (let i = 0; i < 3000; i++) {
+      new Check(loop).start(() => {
+        if (++calls === 10) loop.destroy();
+      });
+    }
+    expect(loop.run({ nowait: true })).toBe(false);
+    expect(calls).toBe(10);
+    expect(loop.destroyed).toBe(true);
+  });
+
   it('an unref()d active watcher does not keep run() alive', () => {
     const loop = fresh();
     const w = new Kind(loop, { ref: false }).start(() => {});

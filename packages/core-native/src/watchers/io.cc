@@ -379,7 +379,7 @@ class IoWatcher final : public KindWatcher<IoWatcher, EvIo> {
     if (prepared_ >= 0) close(prepared_);
   }
 
-  static IoWatcher* Of(EvIo* w) { return static_cast<IoWatcher*>(static_cast<WatcherBase*>(w->data)); }
+  static IoWatcher* Of(EvIo* w) { return static_cast<IoWatcher*>(WatcherBase::Of(reinterpret_cast<ev_watcher*>(w))); }
 
   void StartIn(struct ev_loop* loop) {
     IoGuard* guard = ev_.guard;

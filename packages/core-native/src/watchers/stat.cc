@@ -381,6 +381,10 @@ class StatWatcher final : public KindWatcher<StatWatcher, StatEv> {
     }
     double interval = NumberArg(info, 3);
     auto* w = new StatWatcher(core, std::move(path), interval);
+    if (w == nullptr) {
+      state->lastStatus = ENOMEM;
+      return Napi::Number::New(env, 0);
+    }
     ApplyWatcherFlags(w, NumberArg(info, 1));
     return Napi::Number::New(env, w->id());
   }
@@ -402,7 +406,7 @@ class StatWatcher final : public KindWatcher<StatWatcher, StatEv> {
 #if EVKIT_INOTIFY
     if (w->infy != nullptr) {
       Unwatch(w, false);
-      Release(w->infy, static_cast<WatcherBase*>(w->data)->core());
+      Release(w->infy, static_cast<LoopCore*>(w->data));
       w->infy = nullptr;
     }
 #endif
