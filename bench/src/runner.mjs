@@ -942,6 +942,7 @@ const runW7 = rateRunner(W7);
 // child times every request). node-http+evkit: meanwhile an attached evkit
 // loop runs a repeating Timer and W2's Io ping-pong without end; their counts
 // over the measured window (marked by the child's messages) are reported too.
+// node-http+node: the same beside work with Node's setInterval and net.
 
 const loadPath = new URL('./http-load.mjs', import.meta.url);
 
@@ -980,6 +981,35 @@ function evkitBusy(timerMs) {
   return { counts, stop };
 }
 
+// The same work done with Node's own handles, the baseline of what sharing the
+// thread costs: a setInterval and W2's net ping-pong (a unix-domain
+// connection, the server end echoing) without end.
+async function nodeBusy(timerMs) {
+  const counts = { fires: 0, trips: 0 };
+  const ticker = setInterval(() => counts.fires++, timerMs);
+  const where = unixSocketPath('w8');
+  rmSync(where, { force: true });
+  // Its echo may still write when the client has gone at stop(): EPIPE is expected then.
+  const server = net.createServer((socket) => socket.on('data', (d) => socket.write(d)).on('error', () => {}));
+  await new Promise((resolve, reject) => server.once('error', reject).listen(where, resolve));
+  const client = net.connect(where);
+  await new Promise((resolve, reject) => client.once('error', reject).once('connect', resolve));
+  let running = true;
+  client.on('data', () => {
+    counts.trips++;
+    if (running) client.write(byte);
+  });
+  client.write(byte);
+  const stop = async () => {
+    running = false;
+    clearInterval(ticker);
+    client.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(where, { force: true });
+  };
+  return { counts, stop };
+}
+
 // Runs the load generator against url; onPhase('measure' | 'stop') as its
 // measured window opens and closes; resolves with its { ms, lat } report.
 function httpLoad(url, { concurrency, warmMs, ms }, onPhase) {
@@ -996,12 +1026,12 @@ function httpLoad(url, { concurrency, warmMs, ms }, onPhase) {
   });
 }
 
-const W8_SYSTEMS = ['node-http-alone', 'node-http+evkit'];
+const W8_BUSY = { 'node-http-alone': null, 'node-http+evkit': evkitBusy, 'node-http+node': nodeBusy };
 
 async function runW8(system, { ms, warmMs, concurrency, timerMs }) {
-  if (!W8_SYSTEMS.includes(system)) throw new Error(`unknown W8 system ${system}`);
+  if (!(system in W8_BUSY)) throw new Error(`unknown W8 system ${system}`);
   const server = await httpServer();
-  const busy = system === 'node-http+evkit' ? evkitBusy(timerMs) : null;
+  const busy = (await W8_BUSY[system]?.(timerMs)) ?? null;
   const marks = {};
   const mark = (phase) => (marks[phase] = { t: now(), ...busy?.counts });
   const url = `http://127.0.0.1:${server.address().port}/`;

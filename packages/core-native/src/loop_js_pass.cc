@@ -22,6 +22,7 @@
 //   re-attach it stop the passes: the hook delivers nothing more and breaks
 //   out, and what was recorded but not delivered was fed back to libev by
 //   StopThread, to be delivered by whatever runs the loop next.
+#include <poll.h>
 #include <uv.h>
 
 #include "env_state.h"
@@ -37,6 +38,21 @@ namespace {
 // of blocking mode, and left a Node setInterval(1) beside a saturated loop
 // 96% of its rate alone (99% with 0.5 ms).
 constexpr uint64_t kPassBudgetNs = 1000 * 1000;
+// How often, within that budget, the passes ask whether Node has work of its
+// own waiting; if so they end early. Without it a loop that always has work
+// took the whole budget every turn: a Node HTTP server beside an endless
+// evkit ping-pong kept 29% of its request rate, against 90% beside the same
+// ping-pong done with Node's net.
+constexpr uint64_t kNodeCheckNs = 50 * 1000;
+
+// Whether Node's loop has something to do now: I/O ready in its backend, or
+// (by its cached clock) a timer due, an immediate or a close pending.
+bool NodeHasWork(uv_loop_t* uv, uint64_t sincePassStartNs) {
+  int timeout = uv_backend_timeout(uv);
+  if (timeout >= 0 && static_cast<uint64_t>(timeout) * 1000 * 1000 <= sincePassStartNs) return true;
+  struct pollfd backend = {uv_backend_fd(uv), POLLIN, 0};
+  return backend.fd >= 0 && poll(&backend, 1, 0) > 0;
+}
 
 }  // namespace
 
@@ -52,6 +68,8 @@ void LoopCore::RunJsPasses(uint64_t epoch) noexcept {
   passEpoch_ = epoch;
   if (!JsPassMayGoOn()) return;
   const uint64_t start = uv_hrtime();
+  uint64_t nextNodeCheck = start + kNodeCheckNs;
+  uv_loop_t* uv = uvAsync_ != nullptr ? uvAsync_->loop : nullptr;
   LoopCore* previous = CurrentlyRunning();
   SetCurrentlyRunning(this);
   jsPass_ = true;
@@ -64,7 +82,13 @@ void LoopCore::RunJsPasses(uint64_t epoch) noexcept {
       ev_run(loop_, EVRUN_NOWAIT);
       jsPassRuns_--;
     }
-    if (jsDelivered_ == before || uv_hrtime() - start > kPassBudgetNs) break;
+    if (jsDelivered_ == before) break;
+    const uint64_t now = uv_hrtime();
+    if (now - start > kPassBudgetNs) break;
+    if (now >= nextNodeCheck && uv != nullptr) {
+      if (NodeHasWork(uv, now - start)) break;
+      nextNodeCheck = now + kNodeCheckNs;
+    }
   }
   jsPass_ = false;
   SetCurrentlyRunning(previous);
