@@ -12,3 +12,22 @@ export type AsyncContext = AsyncResource;
 export function captureContext(): AsyncContext {
   return new AsyncResource('evkit');
 }
+
+/**
+ * A callback and its args in the async context current when it was made: one
+ * object where a context beside a callback would be two (a watcher started
+ * on an attached loop makes one per start()).
+ */
+export class ContextualCall<F, A> extends AsyncResource {
+  constructor(
+    readonly callback: F,
+    readonly args: A,
+  ) {
+    super('evkit');
+  }
+
+  /** The context the callback runs in: this object. */
+  get context(): AsyncContext {
+    return this;
+  }
+}

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { checkAbortSignal, closeOnAbort, forgetAbort } from './abort.js';
-import { captureContext, type AsyncContext } from './async-context.js';
+import { ContextualCall, type AsyncContext } from './async-context.js';
 import { DEFAULT_HIGH_WATER_MARK, EventQueue, type IterateOptions } from './iterate.js';
 import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallbackError, suspendedError } from './errors.js';
 import { Loop, loopState } from './loop.js';
@@ -185,7 +185,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   #a: number | null = null;
   #b: number | null = null;
   /** The callback, bare when it has no args and no async context (the common case), else with them. */
-  #call: WatcherCallback<A> | BoundCall<A> | null = null;
+  #call: WatcherCallback<A> | BoundCall<A> | ContextualCall<WatcherCallback<A>, A> | null = null;
 
   /**
    * For kinds: validates `options` and binds the watcher to `loop`, without
@@ -789,11 +789,10 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    */
   protected useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B): void {
     checkFunction('callback', callback);
-    this.#bind(
-      callback as unknown as WatcherCallback<A>,
-      args.length === 0 ? (NO_ARGS as unknown as A) : args,
-      this.#loopState.attached ? captureContext() : undefined,
-    );
+    const bound = callback as unknown as WatcherCallback<A>;
+    const boundArgs = args.length === 0 ? (NO_ARGS as unknown as A) : args;
+    if (this.#loopState.attached) this.#call = new ContextualCall(bound, boundArgs);
+    else this.#bind(bound, boundArgs, undefined);
   }
 
   /**

@@ -195,6 +195,28 @@ describe('callbacks as Node events', () => {
     expect(Object.fromEntries(seen)).toEqual({ timer: 'timer-store', callback: 'callback-store', outside: undefined });
   });
 
+  it('a callback or args set after start() keep the context of start(), and args arrive', async () => {
+    const loop = attachedLoop();
+    const als = new AsyncLocalStorage<string>();
+    const ran = signal();
+    let seen: unknown[] = [];
+    const timer = als.run('start-store', () =>
+      new TestTimer(loop, 0.005).start((a: string) => {
+        seen = ['first', a];
+      }, 'from start'),
+    );
+    expect(timer.args).toEqual(['from start']);
+    als.run('setter-store', () => {
+      timer.callback = function (this: TestTimer, a: string, b?: string) {
+        seen = [als.getStore(), a, b, this === timer];
+        ran.fire();
+      };
+      timer.args = ['set', 'later'];
+    });
+    await ran.done;
+    expect(seen).toEqual(['start-store', 'set', 'later', true]);
+  });
+
   it('depth is 1 inside a callback and 0 outside; now() is frozen during a batch', async () => {
     const loop = attachedLoop();
     const seen: number[] = [];
