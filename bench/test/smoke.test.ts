@@ -41,7 +41,7 @@ const EXPECTED: Record<string, string[]> = {
   W5: ['evkit-epoll', 'node-net', 'evkit-select'],
   W6: ['evkit', 'node-setTimeout', 'js-floor'],
   W7: ['evkit-attached', 'node-net'],
-  W8: ['node-http-alone', 'node-http+evkit'],
+  W8: ['node-http-alone', 'node-http+evkit', 'node-http+node'],
   W9: ['evkit-collect-0', 'evkit-collect-1ms', 'evkit-collect-5ms'],
   Ha: ['evkit-blocking', 'node-setImmediate', 'evkit-attached'],
   Hb: ['evkit-attached', 'node-setImmediate', 'evkit-blocking'],
