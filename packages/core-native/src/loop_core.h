@@ -395,6 +395,9 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   uint64_t passEpoch_ = 0;
   size_t jsDelivered_ = 0;    // callbacks and drains the passes ran
   int jsPassRuns_ = 0;
+  // The last turn of passes ended because Node had work waiting: the next one
+  // asks more often (loop_js_pass.cc).
+  bool nodeWasBusy_ = false;
   // The loop thread's hand-off comes from the invoke at the end of an
   // iteration (postPoll_ was pending), not from its fork or prepare phase:
   // only then may the JS thread run passes, which must not come between a
