@@ -42,8 +42,8 @@ constexpr uint64_t kPassBudgetNs = 1000 * 1000;
 // own waiting; if so they end early. Without it a loop that always has work
 // took the whole budget every turn: a Node HTTP server beside an endless
 // evkit ping-pong kept 29% of its request rate, against 90% beside the same
-// ping-pong done with Node's net. Each question is a system call (~1 us
-// here), so it is asked every 50 us while Node is idle, and every 10 us
+// ping-pong done with Node's net. Each question is a system call (~1 µs
+// here), so it is asked every 50 µs while Node is idle, and every 10 µs
 // after a turn Node cut short: a chain of dependent Node I/O steps (a
 // request over a new connection) waits at each step for the next question.
 constexpr uint64_t kNodeCheckIdleNs = 50 * 1000;
