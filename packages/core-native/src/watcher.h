@@ -170,6 +170,11 @@ class WatcherBase {
 
   static void Trampoline(struct ev_loop* loop, ev_watcher* w, int revents) noexcept;
 
+  // Memory for a watcher of `kind`, from its env's pool for the kind (JS
+  // thread: where watchers are made and freed); null when there is none.
+  static void* Allocate(int kind, size_t size) noexcept;
+  static void Free(int kind, void* block, size_t size) noexcept;
+
   // The kind's libev watcher, found from this object's address: a pointer to
   // it would cost 8 bytes in every watcher.
   ev_watcher* w() const {

@@ -6,7 +6,6 @@
 #include "watcher_binding.h"
 
 #include <cerrno>
-#include <new>
 
 #include "env_state.h"
 #include "watcher.h"
@@ -204,17 +203,6 @@ void Export(napi_env env, napi_value exports, const char* name, napi_callback cb
 }  // namespace
 
 void RegisterKind(Kind kind, KindFactory factory) { factories[kind] = factory; }
-
-// A sanitizer build takes each watcher from the heap, so ASan sees every one.
-#if defined(__SANITIZE_ADDRESS__)
-void* AllocateWatcher(int, size_t size) { return ::operator new(size, std::nothrow); }
-void FreeWatcher(int, void* block, size_t) { ::operator delete(block); }
-#else
-void* AllocateWatcher(int kind, size_t size) { return EnvState::OfThisThread()->watcherBlocks[kind].Take(size); }
-void FreeWatcher(int kind, void* block, size_t size) {
-  EnvState::OfThisThread()->watcherBlocks[kind].Give(block, size);
-}
-#endif
 
 LoopCore* LoopForNewWatcher(EnvState* env, double loopId) {
   LoopCore* core = env->loops.Find(loopId);

@@ -35,9 +35,6 @@ enum Kind : int {
 // parameters; null when they are unusable (the JS layer validates first) or
 // the table is full, with the reason in *status.
 using KindFactory = WatcherBase* (*)(LoopCore* core, double a, double b, int* status);
-// Memory for a watcher of `kind` (JS thread: where watchers are made and freed).
-void* AllocateWatcher(int kind, size_t size);
-void FreeWatcher(int kind, void* block, size_t size);
 void RegisterKind(Kind kind, KindFactory factory);
 
 // For a kind with its own create function (stat): the live loop `loopId`
@@ -55,8 +52,8 @@ class KindWatcher : public WatcherBase {
   // A kind's watchers are all one size: they come from their env's pool of
   // blocks of that size (see BlockPool), not from malloc. Out of memory, a
   // `new` of a kind gives null (the binding has no C++ exceptions).
-  static void* operator new(size_t size) noexcept { return AllocateWatcher(Self::kKind, size); }
-  static void operator delete(void* block, size_t size) { FreeWatcher(Self::kKind, block, size); }
+  static void* operator new(size_t size) noexcept { return Allocate(Self::kKind, size); }
+  static void operator delete(void* block, size_t size) { Free(Self::kKind, block, size); }
 
   // The live watcher of this kind that info[0] names, or null.
   static Self* From(const Napi::CallbackInfo& info) {
