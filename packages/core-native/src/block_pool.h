@@ -2,8 +2,9 @@
 //
 // Every watcher of a kind has the same size, and malloc would round it up
 // and add its header (a timer's 80 bytes take a 96-byte chunk): here it takes
-// 80, from 64 KB chunks. A freed block is reused first; chunks stay until the
-// env goes. JS thread only, where watchers are made and freed.
+// 80, from 64 KB chunks, and from 2 MB chunks once the pool is big (see
+// block_pool.cc). A freed block is reused first; chunks stay until the env
+// goes. JS thread only, where watchers are made and freed.
 #pragma once
 
 #include <cstddef>
@@ -27,11 +28,18 @@ class BlockPool {
   struct FreeBlock {
     FreeBlock* next;
   };
+  struct Chunk {
+    void* start;
+    size_t bytes;
+  };
+
+  bool Grow();
 
   FreeBlock* free_ = nullptr;
   char* next_ = nullptr;  // the unused rest of the newest chunk
   char* end_ = nullptr;
-  std::vector<void*> chunks_;
+  size_t mappedBytes_ = 0;
+  std::vector<Chunk> chunks_;
 };
 
 }  // namespace evkit

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { binding } from '@evkit/core-native/binding';
 import { EvError, Loop, LoopDestroyedError, WatcherClosedError } from '@evkit/loop';
 import { Check, Idle, Prepare } from '@evkit/prepare-check';
 import { Timer } from '@evkit/timer';
@@ -196,6 +197,32 @@ describe('Timer', () => {
     });
     loop.run();
     expect(order).toEqual(['T2@0.003', 'T1@0.001', 'T0@0.001', 'T0@0.002', 'T-2@0']);
+  });
+
+  it('40,000 timers, more than the 2 MB of small chunks native blocks start in, fire by expiry and free their native halves for reuse', () => {
+    const loop = fresh();
+    const count = 40_000;
+    const freedBefore = binding.debugCounts().watchersFreed;
+    for (let round = 0; round < 2; round++) {
+      // Expiries 1 µs apart, started in a shuffled order from one callback (one cached loop time).
+      const slots = Array.from({ length: count }, (_, i) => i);
+      for (let i = count - 1, seed = 7 + round; i > 0; i--) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        const j = seed % (i + 1);
+        [slots[i], slots[j]] = [slots[j]!, slots[i]!];
+      }
+      const fired: number[] = [];
+      const starter = new Prepare(loop).start(() => {
+        starter.stop();
+        for (const slot of slots) new Timer(loop, -1 + slot * 1e-6).start(() => fired.push(slot));
+      });
+      loop.run();
+      starter.close();
+      expect(fired.length).toBe(count);
+      expect(fired.every((slot, i) => slot === i)).toBe(true);
+    }
+    // A fired one-shot timer without a user reference frees its native half at once.
+    expect(binding.debugCounts().watchersFreed - freedBefore).toBeGreaterThanOrEqual(2 * count);
   });
 
   it('a negative after fires on the next iteration', () => {
