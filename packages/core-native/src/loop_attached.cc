@@ -79,6 +79,18 @@ bool LoopCore::Attach(std::string* error) {
   uvAsync_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(uvAsync_));
   uvRefed_ = false;
+  jsMayPoll_.store(true);
+  handoffPosted_.store(false);
+  uvPrepare_ = new uv_prepare_t();
+  uv_prepare_init(uvLoop, uvPrepare_);
+  uvPrepare_->data = this;
+  uv_prepare_start(uvPrepare_, OnUvPrepare);
+  uv_unref(reinterpret_cast<uv_handle_t*>(uvPrepare_));
+  uvCheck_ = new uv_check_t();
+  uv_check_init(uvLoop, uvCheck_);
+  uvCheck_->data = this;
+  uv_check_start(uvCheck_, OnUvCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(uvCheck_));
   if (asyncContext_ == nullptr) {
     napi_value resource, name;
     napi_create_object(env, &resource);
@@ -136,6 +148,16 @@ void LoopCore::StopThread() {
     uv_close(reinterpret_cast<uv_handle_t*>(uvAsync_),
              [](uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); });
     uvAsync_ = nullptr;
+  }
+  if (uvPrepare_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(uvPrepare_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_prepare_t*>(handle); });
+    uvPrepare_ = nullptr;
+  }
+  if (uvCheck_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(uvCheck_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_check_t*>(handle); });
+    uvCheck_ = nullptr;
   }
   uvRefed_ = false;
   // Inside a delivery the context is in use by the callback on the stack; it
@@ -208,7 +230,7 @@ void LoopCore::OnInvokePending(struct ev_loop* loop) noexcept {
     if (self->NothingToDeliver()) break;
     self->handoff_ = true;
     pthread_cond_broadcast(&self->blockedCv_);
-    uv_async_send(self->uvAsync_);
+    self->WakeJsForHandoff();
     while (self->handoff_ && !self->stopping_) {
       pthread_cond_wait(&self->deliveredCv_, &self->mutex_);
     }
@@ -318,6 +340,23 @@ void LoopCore::OnUvAsync(uv_async_t* handle) {
   static_cast<LoopCore*>(handle->data)->JsInvoke();
 }
 
+void LoopCore::WakeJsForHandoff() {
+  handoffPosted_.store(true);
+  if (jsMayPoll_.load()) uv_async_send(uvAsync_);
+}
+
+// Node's prepare phase, right before its poll: a hand-off posted while this
+// thread ran is delivered now instead of by a wake-up from the poll.
+void LoopCore::OnUvPrepare(uv_prepare_t* handle) {
+  auto* self = static_cast<LoopCore*>(handle->data);
+  self->jsMayPoll_.store(true);
+  if (self->handoffPosted_.load()) self->JsInvoke();
+}
+
+void LoopCore::OnUvCheck(uv_check_t* handle) {
+  static_cast<LoopCore*>(handle->data)->jsMayPoll_.store(false);
+}
+
 size_t LoopCore::DeliverRecorded() noexcept {
   delivering_.swap(batch_);
   deliveringNext_ = 0;
@@ -357,6 +396,7 @@ void LoopCore::JsInvoke() {
   for (auto& extension : extensions_) extension.second->RecordDirect();
   bool wakeLoopThread = !handoff_ && !batch_.empty() && attached_ && !stopping_ && DeliverDirect();
   while (handoff_) {
+    handoffPosted_.store(false, std::memory_order_relaxed);
     invoking_ = true;
     const uint64_t epoch = attachEpoch_;
     if (DeliverRecorded() > 0 && handoffPostPoll_) RunJsPasses(epoch);

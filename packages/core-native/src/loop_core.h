@@ -13,8 +13,9 @@
 //   kernel (release/acquire callbacks). Its invoke-pending hook runs pending
 //   watchers natively there: libev's and evkit's internal watchers finish on
 //   the spot, user watchers are recorded into batch_. A non-empty batch is
-//   handed to the JS thread (uv_async on Node's loop) and the loop thread waits
-//   until the JS thread has delivered it, each callback through
+//   handed to the JS thread (a uv_async wake-up while it may be in Node's poll,
+//   else a flag its next prepare phase reads: jsMayPoll_) and the loop thread
+//   waits until the JS thread has delivered it, each callback through
 //   napi_make_callback. Any change the JS thread makes outside a delivery
 //   takes mutex_ (LoopLock) and wakes the loop thread through wake_.
 //   While the loop thread waits there, the JS thread holds the loop: it goes
@@ -324,6 +325,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   static void OnAcquire(struct ev_loop* loop) noexcept;
   static void OnInvokePending(struct ev_loop* loop) noexcept;
   static void OnUvAsync(uv_async_t* handle);
+  static void OnUvPrepare(uv_prepare_t* handle);
+  static void OnUvCheck(uv_check_t* handle);
+  // Loop thread, mutex_ held, handoff_ just set: see jsMayPoll_.
+  void WakeJsForHandoff();
   static void LoopThreadMain(LoopCore* core);
 
   EnvState* env_;
@@ -375,6 +380,16 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   std::thread thread_;
   uv_async_t* uvAsync_ = nullptr;
   bool uvRefed_ = false;
+  // A hand-off wakes the JS thread (uvAsync_) only when it may be in Node's
+  // poll: from its prepare phase (uvPrepare_) to its check phase (uvCheck_).
+  // Otherwise the JS thread is running, and its next prepare phase takes the
+  // hand-off (handoffPosted_) without a wake-up: two system calls fewer on
+  // each side. Each side stores its flag, then reads the other's (seq_cst):
+  // at least one of them sees the other, so no hand-off waits unnoticed.
+  uv_prepare_t* uvPrepare_ = nullptr;
+  uv_check_t* uvCheck_ = nullptr;
+  std::atomic<bool> jsMayPoll_{true};
+  std::atomic<bool> handoffPosted_{false};
   napi_async_context asyncContext_ = nullptr;
   bool attached_ = false;
   bool stopping_ = false;

@@ -66,6 +66,18 @@ describe('keep-alive of an attached loop', () => {
   });
 });
 
+describe('hand-offs to the JS thread', () => {
+  it('each is delivered, whether the JS thread runs JS or sleeps in Node’s poll when it comes (5,000 rounds)', () => {
+    // A hand-off that was neither woken for nor taken at Node's next prepare
+    // phase hangs the fixture: nothing else in it wakes Node.
+    const r = run('handoff-while-busy.mjs', ['5000']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.json[0].rounds).toBe(5000);
+    expect(r.json[0].slowestMs).toBeLessThan(HANG_GUARD_MS);
+  });
+});
+
 describe('errors on an attached loop without errorHandler', () => {
   it("reach 'uncaughtException' (Error and non-Error throws) and the loop goes on", () => {
     const r = run('uncaught.mjs', ['listen']);
