@@ -25,9 +25,10 @@ constexpr size_t kSmallChunkBytes = 64 * 1024;
 // for transparent huge pages (advice only: where they are off, small pages as
 // before). What a burst of new watchers mostly costs is first touches of
 // pages, ~10 us each on the VM this was measured on, where a huge page cost
-// 0.25-6 us per 4 KB of it (depending on how fragmented memory was): 1M started timers (W6) took 55k page faults instead
-// of 74k and started 10-29 % faster. Small pools keep small chunks: a huge
-// page is resident as a whole, and its first touch zeroes 2 MB at once.
+// 0.25-6 us per 4 KB of it (depending on how fragmented memory was): 1M
+// started timers (W6) took 55k page faults instead of 74k and started 10-29 %
+// faster. Small pools keep small chunks: a huge page is resident as a whole,
+// and its first touch zeroes 2 MB at once.
 constexpr size_t kHugeChunkBytes = 2 * 1024 * 1024;
 constexpr size_t kSmallBytesBeforeHuge = 2 * 1024 * 1024;
 

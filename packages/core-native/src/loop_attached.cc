@@ -14,6 +14,15 @@ namespace {
 // tell it from the JS thread running a pass of the same loop.
 thread_local bool tlsOnLoopThread = false;
 
+// Closes a handle of Node's loop that Attach() made; it is freed once closed.
+template <class Handle>
+void CloseUvHandle(Handle** handle) {
+  if (*handle == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(*handle),
+           [](uv_handle_t* closed) { delete reinterpret_cast<Handle*>(closed); });
+  *handle = nullptr;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- attached mode
@@ -81,6 +90,7 @@ bool LoopCore::Attach(std::string* error) {
   uvRefed_ = false;
   jsMayPoll_.store(true);
   handoffPosted_.store(false);
+  // Neither can fail; neither keeps Node's loop alive.
   uvPrepare_ = new uv_prepare_t();
   uv_prepare_init(uvLoop, uvPrepare_);
   uvPrepare_->data = this;
@@ -144,21 +154,9 @@ void LoopCore::StopThread() {
   for (auto& extension : extensions_) extension.second->OnDetach(loop_);
   if (!posts_.empty()) PollWithoutBlocking();  // whoever runs the loop next runs them
   ev_unref(loop_);
-  if (uvAsync_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(uvAsync_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); });
-    uvAsync_ = nullptr;
-  }
-  if (uvPrepare_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(uvPrepare_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_prepare_t*>(handle); });
-    uvPrepare_ = nullptr;
-  }
-  if (uvCheck_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(uvCheck_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_check_t*>(handle); });
-    uvCheck_ = nullptr;
-  }
+  CloseUvHandle(&uvAsync_);
+  CloseUvHandle(&uvPrepare_);
+  CloseUvHandle(&uvCheck_);
   uvRefed_ = false;
   // Inside a delivery the context is in use by the callback on the stack; it
   // is kept for the next attach() (FinishDestroy releases it).

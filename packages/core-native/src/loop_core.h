@@ -383,9 +383,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // A hand-off wakes the JS thread (uvAsync_) only when it may be in Node's
   // poll: from its prepare phase (uvPrepare_) to its check phase (uvCheck_).
   // Otherwise the JS thread is running, and its next prepare phase takes the
-  // hand-off (handoffPosted_) without a wake-up: two system calls fewer on
-  // each side. Each side stores its flag, then reads the other's (seq_cst):
-  // at least one of them sees the other, so no hand-off waits unnoticed.
+  // hand-off (handoffPosted_) without a wake-up: no eventfd write on the loop
+  // thread, no read and no extra turn of Node's loop on the JS thread. Each
+  // side stores its flag, then reads the other's (seq_cst): at least one of
+  // them sees the other, so no hand-off waits unnoticed.
   uv_prepare_t* uvPrepare_ = nullptr;
   uv_check_t* uvCheck_ = nullptr;
   std::atomic<bool> jsMayPoll_{true};
