@@ -14,6 +14,19 @@ namespace {
 // tell it from the JS thread running a pass of the same loop.
 thread_local bool tlsOnLoopThread = false;
 
+// A handle of Node's loop that runs `callback` in one of its phases, every
+// turn, without keeping the loop alive (uv_prepare_t, uv_check_t).
+template <class Handle, class Callback>
+Handle* StartPhaseHandle(uv_loop_t* uv, int (*init)(uv_loop_t*, Handle*), int (*start)(Handle*, Callback),
+                         Callback callback, void* data) {
+  auto* handle = new Handle();
+  init(uv, handle);  // cannot fail for these kinds
+  handle->data = data;
+  start(handle, callback);
+  uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+  return handle;
+}
+
 // Closes a handle of Node's loop that Attach() made; it is freed once closed.
 template <class Handle>
 void CloseUvHandle(Handle** handle) {
@@ -89,18 +102,8 @@ bool LoopCore::Attach(std::string* error) {
   uv_unref(reinterpret_cast<uv_handle_t*>(uvAsync_));
   uvRefed_ = false;
   jsMayPoll_.store(true);
-  handoffPosted_.store(false);
-  // Neither can fail; neither keeps Node's loop alive.
-  uvPrepare_ = new uv_prepare_t();
-  uv_prepare_init(uvLoop, uvPrepare_);
-  uvPrepare_->data = this;
-  uv_prepare_start(uvPrepare_, OnUvPrepare);
-  uv_unref(reinterpret_cast<uv_handle_t*>(uvPrepare_));
-  uvCheck_ = new uv_check_t();
-  uv_check_init(uvLoop, uvCheck_);
-  uvCheck_->data = this;
-  uv_check_start(uvCheck_, OnUvCheck);
-  uv_unref(reinterpret_cast<uv_handle_t*>(uvCheck_));
+  uvPrepare_ = StartPhaseHandle(uvLoop, uv_prepare_init, uv_prepare_start, &OnUvPrepare, this);
+  uvCheck_ = StartPhaseHandle(uvLoop, uv_check_init, uv_check_start, &OnUvCheck, this);
   if (asyncContext_ == nullptr) {
     napi_value resource, name;
     napi_create_object(env, &resource);
@@ -339,7 +342,6 @@ void LoopCore::OnUvAsync(uv_async_t* handle) {
 }
 
 void LoopCore::WakeJsForHandoff() {
-  handoffPosted_.store(true);
   if (jsMayPoll_.load()) uv_async_send(uvAsync_);
 }
 
@@ -348,7 +350,7 @@ void LoopCore::WakeJsForHandoff() {
 void LoopCore::OnUvPrepare(uv_prepare_t* handle) {
   auto* self = static_cast<LoopCore*>(handle->data);
   self->jsMayPoll_.store(true);
-  if (self->handoffPosted_.load()) self->JsInvoke();
+  if (self->handoff_.load()) self->JsInvoke();
 }
 
 void LoopCore::OnUvCheck(uv_check_t* handle) {
@@ -394,7 +396,6 @@ void LoopCore::JsInvoke() {
   for (auto& extension : extensions_) extension.second->RecordDirect();
   bool wakeLoopThread = !handoff_ && !batch_.empty() && attached_ && !stopping_ && DeliverDirect();
   while (handoff_) {
-    handoffPosted_.store(false, std::memory_order_relaxed);
     invoking_ = true;
     const uint64_t epoch = attachEpoch_;
     if (DeliverRecorded() > 0 && handoffPostPoll_) RunJsPasses(epoch);

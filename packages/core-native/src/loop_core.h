@@ -383,18 +383,19 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // A hand-off wakes the JS thread (uvAsync_) only when it may be in Node's
   // poll: from its prepare phase (uvPrepare_) to its check phase (uvCheck_).
   // Otherwise the JS thread is running, and its next prepare phase takes the
-  // hand-off (handoffPosted_) without a wake-up: no eventfd write on the loop
+  // hand-off (handoff_) without a wake-up: no eventfd write on the loop
   // thread, no read and no extra turn of Node's loop on the JS thread. Each
   // side stores its flag, then reads the other's (seq_cst): at least one of
   // them sees the other, so no hand-off waits unnoticed.
   uv_prepare_t* uvPrepare_ = nullptr;
   uv_check_t* uvCheck_ = nullptr;
   std::atomic<bool> jsMayPoll_{true};
-  std::atomic<bool> handoffPosted_{false};
   napi_async_context asyncContext_ = nullptr;
   bool attached_ = false;
   bool stopping_ = false;
-  bool handoff_ = false;
+  // A batch waits for the JS thread (written under mutex_; atomic for the
+  // prepare phase, which reads it without the mutex: see jsMayPoll_).
+  std::atomic<bool> handoff_{false};
   bool invoking_ = false;
   // invoking_ for events that came straight to the JS thread (DeliverDirect):
   // the loop thread is not parked but in its poll, or waiting for mutex_.
