@@ -79,7 +79,7 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
     checkInteger('options.limit', limit, 1, 0xffffffff);
     requireMessages();
     super(loop, options);
-    binding.asyncUseMailbox(this.nativeId(), limit);
+    binding.asyncUseMailbox(this.nativeId(), limit, inbound, pretaken);
   }
 
   /**
@@ -165,7 +165,14 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
   }
 
   #take(): void {
-    const taken = binding.asyncTakeMessages(this.nativeId(), inbound);
+    const id = this.nativeId();
+    if (pretaken[0] === id) {
+      // An attached delivery took them for this callback already.
+      pretaken[0] = 0;
+      unpack(inbound, pretaken[1]!, this.#inbox);
+      return;
+    }
+    const taken = binding.asyncTakeMessages(id, inbound);
     if (taken === undefined) return;
     if (typeof taken === 'number') unpack(inbound, taken, this.#inbox);
     else unpack(taken, taken.length, this.#inbox);
@@ -199,6 +206,9 @@ export class AsyncMailbox<M = unknown, A extends unknown[] = unknown[]> extends 
 // buffer): one allocation per process instead of one per wake-up. Every
 // message is decoded out of it before the callbacks run.
 const inbound = Buffer.allocUnsafe(16 * 1024);
+// [watcher id, byte count]: what an attached delivery wrote into `inbound`
+// for that watcher's callback (see asyncUseMailbox); id 0 once taken.
+const pretaken = new Float64Array(2);
 
 // asyncTakeMessages's layout (see binding.ts).
 function unpack(bytes: Buffer, end: number, into: unknown[]): void {

@@ -219,6 +219,41 @@ function checkOrder(got: Array<{ from: number; i: number }>, workers: number, co
   }
 }
 
+describe('AsyncMailbox (attached)', () => {
+  const fresh = useFreshLoop();
+
+  it('messages an attached delivery took for a callback that did not read them wait, in order, for the next one', async () => {
+    const loop = fresh().attach();
+    const got: unknown[] = [];
+    let wakeUps = 0;
+    let skipped!: () => void;
+    let allThree!: () => void;
+    const first = new Promise<void>((resolve) => (skipped = resolve));
+    const second = new Promise<void>((resolve) => (allThree = resolve));
+    // The first wake-up skips the mailbox's own delivery: what the loop took
+    // for it goes back to the mailbox, ahead of what comes later.
+    class Skipping extends AsyncMailbox<number> {
+      protected override fire(callback: Parameters<AsyncMailbox['fire']>[0], args: unknown[], revents: number): void {
+        if (++wakeUps === 1) {
+          skipped();
+          return;
+        }
+        super.fire(callback, args, revents);
+        if (got.length === 3) allThree();
+      }
+    }
+    const box = new Skipping(loop).start((message: number) => got.push(message));
+    box.send(1);
+    box.send(2);
+    await first;
+    expect(got).toEqual([]);
+    box.send(3);
+    await second;
+    expect(got).toEqual([1, 2, 3]);
+    box.close();
+  });
+});
+
 describe('AsyncMailbox across threads', () => {
   it('attached: 3 workers x 5,000 messages arrive in order per sender, each once, with fewer wake-ups than messages', async () => {
     const loop = new Loop().attach();

@@ -66,6 +66,24 @@ describe('lifetime', () => {
   });
 });
 
+describe('2 workers × 100,000 sends while the loop is detached and attached again and again', () => {
+  it('no crash; every send returns true, and the watcher fires afterwards', () => {
+    const r = run('detach-race.mjs', ['100000']);
+    expect(r.stderr).toBe('');
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    const out = r.json[0] as {
+      toggles: number;
+      callbacks: number;
+      results: Array<{ code: number; trues: number; falses: number }>;
+    };
+    expect(out.toggles).toBeGreaterThan(0);
+    expect(out.callbacks).toBeGreaterThan(0);
+    expect(out.results).toHaveLength(2);
+    for (const w of out.results) expect(w).toMatchObject({ code: 0, trues: 100_000, falses: 0 });
+  });
+});
+
 describe('2 workers × 100,000 sends racing the end of the watcher', () => {
   for (const mode of ['blocking-destroy', 'attached-destroy', 'blocking-close', 'attached-close']) {
     it(`${mode}: no crash; true until the end, false ever after`, () => {

@@ -169,13 +169,15 @@ export interface Binding {
    * parameters (Timer: after, repeat; Periodic: offset, interval; Signal:
    * signum; Io: fd, events). The id of a new started watcher, or 0 with the
    * reason in `watcherStatus()` (the kind's start status, EINVAL, or STATUS_*).
+   * `capture` 1 (ABI 2.9): its callbacks on an attached loop run in the async
+   * context current now (else in the loop's).
    */
-  watcherStart(loopId: number, kind: number, flags: number, a: number, b: number): number;
+  watcherStart(loopId: number, kind: number, flags: number, a: number, b: number, capture?: number): number;
   /** As watcherStart, without starting it. */
   watcherCreate(loopId: number, kind: number, flags: number, a: number, b: number): number;
   watcherStatus(): number;
-  /** start() of a watcher that has its native half: 0, or the kind's status. */
-  watcherRestart(id: number): number;
+  /** start() of a watcher that has its native half: 0, or the kind's status; `capture` as for watcherStart. */
+  watcherRestart(id: number, capture?: number): number;
   /** Stops it; a transient kind's native half goes with its last state. */
   watcherStop(id: number): void;
   /** Stops it and frees its native half; the id is stale afterwards. */
@@ -229,8 +231,12 @@ export interface Binding {
   /**
    * Before the sender is published: gives the Async watcher a mailbox of at
    * most `limit` messages (1 to 2^32 - 1). False when too late or out of range.
+   * ABI 2.9: with `inbound` and `pretaken` (a Float64Array of 2), an attached
+   * delivery writes the waiting messages into `inbound` first, as
+   * asyncTakeMessages would, and sets `pretaken` to [id, byte count]; JS takes
+   * them from there and sets pretaken[0] to 0. Left there, they go back.
    */
-  asyncUseMailbox(id: number, limit: number): boolean;
+  asyncUseMailbox(id: number, limit: number, inbound?: Uint8Array, pretaken?: Float64Array): boolean;
   /**
    * From any thread: queues `message` (node:v8 bytes; none: a send without a
    * value) on the watcher published under `id` and wakes its loop. With
@@ -283,6 +289,6 @@ export type AsyncPostResult = (typeof AsyncPostResult)[keyof typeof AsyncPostRes
 /** The ABI major this JS code was written for. */
 export const ABI_MAJOR = 2;
 /** The lowest ABI minor that has everything this JS code calls. */
-export const ABI_MINOR = 8;
+export const ABI_MINOR = 9;
 
 export const binding: Binding = sharedBinding(() => loadAddon<Binding>(), ABI_MAJOR, ABI_MINOR);

@@ -12,6 +12,7 @@
         "../src/env_state.cc",
         "../src/loop_attached.cc",
         "../src/loop_blocking.cc",
+        "../src/loop_contexts.cc",
         "../src/loop_core.cc",
         "../src/loop_js_pass.cc",
         "../src/loop_posts.cc",

@@ -292,12 +292,16 @@ void LoopCore::DeliverOne(WatcherBase* w, int revents) noexcept {
       napi_value argv[2], result;
       napi_create_double(env, id, &argv[0]);
       napi_create_int32(env, revents, &argv[1]);
-      if (CallJs(env_->dispatch(), nullptr, 2, argv, &result) == CallResult::kJsDead) MarkJsDead();
+      w->BeforeJsDelivery();
+      if (CallJs(env_->dispatch(), nullptr, 2, argv, &result, ContextOf(w)) == CallResult::kJsDead) MarkJsDead();
       napi_close_handle_scope(env, scope);
     }
   }
   // The callback may have stopped, restarted, closed or destroyed anything.
-  if (WatcherBase* again = env_->watchers.Find(id)) again->ReleaseIfIdle();
+  if (WatcherBase* again = env_->watchers.Find(id)) {
+    again->AfterJsDelivery();
+    again->ReleaseIfIdle();
+  }
 }
 
 // The watcher may be freed right after: no entry may point at it.

@@ -231,6 +231,7 @@ void LoopCore::Destroy() {
 
 void LoopCore::FinishDestroy() {
   if (attached_) StopThread();
+  DestroyRetiredContexts();
   if (asyncContext_ != nullptr) {
     napi_async_destroy(env_->env(), asyncContext_);
     asyncContext_ = nullptr;
@@ -480,8 +481,8 @@ std::vector<WatcherBase*> LoopCore::Watchers() const {
 
 // ---------------------------------------------------------------- calling JS
 
-LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t argc,
-                                      napi_value* argv, napi_value* result) noexcept {
+LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t argc, napi_value* argv,
+                                      napi_value* result, napi_async_context context) noexcept {
   napi_env env = env_->env();
   if (env_->exiting || fnRef == nullptr) return CallResult::kJsDead;
   napi_value fn = nullptr;
@@ -497,9 +498,13 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   // Only the outermost call is timed: a callback may run this loop's drain or
   // another run() inside it.
   const uint64_t started = callDepth_++ == 0 ? uv_hrtime() : 0;
-  napi_status status = attached ? napi_make_callback(env, asyncContext_, recv, fn, argc, argv, result)
+  if (context == nullptr) context = asyncContext_;
+  napi_status status = attached ? napi_make_callback(env, context, recv, fn, argc, argv, result)
                                 : napi_call_function(env, recv, fn, argc, argv, result);
-  if (--callDepth_ == 0) callbackNs_ += uv_hrtime() - started;
+  if (--callDepth_ == 0) {
+    callbackNs_ += uv_hrtime() - started;
+    if (!retiredContexts_.empty()) DestroyRetiredContexts();
+  }
   if (status == napi_ok) return CallResult::kOk;
   // The JS hooks catch every exception a user callback throws, so reaching
   // here means JS cannot run (worker terminating, process.exit in a worker)

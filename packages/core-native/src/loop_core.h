@@ -35,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -219,9 +220,17 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // Calls into JS: napi_make_callback when attached (so nextTicks and promise
   // reactions settle after each callback), a plain call when blocking. A null
   // `recv` calls `fn` with itself as `this`.
+  // `context`: the async context to call in when attached (the loop's when null).
   enum class CallResult { kOk, kThrew, kJsDead };
-  CallResult CallJs(napi_ref fn, napi_value recv, size_t argc, napi_value* argv,
-                    napi_value* result) noexcept;
+  CallResult CallJs(napi_ref fn, napi_value recv, size_t argc, napi_value* argv, napi_value* result,
+                    napi_async_context context = nullptr) noexcept;
+
+  // ---- async contexts (loop_contexts.cc), JS thread. UseContext: `w` was
+  // started; with `capture` (the loop is attached) its callbacks run in the
+  // async context current now, else in the loop's. DropContext: it was
+  // stopped or leaves the loop.
+  void UseContext(WatcherBase* w, bool capture);
+  void DropContext(WatcherBase* w);
 
   // Errors that must surface from run(): a syserr from libev, or an exception
   // that escaped the JS hooks.
@@ -311,6 +320,10 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void PollWithoutBlocking();
   void JsInvoke();
   void MaybeSettle();
+  napi_async_context ContextOf(const WatcherBase* w) const;
+  // Contexts dropped while a callback ran: destroyed once no call into JS is
+  // on the stack (CallJs), or by destroy().
+  void DestroyRetiredContexts() noexcept;
   void ReportAttachedSyserr();
   void CloseGraveyard() noexcept;
 
@@ -391,6 +404,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   uv_check_t* uvCheck_ = nullptr;
   std::atomic<bool> jsMayPoll_{true};
   napi_async_context asyncContext_ = nullptr;
+  std::unordered_map<const WatcherBase*, napi_async_context> contexts_;  // see UseContext
+  std::vector<napi_async_context> retiredContexts_;
   bool attached_ = false;
   bool stopping_ = false;
   // A batch waits for the JS thread (written under mutex_; atomic for the

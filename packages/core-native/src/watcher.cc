@@ -38,6 +38,7 @@ double WatcherBase::id() const { return env()->watchers.IdOf(index_); }
 
 void WatcherBase::Leave() {
   if (LoopCore* core = this->core()) {
+    core->DropContext(this);
     if (core->loop() != nullptr) {
       LoopCore::Lock lock(core);
       StopLocked();

@@ -167,6 +167,11 @@ class WatcherBase {
   // JS thread, only for an event with EV_ERROR: the kind may add its status
   // bits to revents (Io says where the error came from) before JS sees it.
   virtual int OnErrorEvent(int revents) { return revents; }
+  // Attached delivery, JS thread, right before and after the call into JS
+  // (After only if the watcher outlived it): a kind may hand JS what its
+  // callback will ask for first (an AsyncMailbox's messages).
+  virtual void BeforeJsDelivery() {}
+  virtual void AfterJsDelivery() {}
 
   static void Trampoline(struct ev_loop* loop, ev_watcher* w, int revents) noexcept;
 
@@ -214,6 +219,9 @@ class WatcherBase {
   uint8_t flags_ = kKeepalive;
   uint8_t kind_;
   bool persistent_;
+  // Its loop keeps an async context for it (LoopCore::UseContext). JS thread
+  // only, so not in flags_, which an attached loop's thread changes too.
+  bool hasContext_ = false;
   friend class LoopCore;
 };
 

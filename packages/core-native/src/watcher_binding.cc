@@ -52,7 +52,7 @@ napi_value Undefined(napi_env env) {
 
 // The watcher (loopId, kind, flags, a, b) asks for, not started; null with
 // env->lastStatus set when it cannot be made.
-WatcherBase* Make(EnvState* env, const double (&arg)[5]) {
+WatcherBase* Make(EnvState* env, const double* arg) {
   LoopCore* core = LoopForNewWatcher(env, arg[0]);
   if (core == nullptr) return nullptr;
   int kind = static_cast<int>(arg[1]);
@@ -70,10 +70,16 @@ WatcherBase* Make(EnvState* env, const double (&arg)[5]) {
   return w;
 }
 
-// watcherStart(loopId, kind, flags, a, b): the id of a new, started watcher,
-// or 0 (watcherStatus() says why).
+// A started watcher's callbacks run in the async context of the start when
+// `capture` (JS asks so on an attached loop), else in the loop's.
+void UseContext(WatcherBase* w, double capture) {
+  if (LoopCore* core = w->core()) core->UseContext(w, capture != 0);
+}
+
+// watcherStart(loopId, kind, flags, a, b, capture?): the id of a new, started
+// watcher, or 0 (watcherStatus() says why).
 napi_value Start(napi_env env, napi_callback_info info) {
-  double arg[5];
+  double arg[6];
   EnvState* state = Args(env, info, arg);
   WatcherBase* w = Make(state, arg);
   if (w == nullptr) return Number(env, 0);
@@ -84,6 +90,7 @@ napi_value Start(napi_env env, napi_callback_info info) {
     delete w;
     return Number(env, 0);
   }
+  UseContext(w, arg[5]);
   return Number(env, w->id());
 }
 
@@ -97,12 +104,16 @@ napi_value Create(napi_env env, napi_callback_info info) {
 
 napi_value Status(napi_env env, napi_callback_info) { return Number(env, GetEnvState(env)->lastStatus); }
 
-// watcherRestart(id): start() of a watcher that has a native half: 0 or the kind's status.
+// watcherRestart(id, capture?): start() of a watcher that has a native half:
+// 0 or the kind's status.
 napi_value Restart(napi_env env, napi_callback_info info) {
-  double arg[1];
+  double arg[2];
   EnvState* state = Args(env, info, arg);
   WatcherBase* w = state->watchers.Find(arg[0]);
-  return Number(env, w != nullptr ? w->Start() : 0);
+  if (w == nullptr) return Number(env, 0);
+  int status = w->Start();
+  if (status == 0) UseContext(w, arg[1]);
+  return Number(env, status);
 }
 
 // watcherStop(id): stops it and, for a transient kind, lets its native half go.
@@ -111,6 +122,7 @@ napi_value Stop(napi_env env, napi_callback_info info) {
   EnvState* state = Args(env, info, arg);
   if (WatcherBase* w = state->watchers.Find(arg[0])) {
     w->Stop();
+    UseContext(w, 0);
     w->ReleaseIfIdle();
   }
   return nullptr;

@@ -6,7 +6,7 @@ import { EvError, LoopDestroyedError, WatcherClosedError, argTypeError, noCallba
 import { Loop, loopState } from './loop.js';
 import { checkLoop } from './loop-check.js';
 import type { LoopState } from './loop-state.js';
-import { binding, kInvoke } from './native.js';
+import { NATIVE_CONTEXTS, binding, kInvoke } from './native.js';
 import { checkBoolean, checkFunction, checkInteger, checkOptions, checkPriority, describe } from './validate.js';
 import {
   STATE_ACTIVE,
@@ -112,6 +112,9 @@ const FLAG_B_MICROS = 256;
 const STARTS_SHIFT = 9;
 const STARTS_UNIT = 1 << STARTS_SHIFT;
 const FLAGS_LIMIT = 0x3fffffff;
+
+/** The watcher whose callback is running (kInvoke), if any. */
+let delivering: object | undefined;
 
 /** Small integers are stored unboxed in V8 (31 bits with pointer compression). */
 const SMALL_INTEGER = 2 ** 30;
@@ -400,20 +403,47 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    */
   start<B extends A>(callback: WatcherCallbackOf<this, B>, ...args: B): this {
     this.#usable();
-    this.useCallback(callback, args);
+    const attached = this.#loopState.attached;
+    const nativeContext = attached && NATIVE_CONTEXTS && this.#contextPaysNatively() ? 1 : 0;
+    this.#useCallback(callback, args, attached && nativeContext === 0);
     this.#flags = (this.#flags + STARTS_UNIT) & FLAGS_LIMIT;
     const id = this.#id;
     if (id === 0) {
-      const made = binding.watcherStart(this.#loopState.id, this.nativeKind.kind, this.#flags & NATIVE_FLAGS, this.paramA, this.paramB);
+      const made = binding.watcherStart(
+        this.#loopState.id,
+        this.nativeKind.kind,
+        this.#flags & NATIVE_FLAGS,
+        this.paramA,
+        this.paramB,
+        nativeContext,
+      );
       if (made === 0) this.#failStart(binding.watcherStatus());
       this.#id = made;
       owners[indexOf(made)] = this;
     } else {
-      const status = binding.watcherRestart(id);
+      const status = binding.watcherRestart(id, nativeContext);
       if (status !== 0) this.#failStart(status);
       this.#sync();
     }
     return this;
+  }
+
+  /**
+   * Where an attached start keeps its async context. Natively, each callback
+   * is made in it (no second switch in JS around the callback: ~1 µs of a
+   * lone event's latency here), but making one costs more than a JS
+   * AsyncResource and holds V8 handles until the watcher stops. That pays for
+   * a watcher that fires again and again, and for a one-shot re-armed from
+   * its own callback (one context alive at a time); not for a batch of
+   * one-shots started together (200k timers: about -15 % in the bench's W1).
+   */
+  #contextPaysNatively(): boolean {
+    return !this.firesOnce || delivering === this;
+  }
+
+  /** A start of this watcher fires at most once (a one-shot timer); see #contextPaysNatively. */
+  protected get firesOnce(): boolean {
+    return false;
   }
 
   #failStart(status: number): never {
@@ -757,6 +787,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     if (callback !== null) {
       const args = this.#args ?? (NO_ARGS as unknown as A);
       const context = this.#context;
+      const outer = delivering;
+      delivering = this;
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
         else if (context === undefined) this.fire(callback, args, revents);
@@ -764,6 +796,8 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       } catch (error) {
         this.#loopState.report(error, this);
         if (!(this.#flags & FLAG_CLOSED) && !this.#loopState.destroyed) this.onCallbackError();
+      } finally {
+        delivering = outer;
       }
     }
     if (this.#id === id) {
@@ -788,10 +822,15 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * for a kind's own verbs that take a callback (`Timer#again`).
    */
   protected useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B): void {
+    this.#useCallback(callback, args, this.#loopState.attached);
+  }
+
+  /** `withContext`: bound with the caller's async context, entered around each callback. */
+  #useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B, withContext: boolean): void {
     checkFunction('callback', callback);
     const bound = callback as unknown as WatcherCallback<A>;
     const boundArgs = args.length === 0 ? (NO_ARGS as unknown as A) : args;
-    if (this.#loopState.attached) this.#call = new ContextualCall(bound, boundArgs);
+    if (withContext) this.#call = new ContextualCall(bound, boundArgs);
     else this.#bind(bound, boundArgs, undefined);
   }
 

@@ -5,7 +5,7 @@
 // - run() is refused; destroy() returns promptly from anywhere;
 // - the loop thread sees changes made outside callbacks at once (fresh time,
 //   new watchers) and no change from any place deadlocks.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { EvError, Loop } from '@evkit/loop';
@@ -215,6 +215,54 @@ describe('callbacks as Node events', () => {
     });
     await ran.done;
     expect(seen).toEqual(['start-store', 'set', 'later', true]);
+  });
+
+  it('a watcher re-armed from its own callback runs each time in the context of its latest start()', async () => {
+    const loop = attachedLoop();
+    const als = new AsyncLocalStorage<number>();
+    const seen: Array<number | undefined> = [];
+    const done = signal();
+    // Each start() replaces the context the running callback is in.
+    function rearm(this: TestTimer): void {
+      const n = als.getStore();
+      seen.push(n);
+      if (n === undefined || n >= 3) done.fire();
+      else als.run(n + 1, () => this.start(rearm));
+    }
+    als.run(0, () => new TestTimer(loop, 0).start(rearm));
+    await done.done;
+    expect(seen).toEqual([0, 1, 2, 3]);
+  });
+
+  it('each start() on an attached loop is an async resource: its callbacks run in it, and it is destroyed once the watcher stops, closes or is done', async () => {
+    const inits = new Set<number>();
+    const destroyed = new Set<number>();
+    const hook = createHook({
+      init(id, type) {
+        if (type === 'evkit.Watcher') inits.add(id);
+      },
+      destroy(id) {
+        if (inits.has(id)) destroyed.add(id);
+      },
+    }).enable();
+    try {
+      const loop = attachedLoop();
+      const fired = signal<number>();
+      new TestTimer(loop, 0).start(() => fired.fire(executionAsyncId()));
+      new TestTimer(loop, 60).start(() => {}).stop();
+      new TestTimer(loop, 60).start(() => {}).close();
+      const twice = new TestTimer(loop, 60).start(() => {});
+      twice.start(() => {});
+      const insideId = await fired.done;
+      expect(inits.has(insideId)).toBe(true);
+      twice.close();
+      // Node runs destroy hooks from an immediate after the destroys.
+      for (let turn = 0; turn < 1000 && destroyed.size < inits.size; turn++) await afterBatch();
+      expect(inits.size).toBe(5);
+      expect([...destroyed].sort()).toEqual([...inits].sort());
+    } finally {
+      hook.disable();
+    }
   });
 
   it('depth is 1 inside a callback and 0 outside; now() is frozen during a batch', async () => {

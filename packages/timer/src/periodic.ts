@@ -103,6 +103,11 @@ export class Periodic<A extends unknown[] = unknown[]> extends Watcher<A> {
     this.setParams(at, 0);
   }
 
+  /** Without `interval` (absolute, or rescheduled from JS each time), a start fires once. */
+  protected override get firesOnce(): boolean {
+    return this.paramB === 0;
+  }
+
   /** A transient kind: a native half only while active or pending. */
   protected override get nativeKind(): NativeKind {
     return PERIODIC;

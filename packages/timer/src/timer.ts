@@ -57,6 +57,11 @@ export class Timer<A extends unknown[] = unknown[]> extends Watcher<A> {
     super(loop, options, after, repeat);
   }
 
+  /** Without `repeat`, a start fires once. */
+  protected override get firesOnce(): boolean {
+    return this.paramB === 0;
+  }
+
   /** A transient kind: a native half only while active or pending. */
   protected override get nativeKind(): NativeKind {
     return TIMER;

@@ -3,12 +3,21 @@
 // Cross-thread access never carries a pointer through JS. A watcher that is
 // asked for a sender publishes {loop, watcher} in a process-wide table under a
 // fresh 64-bit id; any thread (the owner's, a worker's) sends by id. The table
-// has one mutex, held by a send for the whole wake-up (ev_async_send, or
-// uv_async_send on an attached loop: below), and by the withdrawal of an entry. An entry is withdrawn on the owner's thread before
-// its watcher can be stopped for good or freed and before its loop can be
-// destroyed: close(), the loop's destroy() (also the env cleanup hook when a
-// worker exits or is terminated) and the watcher's finaliser. So a send either
-// completes against live memory or finds no entry and reports false.
+// has one mutex, held by a send while it finds the entry and records the send,
+// and by the withdrawal of an entry. An entry is withdrawn on the owner's
+// thread before its watcher can be stopped for good or freed and before its
+// loop can be destroyed: close(), the loop's destroy() (also the env cleanup
+// hook when a worker exits or is terminated) and the watcher's finaliser. So a
+// send either completes against live memory or finds no entry and reports false.
+//
+// The wake-up itself (ev_async_send, or uv_async_send on an attached loop:
+// below) is a system call that costs the sender 3-17 us when it wakes another
+// CPU; made under the mutex, the woken thread would wait for it there when it
+// takes what was sent. So a send counts itself in flight under the mutex and
+// wakes after releasing it, and whoever withdraws what it uses (the entry:
+// Withdraw; an attached loop's wake-up handle: OnDetach) waits for the sends
+// in flight to end. Nothing new can count itself in once the mutex has been
+// released after the withdrawal, so the wait is bounded by one system call.
 //
 // ev_async_send needs the loop's wake-up fd; every evkit loop starts an
 // internal ev_async at creation, so it exists even before this watcher starts.
@@ -31,11 +40,14 @@
 // the sender decides (retry later, drop, slow down).
 #include "watchers/async.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "watcher_kind.h"
@@ -81,6 +93,66 @@ struct Mailbox {
   }
 };
 
+// Sends in flight (see the top of this file): counted in under the table
+// mutex, out once their wake-up was made; Drain() runs after a withdrawal.
+class InFlight {
+ public:
+  void Enter() { count_.fetch_add(1, std::memory_order_relaxed); }
+  void Leave() { count_.fetch_sub(1, std::memory_order_release); }
+  void Drain() const {
+    for (int spins = 0; count_.load(std::memory_order_acquire) != 0; spins++) {
+      if (spins >= kSpinsBeforeYield) std::this_thread::yield();
+    }
+  }
+
+ private:
+  static constexpr int kSpinsBeforeYield = 1000;
+  std::atomic<uint32_t> count_{0};
+};
+
+// The wake-up a send recorded under the table mutex, made after it.
+class Wake {
+ public:
+  static Wake ViaJsThread(uv_async_t* handle, InFlight* inFlight) { return Wake(handle, nullptr, nullptr, inFlight); }
+  static Wake ViaLibev(struct ev_loop* loop, ev_async* w, InFlight* inFlight) {
+    return Wake(nullptr, loop, w, inFlight);
+  }
+  Wake() = default;
+  ~Wake() { Run(); }  // a wake-up recorded is always made, and counted out
+  Wake(const Wake&) = delete;
+  Wake& operator=(const Wake&) = delete;
+  Wake(Wake&& other) noexcept { *this = std::move(other); }
+  Wake& operator=(Wake&& other) noexcept {
+    Run();
+    jsWake_ = other.jsWake_;
+    loop_ = other.loop_;
+    ev_ = other.ev_;
+    inFlight_ = std::exchange(other.inFlight_, nullptr);
+    return *this;
+  }
+
+  // Once the table mutex is released; idempotent.
+  void Run() {
+    if (inFlight_ == nullptr) return;
+    if (jsWake_ != nullptr) {
+      uv_async_send(jsWake_);
+    } else {
+      ev_async_send(loop_, ev_);
+    }
+    std::exchange(inFlight_, nullptr)->Leave();  // the last touch of the watcher or the route
+  }
+
+ private:
+  Wake(uv_async_t* jsWake, struct ev_loop* loop, ev_async* ev, InFlight* inFlight)
+      : jsWake_(jsWake), loop_(loop), ev_(ev), inFlight_(inFlight) {
+    inFlight_->Enter();
+  }
+  uv_async_t* jsWake_ = nullptr;
+  struct ev_loop* loop_ = nullptr;
+  ev_async* ev_ = nullptr;
+  InFlight* inFlight_ = nullptr;
+};
+
 // Per loop (a LoopCore extension): see the top of this file. Its fields are
 // read and written under the table mutex.
 class AsyncRoute final : public LoopCore::Extension {
@@ -103,8 +175,9 @@ class AsyncRoute final : public LoopCore::Extension {
   void RecordDirect() noexcept override;
   void Retire(struct ev_loop* loop) noexcept override { OnDetach(loop); }
 
-  // Table mutex held: the one way a send reaches `w` (any thread).
-  void Send(AsyncWatcher* w);
+  // Table mutex held: the one way a send reaches `w` (any thread); the
+  // wake-up it returns is run once the mutex is released.
+  [[nodiscard]] Wake Send(AsyncWatcher* w);
   void Unflag(AsyncWatcher* w);
 
  private:
@@ -117,6 +190,7 @@ class AsyncRoute final : public LoopCore::Extension {
   std::vector<AsyncWatcher*> flagged_;  // sent to, in order, each once
   // TakeFlagged's: swapped with flagged_, so neither side allocates per send.
   std::vector<AsyncWatcher*> taken_;
+  InFlight jsWakesInFlight_;  // sends waking jsWake_ (OnDetach drains them)
 };
 
 const char AsyncRoute::kKey = 0;
@@ -146,10 +220,14 @@ class SendTable {
 
   // A plain wake-up.
   bool Send(uint64_t id) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = targets_.find(id);
-    if (it == targets_.end()) return false;
-    it->second.route->Send(it->second.watcher);
+    Wake wake;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = targets_.find(id);
+      if (it == targets_.end()) return false;
+      wake = it->second.route->Send(it->second.watcher);
+    }
+    wake.Run();
     return true;
   }
 
@@ -157,18 +235,22 @@ class SendTable {
   // without a value (a plain wake-up). The bytes are copied under the lock:
   // no allocation of their own, and a message is mostly tens of bytes.
   PostResult Post(uint64_t id, const Entry& entry) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = targets_.find(id);
-    if (it == targets_.end()) return kGone;
-    const Target& target = it->second;
-    Mailbox* mailbox = target.mailbox;
-    if (mailbox != nullptr) {
-      if (entry.count > mailbox->limit - mailbox->queued) return kFull;
-      mailbox->Append(entry);
-    } else if (entry.kind != kNoValue) {
-      return kNoMailbox;
+    Wake wake;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = targets_.find(id);
+      if (it == targets_.end()) return kGone;
+      const Target& target = it->second;
+      Mailbox* mailbox = target.mailbox;
+      if (mailbox != nullptr) {
+        if (entry.count > mailbox->limit - mailbox->queued) return kFull;
+        mailbox->Append(entry);
+      } else if (entry.kind != kNoValue) {
+        return kNoMailbox;
+      }
+      wake = target.route->Send(target.watcher);
     }
-    target.route->Send(target.watcher);
+    wake.Run();
     return kPosted;
   }
 
@@ -183,6 +265,27 @@ class SendTable {
   size_t Queued(Mailbox* mailbox) {
     std::lock_guard<std::mutex> lock(mutex_);
     return mailbox->queued;
+  }
+
+  // The owner's thread: as Take, into `out` (`capacity` bytes) if every entry
+  // fits there and there is one; returns their byte count (0: none taken) and
+  // sets *count to the messages taken.
+  size_t TakeInto(Mailbox* mailbox, uint8_t* out, size_t capacity, size_t* count) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const size_t size = mailbox->entries.size();
+    if (size == 0 || size > capacity) return 0;
+    std::memcpy(out, mailbox->entries.data(), size);
+    mailbox->entries.clear();  // its capacity stays for the next entries
+    *count = mailbox->queued;
+    mailbox->queued = 0;
+    return size;
+  }
+
+  // The owner's thread: entries taken and not delivered go back first in line.
+  void PutBack(Mailbox* mailbox, const uint8_t* bytes, size_t size, size_t count) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    mailbox->entries.insert(mailbox->entries.begin(), bytes, bytes + size);
+    mailbox->queued += count;
   }
 
  private:
@@ -244,13 +347,42 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     return Napi::BigInt::New(info.Env(), senderId_);
   }
 
-  // asyncUseMailbox(id, limit): before the sender is published (the
-  // constructor of an AsyncMailbox); false when too late.
+  // asyncUseMailbox(id, limit, inbound?, taken?): before the sender is
+  // published (the constructor of an AsyncMailbox); false when too late.
+  // With `inbound` (a Uint8Array) and `taken` (a Float64Array of 2), an
+  // attached delivery writes the waiting messages into `inbound` before the
+  // callback, as asyncTakeMessages would, and `taken` says so: [this id, byte
+  // count]. JS takes them from there (and sets taken[0] to 0) instead of
+  // calling asyncTakeMessages: a call into native code less per wake-up, the
+  // first thing a lone message's callback does. What JS leaves there goes
+  // back to the mailbox after the delivery.
   Napi::Value UseMailbox(const Napi::CallbackInfo& info) {
     const double limit = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
     const bool ok = senderId_ == 0 && mailbox_ == nullptr && limit >= 1 && limit <= 0xffffffff;
-    if (ok) mailbox_ = std::make_unique<Mailbox>(static_cast<size_t>(limit));
+    if (ok) {
+      mailbox_ = std::make_unique<Mailbox>(static_cast<size_t>(limit));
+      if (info.Length() >= 4) ShareInbound(info.Env(), info[2], info[3]);
+    }
     return Napi::Boolean::New(info.Env(), ok);
+  }
+
+  void BeforeJsDelivery() override {
+    if (inbound_ == nullptr) return;
+    size_t count = 0;
+    const size_t size = SendTable::Get().TakeInto(mailbox_.get(), inbound_->bytes, inbound_->capacity, &count);
+    if (size == 0) return;
+    inbound_->takenBytes = size;
+    inbound_->takenCount = count;
+    inbound_->taken[0] = id();
+    inbound_->taken[1] = static_cast<double>(size);
+  }
+
+  void AfterJsDelivery() override {
+    if (inbound_ == nullptr || inbound_->taken[0] != id()) return;
+    inbound_->taken[0] = 0;
+    if (mailbox_ != nullptr) {
+      SendTable::Get().PutBack(mailbox_.get(), inbound_->bytes, inbound_->takenBytes, inbound_->takenCount);
+    }
   }
 
   // asyncTakeMessages(id, into?): every queued entry, each as its kind and
@@ -303,14 +435,68 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   // JS thread: a send, as another thread's would go (so that they coalesce).
   void Notify() {
     AsyncRoute* route = Route();
-    std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
-    route->Send(this);
+    Wake wake;
+    {
+      std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
+      wake = route->Send(this);
+    }
+    wake.Run();
+  }
+
+  // UseMailbox's `inbound` and `taken`, kept alive by references.
+  struct SharedInbound {
+    napi_ref bytesRef = nullptr;
+    napi_ref takenRef = nullptr;
+    uint8_t* bytes = nullptr;
+    size_t capacity = 0;
+    double* taken = nullptr;
+    size_t takenBytes = 0;  // what the delivery under way took
+    size_t takenCount = 0;
+  };
+
+  void ShareInbound(napi_env env, napi_value bytes, napi_value taken) {
+    napi_typedarray_type type;
+    size_t length = 0, takenLength = 0;
+    void* bytesData = nullptr;
+    void* takenData = nullptr;
+    bool isTyped = false;
+    if (napi_is_typedarray(env, bytes, &isTyped) != napi_ok || !isTyped ||
+        napi_get_typedarray_info(env, bytes, &type, &length, &bytesData, nullptr, nullptr) != napi_ok ||
+        type != napi_uint8_array || length == 0) {
+      return;
+    }
+    if (napi_is_typedarray(env, taken, &isTyped) != napi_ok || !isTyped ||
+        napi_get_typedarray_info(env, taken, &type, &takenLength, &takenData, nullptr, nullptr) != napi_ok ||
+        type != napi_float64_array || takenLength < 2) {
+      return;
+    }
+    auto shared = std::make_unique<SharedInbound>();
+    if (napi_create_reference(env, bytes, 1, &shared->bytesRef) != napi_ok ||
+        napi_create_reference(env, taken, 1, &shared->takenRef) != napi_ok) {
+      if (shared->bytesRef != nullptr) napi_delete_reference(env, shared->bytesRef);
+      return;
+    }
+    shared->bytes = static_cast<uint8_t*>(bytesData);
+    shared->capacity = length;
+    shared->taken = static_cast<double*>(takenData);
+    inbound_ = std::move(shared);
+  }
+
+  // Leaving the loop (the env is alive then): no delivery comes any more.
+  void UnshareInbound() {
+    if (inbound_ == nullptr) return;
+    napi_env env = WatcherBase::env()->env();
+    napi_delete_reference(env, inbound_->bytesRef);
+    napi_delete_reference(env, inbound_->takenRef);
+    inbound_.reset();
   }
 
   void Withdraw() {
+    UnshareInbound();
     if (senderId_ != 0) {
       SendTable::Get().Withdraw(senderId_);
       senderId_ = 0;
+      libevSendsInFlight_.Drain();
     }
     if (route_ == nullptr) return;
     std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
@@ -336,6 +522,7 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   friend class AsyncRoute;
   // AsyncRoute's, under the table mutex: sent to straight, not taken yet.
   bool directSent_ = false;
+  InFlight libevSendsInFlight_;  // sends waking ev_ (Withdraw drains them)
   uint64_t senderId_ = 0;
   AsyncRoute* route_ = nullptr;  // its loop's, from the first send or sender()
   // Outlives the table entry: withdrawn first (OnLeavingLoop), freed last.
@@ -343,6 +530,7 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   // JS thread: what TakeMessages took, empty between calls (its capacity is
   // handed to the mailbox by the next take).
   EntryBytes takenBytes_;
+  std::unique_ptr<SharedInbound> inbound_;  // see UseMailbox
   static constexpr size_t kKeptTakeCapacity = 256 * 1024;
 };
 
@@ -364,6 +552,8 @@ void AsyncRoute::OnDetach(struct ev_loop*) noexcept {
     std::lock_guard<std::mutex> lock(SendTable::Get().mutex());
     jsWake_ = nullptr;
   }
+  // The handle is closed after this returns.
+  jsWakesInFlight_.Drain();
   for (AsyncWatcher* w : TakeFlagged()) w->SendThroughLibev();
 }
 
@@ -371,16 +561,13 @@ void AsyncRoute::RecordDirect() noexcept {
   for (AsyncWatcher* w : TakeFlagged()) w->RecordDirectSend();
 }
 
-void AsyncRoute::Send(AsyncWatcher* w) {
-  if (jsWake_ == nullptr) {
-    ev_async_send(loop_, &w->ev_);
-    return;
-  }
+Wake AsyncRoute::Send(AsyncWatcher* w) {
+  if (jsWake_ == nullptr) return Wake::ViaLibev(loop_, &w->ev_, &w->libevSendsInFlight_);
   if (!w->directSent_) {
     w->directSent_ = true;
     flagged_.push_back(w);
   }
-  uv_async_send(jsWake_);
+  return Wake::ViaJsThread(jsWake_, &jsWakesInFlight_);
 }
 
 void AsyncRoute::Unflag(AsyncWatcher* w) {
