@@ -15,12 +15,17 @@ function run(name: string, args: string[] = [], execArgv: string[] = []) {
   return { ...result, json, lived: json.at(-1)?.livedMs as number };
 }
 
+/** The fixture ran to its end: no output on stderr, no signal, exit code 0. */
+function expectCleanExit(r: ReturnType<typeof run>): void {
+  expect(r.stderr).toBe('');
+  expect(r.signal).toBeNull();
+  expect(r.status).toBe(0);
+}
+
 describe('a send before anything started', () => {
   it('never aborts: fresh loops of every backend, attached, and from a worker', () => {
     const r = run('process.mjs', ['never-started']);
-    expect(r.stderr).toBe('');
-    expect(r.signal).toBeNull();
-    expect(r.status).toBe(0);
+    expectCleanExit(r);
     expect(r.json[0]).toEqual({
       done: [
         ['select', true],
@@ -69,9 +74,7 @@ describe('lifetime', () => {
 describe('2 workers × 100,000 sends while the loop is detached and attached again and again', () => {
   it('no crash; every send returns true, and the watcher fires afterwards', () => {
     const r = run('detach-race.mjs', ['100000']);
-    expect(r.stderr).toBe('');
-    expect(r.signal).toBeNull();
-    expect(r.status).toBe(0);
+    expectCleanExit(r);
     const out = r.json[0] as {
       toggles: number;
       callbacks: number;
@@ -88,9 +91,7 @@ describe('2 workers × 100,000 sends racing the end of the watcher', () => {
   for (const mode of ['blocking-destroy', 'attached-destroy', 'blocking-close', 'attached-close']) {
     it(`${mode}: no crash; true until the end, false ever after`, () => {
       const r = run('race.mjs', [mode, '100000']);
-      expect(r.stderr).toBe('');
-      expect(r.signal).toBeNull();
-      expect(r.status).toBe(0);
+      expectCleanExit(r);
       const out = r.json[0] as {
         callbacks: number;
         sendsAtEnd: number;

@@ -454,22 +454,26 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     size_t takenCount = 0;
   };
 
-  void ShareInbound(napi_env env, napi_value bytes, napi_value taken) {
-    napi_typedarray_type type;
-    size_t length = 0, takenLength = 0;
-    void* bytesData = nullptr;
-    void* takenData = nullptr;
+  // The data of `value` if it is a typed array of `type` with at least
+  // `minLength` elements (their count in *length), else null.
+  static void* TypedArrayData(napi_env env, napi_value value, napi_typedarray_type type, size_t minLength,
+                              size_t* length) {
     bool isTyped = false;
-    if (napi_is_typedarray(env, bytes, &isTyped) != napi_ok || !isTyped ||
-        napi_get_typedarray_info(env, bytes, &type, &length, &bytesData, nullptr, nullptr) != napi_ok ||
-        type != napi_uint8_array || length == 0) {
-      return;
+    napi_typedarray_type actual;
+    void* data = nullptr;
+    if (napi_is_typedarray(env, value, &isTyped) != napi_ok || !isTyped ||
+        napi_get_typedarray_info(env, value, &actual, length, &data, nullptr, nullptr) != napi_ok ||
+        actual != type || *length < minLength) {
+      return nullptr;
     }
-    if (napi_is_typedarray(env, taken, &isTyped) != napi_ok || !isTyped ||
-        napi_get_typedarray_info(env, taken, &type, &takenLength, &takenData, nullptr, nullptr) != napi_ok ||
-        type != napi_float64_array || takenLength < 2) {
-      return;
-    }
+    return data;
+  }
+
+  void ShareInbound(napi_env env, napi_value bytes, napi_value taken) {
+    size_t length = 0, takenLength = 0;
+    void* bytesData = TypedArrayData(env, bytes, napi_uint8_array, 1, &length);
+    void* takenData = TypedArrayData(env, taken, napi_float64_array, 2, &takenLength);
+    if (bytesData == nullptr || takenData == nullptr) return;
     auto shared = std::make_unique<SharedInbound>();
     if (napi_create_reference(env, bytes, 1, &shared->bytesRef) != napi_ok ||
         napi_create_reference(env, taken, 1, &shared->takenRef) != napi_ok) {
