@@ -4,7 +4,7 @@ import { binding, kDrain, kInvoke, kSettle, kSyserr } from './native.js';
 import { STATE_QUEUED, indexOf, owners, state } from './watcher-table.js';
 
 interface Invokable {
-  [kInvoke](id: number, revents: number): void;
+  [kInvoke](id: number, revents: number, inNativeContext?: boolean): void;
 }
 interface Drainable {
   [kDrain](): boolean;
@@ -15,7 +15,7 @@ interface Drainable {
 binding.setHooks({
   // Attached: one event, already taken off the batch by native code.
   dispatch(id: number, revents: number): void {
-    (owners[indexOf(id)] as Invokable | undefined)?.[kInvoke](id, revents);
+    (owners[indexOf(id)] as Invokable | undefined)?.[kInvoke](id, revents, true);
   },
   // Blocking: a batch as (id, revents) pairs from slot 1 on. An entry whose
   // watcher was stopped, closed or re-armed by an earlier callback has lost

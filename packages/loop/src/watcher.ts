@@ -405,7 +405,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
     this.#usable();
     const attached = this.#loopState.attached;
     const nativeContext = attached && NATIVE_CONTEXTS && this.#contextPaysNatively() ? 1 : 0;
-    this.#useCallback(callback, args, attached && nativeContext === 0);
+    this.#useCallback(callback, args, attached, nativeContext === 1);
     this.#flags = (this.#flags + STARTS_UNIT) & FLAGS_LIMIT;
     const id = this.#id;
     if (id === 0) {
@@ -429,13 +429,14 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   /**
-   * Where an attached start keeps its async context. Natively, each callback
-   * is made in it (no second switch in JS around the callback: ~1 µs of a
-   * lone event's latency here), but making one costs more than a JS
-   * AsyncResource and holds V8 handles until the watcher stops. That pays for
-   * a watcher that fires again and again, and for a one-shot re-armed from
-   * its own callback (one context alive at a time); not for a batch of
-   * one-shots started together (200k timers: about -15 % in the bench's W1).
+   * Whether an attached start also keeps its async context natively. Then an
+   * attached callback is made in it (no second switch in JS around the
+   * callback: ~1 µs of a lone event's latency here), but making one costs
+   * more than a JS AsyncResource and holds V8 handles until the watcher
+   * stops. That pays for a watcher that fires again and again, and for a
+   * one-shot re-armed from its own callback (one context alive at a time);
+   * not for a batch of one-shots started together (200k timers: about -15 %
+   * in the bench's W1).
    */
   #contextPaysNatively(): boolean {
     return !this.firesOnce || delivering === this;
@@ -777,8 +778,10 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   /**
    * Entry point from the loop's delivery (see native.ts): the event recorded
    * for native watcher `id`, which this watcher owned then. Never throws.
+   * `inNativeContext`: an attached delivery, made in the context the native
+   * half keeps for this watcher, if it keeps one.
    */
-  [kInvoke](id: number, revents: number): void {
+  [kInvoke](id: number, revents: number, inNativeContext = false): void {
     if (id !== this.#id) return;
     const index = indexOf(id);
     const callback = this.#callback;
@@ -791,8 +794,11 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       delivering = this;
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
-        else if (context === undefined) this.fire(callback, args, revents);
-        else context.runInAsyncScope(this.fire, this, callback, args, revents);
+        else if (context === undefined || (inNativeContext && (context as { native?: boolean }).native === true)) {
+          this.fire(callback, args, revents);
+        } else {
+          context.runInAsyncScope(this.fire, this, callback, args, revents);
+        }
       } catch (error) {
         this.#loopState.report(error, this);
         if (!(this.#flags & FLAG_CLOSED) && !this.#loopState.destroyed) this.onCallbackError();
@@ -822,15 +828,19 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
    * for a kind's own verbs that take a callback (`Timer#again`).
    */
   protected useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B): void {
-    this.#useCallback(callback, args, this.#loopState.attached);
+    this.#useCallback(callback, args, this.#loopState.attached, false);
   }
 
-  /** `withContext`: bound with the caller's async context, entered around each callback. */
-  #useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B, withContext: boolean): void {
+  /**
+   * `withContext`: bound with the caller's async context, entered around
+   * each callback that the native half does not make in it already (`native`:
+   * an attached delivery; a blocking run() after detach() still needs it).
+   */
+  #useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B, withContext: boolean, native: boolean): void {
     checkFunction('callback', callback);
     const bound = callback as unknown as WatcherCallback<A>;
     const boundArgs = args.length === 0 ? (NO_ARGS as unknown as A) : args;
-    if (withContext) this.#call = new ContextualCall(bound, boundArgs);
+    if (withContext) this.#call = new ContextualCall(bound, boundArgs, native);
     else this.#bind(bound, boundArgs, undefined);
   }
 

@@ -234,6 +234,21 @@ describe('callbacks as Node events', () => {
     expect(seen).toEqual([0, 1, 2, 3]);
   });
 
+  it('a watcher started while attached keeps the context of its start() in a blocking run() after detach()', () => {
+    const loop = attachedLoop();
+    const als = new AsyncLocalStorage<string>();
+    const seen: Array<string | undefined> = [];
+    als.run('start-store', () =>
+      new TestTimer(loop, 0.001, 0.001).start(function (this: TestTimer) {
+        seen.push(als.getStore());
+        this.stop();
+      }),
+    );
+    loop.detach();
+    loop.run();
+    expect(seen).toEqual(['start-store']);
+  });
+
   it('each start() on an attached loop is an async resource: its callbacks run in it, and it is destroyed once the watcher stops, closes or is done', async () => {
     const inits = new Set<number>();
     const destroyed = new Set<number>();
