@@ -3,10 +3,12 @@
 // stores, and async_hooks sees one resource per start), as Node's timers do.
 //
 // The context is made natively (napi_async_init) while start() is on the
-// stack, and each delivery passes it to napi_make_callback in place of the
-// loop's own. Entering a JS AsyncResource around the callback instead costs
-// each delivery a second context switch in JS (runInAsyncScope): about 1 us
-// of a lone message's wake-up to callback here, cold.
+// stack, and each attached delivery passes it to napi_make_callback in place
+// of the loop's own. Entering a JS AsyncResource around the callback instead
+// costs each delivery a second context switch in JS (runInAsyncScope): about
+// 1 us of a lone message's wake-up to callback here, cold. (JS keeps the same
+// start's context too, for a blocking run() after detach(), and enters it
+// only there.)
 //
 // Contexts live in a map beside the watchers, not in them: only watchers
 // started while attached have one, and a field would grow every watcher.
