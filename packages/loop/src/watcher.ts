@@ -794,7 +794,7 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       delivering = this;
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
-        else if (context === undefined || (inNativeContext && (context as { native?: boolean }).native === true)) {
+        else if (context === undefined || (inNativeContext && context instanceof ContextualCall && context.native)) {
           this.fire(callback, args, revents);
         } else {
           context.runInAsyncScope(this.fire, this, callback, args, revents);

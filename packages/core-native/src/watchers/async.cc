@@ -56,6 +56,20 @@ namespace {
 
 class AsyncWatcher;
 
+// The data of `value` if it is a typed array of `type` with at least
+// `minLength` elements (their count in *length), else null.
+void* TypedArrayData(napi_env env, napi_value value, napi_typedarray_type type, size_t minLength, size_t* length) {
+  bool isTyped = false;
+  napi_typedarray_type actual;
+  void* data = nullptr;
+  if (value == nullptr || napi_is_typedarray(env, value, &isTyped) != napi_ok || !isTyped ||
+      napi_get_typedarray_info(env, value, &actual, length, &data, nullptr, nullptr) != napi_ok ||
+      actual != type || *length < minLength) {
+    return nullptr;
+  }
+  return data;
+}
+
 // What a send with a value answers (binding.ts AsyncPostResult).
 enum PostResult : int32_t { kGone = 0, kPosted = 1, kFull = 2, kNoMailbox = 3 };
 
@@ -331,25 +345,18 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
   Napi::Value TakeMessages(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (mailbox_ == nullptr) return env.Undefined();
+    size_t capacity = 0;
+    napi_value arg = info.Length() >= 2 ? static_cast<napi_value>(info[1]) : nullptr;
+    if (auto* into = static_cast<uint8_t*>(TypedArrayData(env, arg, napi_uint8_array, 1, &capacity))) {
+      size_t count = 0;
+      const size_t size = SendTable::Get().TakeInto(mailbox_.get(), into, capacity, &count);
+      if (size > 0) return Napi::Number::New(env, static_cast<double>(size));
+    }
+    // None waiting, or more than `into` holds.
     EntryBytes& taken = takenBytes_;
     SendTable::Get().Take(mailbox_.get(), &taken);
     if (taken.empty()) return env.Undefined();
-    const size_t size = taken.size();
-    Napi::Value result;
-    uint8_t* at = nullptr;
-    if (info.Length() >= 2 && info[1].IsTypedArray()) {
-      auto into = info[1].As<Napi::TypedArray>();
-      if (into.TypedArrayType() == napi_uint8_array && into.ByteLength() >= size) {
-        at = static_cast<uint8_t*>(into.ArrayBuffer().Data()) + into.ByteOffset();
-        result = Napi::Number::New(env, static_cast<double>(size));
-      }
-    }
-    if (at == nullptr) {
-      Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, size);
-      at = out.Data();
-      result = out;
-    }
-    std::memcpy(at, taken.data(), size);
+    Napi::Buffer<uint8_t> result = Napi::Buffer<uint8_t>::Copy(env, taken.data(), taken.size());
     taken.clear();
     // A burst's capacity is not kept for the lone messages after it.
     if (taken.capacity() > kKeptTakeCapacity) EntryBytes().swap(taken);
@@ -392,21 +399,6 @@ class AsyncWatcher final : public KindWatcher<AsyncWatcher, ev_async> {
     size_t takenBytes = 0;  // what the delivery under way took
     size_t takenCount = 0;
   };
-
-  // The data of `value` if it is a typed array of `type` with at least
-  // `minLength` elements (their count in *length), else null.
-  static void* TypedArrayData(napi_env env, napi_value value, napi_typedarray_type type, size_t minLength,
-                              size_t* length) {
-    bool isTyped = false;
-    napi_typedarray_type actual;
-    void* data = nullptr;
-    if (napi_is_typedarray(env, value, &isTyped) != napi_ok || !isTyped ||
-        napi_get_typedarray_info(env, value, &actual, length, &data, nullptr, nullptr) != napi_ok ||
-        actual != type || *length < minLength) {
-      return nullptr;
-    }
-    return data;
-  }
 
   void ShareInbound(napi_env env, napi_value bytes, napi_value taken) {
     size_t length = 0, takenLength = 0;
@@ -554,18 +546,14 @@ napi_value AsyncPost(napi_env env, napi_callback_info info) {
   bool lossless = false;
   if (argc >= 1 && napi_get_value_bigint_uint64(env, args[0], &id, &lossless) == napi_ok && lossless && id != 0) {
     Entry entry;
-    bool isTyped = false;
-    if (argc >= 2 && napi_is_typedarray(env, args[1], &isTyped) == napi_ok && isTyped) {
-      napi_typedarray_type type;
-      size_t length = 0;
-      void* data = nullptr;
-      napi_get_typedarray_info(env, args[1], &type, &length, &data, nullptr, nullptr);
+    size_t length = 0;
+    if (void* data = TypedArrayData(env, args[1], napi_uint8_array, 1, &length)) {
       double prefix = 0;
       if (argc >= 4 && napi_get_value_double(env, args[3], &prefix) == napi_ok && prefix >= 0 &&
           prefix < static_cast<double>(length)) {
         length = static_cast<size_t>(prefix);
       }
-      if (type != napi_uint8_array || length == 0 || length >= 0xffffffffu) length = 0;
+      if (length >= 0xffffffffu) length = 0;
       entry.data = static_cast<const uint8_t*>(data);
       entry.length = static_cast<uint32_t>(length);
       entry.kind = length == 0 ? kNoValue : kOneValue;
