@@ -3,6 +3,9 @@
  * a random fd, its peer's callback reads it and writes the next one. The same
  * seeded PRNG (mulberry32) as runner.mjs, so the same fds are picked.
  * The first 1/20 iterations are a warm-up on the same watchers.
+ * Then the same number of iterations again without the loop (a write to a
+ * random fd, a read on its peer): `ioRate`, what the system calls alone cost,
+ * so the bench can tell the loop's share of an iteration from theirs.
  * Usage: w5_scale epoll|select PAIRS ITERATIONS */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +52,18 @@ static double lap(struct ev_loop *loop, long n) {
   return ms;
 }
 
+// Pairs are adjacent in fds, so an fd's peer is at index ^ 1.
+static double io_lap(long n) {
+  char buf[64];
+  double t0 = now_ms();
+  for (long i = 0; i < n; i++) {
+    long at = (long)(rand01() * (double)nfds);
+    if (write(fds[at], "x", 1) != 1) abort();
+    if (read(fds[at ^ 1], buf, sizeof buf) != 1) abort();
+  }
+  return now_ms() - t0;
+}
+
 int main(int argc, char **argv) {
   const char *backend = argc > 1 ? argv[1] : "epoll";
   long pairs = arg_long(argc, argv, 2, 5000);
@@ -80,10 +95,11 @@ int main(int argc, char **argv) {
   }
   lap(loop, iterations / 20 > 100 ? iterations / 20 : 100);
   double ms = lap(loop, iterations);
-  printf("{\"ok\":true,\"metrics\":{\"rate\":%.6f,\"ms\":%.6f},\"info\":{\"pairs\":%ld,\"iterations\":%ld,"
-         "\"fds\":%ld,\"maxFd\":%d,\"libev\":\"%d.%02d\",\"backend\":\"%s\"}}\n",
-         (double)iterations / (ms / 1e3), ms, pairs, iterations, nfds, maxfd, ev_version_major(), ev_version_minor(),
-         backend_name(ev_backend(loop)));
+  double io_ms = io_lap(iterations);
+  printf("{\"ok\":true,\"metrics\":{\"rate\":%.6f,\"ioRate\":%.6f,\"ms\":%.6f},\"info\":{\"pairs\":%ld,"
+         "\"iterations\":%ld,\"ioMs\":%.6f,\"fds\":%ld,\"maxFd\":%d,\"libev\":\"%d.%02d\",\"backend\":\"%s\"}}\n",
+         (double)iterations / (ms / 1e3), (double)iterations / (io_ms / 1e3), ms, pairs, iterations, io_ms, nfds, maxfd,
+         ev_version_major(), ev_version_minor(), backend_name(ev_backend(loop)));
   for (long i = 0; i < nfds; i++) ev_io_stop(loop, &ws[i]);
   ev_loop_destroy(loop);
   for (long i = 0; i < nfds; i++) close(fds[i]);

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { addCeilings } from './ceilings.mjs';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runnerPath = path.join(benchDir, 'src', 'runner.mjs');
@@ -148,7 +149,7 @@ async function buildC() {
   }
   mkdirSync(cBuildDir, { recursive: true });
   const bins = {};
-  for (const name of ['w1_timers', 'w2_pingpong', 'w3b_idle', 'w4_async', 'w5_scale', 'timer_chain', 'handoff_thread']) {
+  for (const name of ['w1_timers', 'w2_pingpong', 'w3b_idle', 'w4_async', 'w5_scale', 'w6_timers', 'timer_chain', 'handoff_thread']) {
     const out = path.join(cBuildDir, name);
     const r = spawnSync('cc', ['-O2', '-isystem', libev.dir, '-o', out, path.join(cDir, `${name}.c`), libev.library, '-lpthread', '-lm'], {
       encoding: 'utf8',
@@ -205,6 +206,7 @@ function defineWorkloads(c, files, skipped) {
       return [{ ...job, wrap: files.wrap }];
     });
   const C_LIBEV = 'C libev';
+  const C_CLOCK = 'C libev, clock per start';
   const C_THREAD = 'C libev + thread hand-off';
   const C_ASYNC = 'C libev + pthread';
   const C_EPOLL = 'C libev epoll';
@@ -225,10 +227,20 @@ function defineWorkloads(c, files, skipped) {
         node('evkit-attached-prestart', { n: SIZES.W1 }),
         // The floor: the same objects and callbacks in plain JS, no loop at all.
         node('js-floor', { n: SIZES.W1 }),
+        node('js-floor-context', { n: SIZES.W1 }),
         ...cJob(C_LIBEV, 'w1_timers', [SIZES.W1]),
+        ...cJob(C_CLOCK, 'w1_timers', [SIZES.W1, 'clock-per-start']),
+      ],
+      ceilings: [
+        { system: 'ceiling blocking: js-floor + C, clock per start', parts: [{ system: 'js-floor' }, { system: C_CLOCK }] },
+        {
+          system: 'ceiling attached: js-floor-context + C, clock per start',
+          parts: [{ system: 'js-floor-context' }, { system: C_CLOCK }],
+        },
       ],
       nodeRef: ['node-setTimeout'],
-      cRef: { '*': C_LIBEV },
+      // Like for like: evkit refreshes the clock at each start outside callbacks.
+      cRef: { '*': C_CLOCK },
     },
     {
       id: 'W2',
@@ -335,7 +347,7 @@ function defineWorkloads(c, files, skipped) {
       short: `W5 scale`,
       metrics: [{ key: 'rate', unit: 'iterations/s', better: 'higher', scale: 'rate' }],
       jobs: [
-        ...manyFds('W5', W5_FDS_NEEDED, [node('evkit-epoll', w5Params), node('node-net', w5Params)]),
+        ...manyFds('W5', W5_FDS_NEEDED, [node('evkit-epoll', w5Params), node('node-net', w5Params), node('fs-floor', w5Params)]),
         ...manyFds('W5', w5SelectFds, [node('evkit-select', w5SelectParams)]),
         ...manyFds('W5', W5_FDS_NEEDED, cJob(C_EPOLL, 'w5_scale', ['epoll', SIZES.W5pairs, SIZES.W5iterations])),
         ...manyFds('W5', w5SelectFds, cJob(C_SELECT, 'w5_scale', ['select', SIZES.W5selectPairs, SIZES.W5selectIterations])),
@@ -344,6 +356,14 @@ function defineWorkloads(c, files, skipped) {
         label: `${job.system} (${k(2 * (job.system.includes('select') ? SIZES.W5selectPairs : SIZES.W5pairs))} fds)`,
       })),
       nodeRef: ['node-net'],
+      // A binding's callbacks make fs calls where C makes system calls: C's
+      // iteration without its own read and write (ioRate), plus fs-floor.
+      ceilings: [
+        {
+          system: 'ceiling epoll: fs-floor + C epoll loop without its I/O',
+          parts: [{ system: 'fs-floor' }, { system: C_EPOLL }, { system: C_EPOLL, key: 'ioRate', sign: -1 }],
+        },
+      ],
       cRef: { 'evkit-epoll': C_EPOLL, 'node-net': C_EPOLL, 'evkit-select': C_SELECT },
     },
     {
@@ -361,9 +381,17 @@ function defineWorkloads(c, files, skipped) {
         node('evkit', { n: SIZES.W6, closeN: SIZES.W6close }),
         node('node-setTimeout', { n: SIZES.W6 }),
         node('js-floor', { n: SIZES.W6 }), // W1's floor: the objects alone, no loop
+        ...cJob(C_CLOCK, 'w6_timers', [SIZES.W6]),
+      ],
+      ceilings: [
+        {
+          system: 'ceiling: js-floor + C, clock per start',
+          metrics: ['startRate', 'stopRate'],
+          parts: [{ system: 'js-floor' }, { system: C_CLOCK }],
+        },
       ],
       nodeRef: ['node-setTimeout'],
-      cRef: {},
+      cRef: { '*': C_CLOCK },
     },
     {
       id: 'W7',
@@ -525,6 +553,7 @@ function runJob(workloadId, job) {
 
 // ------------------------------------------------------------------ statistics and formatting
 
+
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -646,17 +675,19 @@ async function main() {
     return { median: median(values), min: Math.min(...values), max: Math.max(...values), values };
   };
   const tableRows = [['workload', 'system', 'median', 'min–max', 'unit', 'vs Node', 'vs C']];
+  for (const w of workloads) addCeilings(w, results);
   for (const w of workloads) {
     tableRows.push(null);
+    const rows = [...w.jobs, ...(w.ceilings ?? []).map((ceiling) => ({ system: ceiling.system, kind: 'ceiling' }))];
     for (const metric of w.metrics) {
-      for (const job of w.jobs) {
+      for (const job of rows) {
         const s = stat(w.id, job.system, metric.key);
         const all = results.get(`${w.id}\u0000${job.system}`) ?? [];
         const failures = all.filter((r) => !r.ok);
         if (s === null && failures.length === 0) continue; // metric not measured for this system
         const isNode = w.nodeRef.includes(job.system);
         let vsNode = [];
-        if (job.kind !== 'c' && !isNode && s !== null) {
+        if (!isNode && s !== null) {
           for (const ref of w.nodeRef) {
             const rs = stat(w.id, ref, metric.key);
             if (rs === null) continue;
@@ -664,11 +695,12 @@ async function main() {
             vsNode.push({ ref, ratio: r });
           }
         }
-        const cName = job.kind === 'c' ? undefined : (w.cRef[job.system] ?? w.cRef['*']);
+        const cName = job.kind === 'c' || job.kind === 'ceiling' ? undefined : (w.cRef[job.system] ?? w.cRef['*']);
         const cs = cName ? stat(w.id, cName, metric.key) : null;
         const vsC = s !== null && cs !== null ? { ref: cName, ratio: ratio(metric, s.median, cs.median) } : null;
         summary.push({
           workload: w.id,
+          kind: job.kind,
           metric: metric.key,
           unit: metric.unit,
           better: metric.better,

@@ -4,6 +4,7 @@
 // (or { ok: false, error }) and exits. Every workload does a small warm-up of
 // the same code path first, except where noted, so that the measured part
 // runs with the JIT already warm for evkit and Node alike.
+import { AsyncResource } from 'node:async_hooks';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -185,6 +186,11 @@ class FloorTimer {
     this.#call = null;
     call();
   }
+  fireWith(invoke) {
+    const call = this.#call;
+    this.#call = null;
+    invoke(call);
+  }
   stop() {
     this.#loop[this.#id] = undefined;
     this.#call = null;
@@ -209,8 +215,47 @@ function w1JsFloor(n) {
   return ms;
 }
 
+// The floor with what api.md asks of an attached start: the callback runs in
+// the async context of its start(), so each start makes one AsyncResource
+// (holding the callback, as evkit's ContextualCall does) and each callback
+// runs through its runInAsyncScope(). Still no loop and no native code.
+class FloorCall extends AsyncResource {
+  constructor(callback) {
+    super('evkit');
+    this.callback = callback;
+  }
+}
+
+class FloorTimerInContext extends FloorTimer {
+  start(callback) {
+    return super.start(new FloorCall(callback));
+  }
+}
+
+function fireInContext(call) {
+  call.runInAsyncScope(call.callback, undefined);
+}
+
+function w1JsFloorContext(n) {
+  const owners = [];
+  let fired = 0;
+  const cb = () => {
+    fired++;
+  };
+  const t0 = now();
+  for (let i = 0; i < n; i++) new FloorTimerInContext(owners, 0).start(cb);
+  for (let i = 0; i < n; i++) {
+    owners[i].fireWith(fireInContext);
+    owners[i] = undefined;
+  }
+  const ms = now() - t0;
+  if (fired !== n) throw new Error(`fired ${fired} of ${n}`);
+  return ms;
+}
+
 const W1 = {
   'js-floor': w1JsFloor,
+  'js-floor-context': w1JsFloorContext,
   'evkit-blocking': w1EvkitBlocking,
   'evkit-attached': w1EvkitAttached,
   'evkit-attached-prestart': w1EvkitAttachedPrestart,
@@ -770,6 +815,30 @@ async function w5Node(pairs, iterations) {
   return { ms, setupMs, fds: sockets.length };
 }
 
+// What any binding whose callbacks use Node's fs calls pays at least: the
+// same writes and reads as evkit's row (fs.writeSync to a random fd,
+// fs.readSync on its peer), made straight in a loop that knows which fd is
+// ready, with no event loop at all.
+function w5FsFloor(pairs, iterations) {
+  const fds = new Int32Array(2 * pairs);
+  for (let i = 0; i < pairs; i++) fds.set(socketpair(), 2 * i);
+  const rand = prng(0x5eed);
+  const lap = (n) => {
+    const t = now();
+    for (let i = 0; i < n; i++) {
+      const at = Math.floor(rand() * fds.length);
+      writeSync(fds[at], byte, 0, 1);
+      // Pairs are adjacent in fds: the peer of index i is i ^ 1.
+      if (drain(fds[at ^ 1]) !== 1) throw new Error(`fd ${fds[at ^ 1]}: nothing to read`);
+    }
+    return now() - t;
+  };
+  lap(Math.max(100, Math.floor(iterations / 20)));
+  const ms = lap(iterations);
+  for (const fd of fds) closeSync(fd);
+  return { ms, fds: fds.length };
+}
+
 async function runW5(system, { pairs, iterations }) {
   const r =
     system === 'evkit-epoll'
@@ -778,7 +847,9 @@ async function runW5(system, { pairs, iterations }) {
         ? w5Evkit('select', pairs, iterations)
         : system === 'node-net'
           ? await w5Node(pairs, iterations)
-          : undefined;
+          : system === 'fs-floor'
+            ? w5FsFloor(pairs, iterations)
+            : undefined;
   if (r === undefined) throw new Error(`unknown W5 system ${system}`);
   return {
     metrics: { rate: iterations / (r.ms / 1000), ms: r.ms },

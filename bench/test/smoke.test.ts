@@ -33,12 +33,12 @@ interface Results {
 
 // Every (workload, system) without the C floor, as bench.mjs defines them.
 const EXPECTED: Record<string, string[]> = {
-  W1: ['evkit-blocking', 'node-setTimeout', 'evkit-attached', 'evkit-attached-prestart', 'js-floor'],
+  W1: ['evkit-blocking', 'node-setTimeout', 'evkit-attached', 'evkit-attached-prestart', 'js-floor', 'js-floor-context'],
   W2: ['evkit-blocking', 'node-net', 'evkit-attached'],
   W3a: ['evkit-blocking', 'node-queueMicrotask', 'node-nextTick', 'evkit-attached'],
   W3b: ['evkit-blocking', 'node-setImmediate', 'evkit-attached'],
   W4: ['evkit-blocking', 'node-postMessage', 'evkit-attached'],
-  W5: ['evkit-epoll', 'node-net', 'evkit-select'],
+  W5: ['evkit-epoll', 'node-net', 'fs-floor', 'evkit-select'],
   W6: ['evkit', 'node-setTimeout', 'js-floor'],
   W7: ['evkit-attached', 'node-net'],
   W8: ['node-http-alone', 'node-http+evkit', 'node-http+node'],
