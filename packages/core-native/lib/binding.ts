@@ -183,6 +183,12 @@ export interface Binding {
   /** Stops it and frees its native half; the id is stale afterwards. */
   watcherClose(id: number): void;
   watcherFeed(id: number, revents: number): void;
+  /**
+   * `fn.call(recv, a, b, c)` in the async context the watcher's attached
+   * start() kept natively (`capture`), plainly when it has none (ABI 2.10):
+   * how a blocking run() after detach() makes such a watcher's callback.
+   */
+  watcherCallInContext(id: number, fn: (...args: never[]) => unknown, recv: object, a?: unknown, b?: unknown, c?: unknown): unknown;
   /** ev_clear_pending, also for an event already recorded or queued for JS: the revents cleared, or 0. */
   watcherClearPending(id: number): number;
   /**

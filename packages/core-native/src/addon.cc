@@ -29,7 +29,8 @@ namespace {
 // refuses to run against another major.
 // 2: watchers are ids, not handle objects (watcherStart, the state bytes, the deliver hook).
 constexpr int kAbiMajor = 2;
-constexpr int kAbiMinor = 9;
+// 2.10: watcherCallInContext.
+constexpr int kAbiMinor = 10;
 
 // ev_set_syserr_cb is process-global and gets no loop: attribute the error to
 // the loop running on this thread and break it, so a failing backend surfaces

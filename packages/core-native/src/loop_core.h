@@ -231,6 +231,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   // stopped or leaves the loop.
   void UseContext(WatcherBase* w, bool capture);
   void DropContext(WatcherBase* w);
+  // fn.call(recv, ...argv) in `w`'s start() context when it has one (a
+  // blocking run() after detach() delivering it), else plainly. Returns the
+  // result, or nullptr with the exception pending.
+  napi_value CallInContext(const WatcherBase* w, napi_value recv, napi_value fn, size_t argc,
+                           const napi_value* argv) noexcept;
 
   // Errors that must surface from run(): a syserr from libev, or an exception
   // that escaped the JS hooks.

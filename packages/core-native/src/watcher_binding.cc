@@ -140,6 +140,30 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// watcherCallInContext(id, fn, recv, a, b, c): fn.call(recv, a, b, c) in the
+// async context the watcher's attached start() kept natively, if it has one.
+napi_value CallInContext(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  size_t argc = 6;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  napi_valuetype type = napi_undefined;
+  if (argc < 3 || napi_typeof(env, argv[1], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "watcherCallInContext(id, fn, recv, ...): fn must be a function");
+    return nullptr;
+  }
+  for (size_t i = argc; i < 6; i++) napi_get_undefined(env, &argv[i]);
+  double id = 0;
+  napi_get_value_double(env, argv[0], &id);
+  WatcherBase* w = GetEnvState(env)->watchers.Find(id);
+  LoopCore* core = w != nullptr ? w->core() : nullptr;
+  if (core == nullptr) {
+    napi_value result = nullptr;
+    napi_call_function(env, argv[2], argv[1], 3, argv + 3, &result);
+    return result;
+  }
+  return core->CallInContext(w, argv[2], argv[1], 3, argv + 3);
+}
+
 // watcherFeed(id, revents)
 napi_value Feed(napi_env env, napi_callback_info info) {
   double arg[2];
@@ -244,6 +268,7 @@ void InitWatcherBinding(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "watcherStop", Stop);
   Export(env, exports, "watcherClose", Close);
   Export(env, exports, "watcherFeed", Feed);
+  Export(env, exports, "watcherCallInContext", CallInContext);
   Export(env, exports, "watcherClearPending", ClearPending);
   Export(env, exports, "watcherSetKeepalive", SetKeepalive);
   Export(env, exports, "watcherSetPriority", SetPriority);

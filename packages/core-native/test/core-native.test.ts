@@ -197,6 +197,34 @@ describe('the raw binding never crashes on misuse', () => {
     binding.watcherStop(next);
   });
 
+  it('watcherCallInContext calls plainly for an id without a native context, and refuses a non-function', () => {
+    const loop = new binding.Loop({}, 0);
+    const id = binding.watcherStart(loop.id(), IDLE, DEFAULT_FLAGS, 0, 0);
+    const recv = {};
+    for (const which of [id, 0, -1, NaN, 'x' as never]) {
+      const got: unknown[] = [];
+      const result = binding.watcherCallInContext(
+        which,
+        function (this: unknown, ...args: unknown[]) {
+          got.push(this, ...args);
+          return 'r';
+        },
+        recv,
+        1,
+        'two',
+      );
+      expect(result).toBe('r');
+      expect(got).toEqual([recv, 1, 'two', undefined]);
+    }
+    expect(() =>
+      binding.watcherCallInContext(id, (() => {
+        throw new RangeError('from fn');
+      }) as never, recv),
+    ).toThrow('from fn');
+    expect(() => binding.watcherCallInContext(id, 'nope' as never, recv)).toThrow(TypeError);
+    loop.destroy();
+  });
+
   it('rejects bad Loop arguments', () => {
     expect(() => new binding.Loop(5 as never, 0)).toThrow(TypeError);
     expect(() => new binding.Loop({}, -1)).toThrow(RangeError);

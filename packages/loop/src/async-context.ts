@@ -22,8 +22,6 @@ export class ContextualCall<F, A> extends AsyncResource {
   constructor(
     readonly callback: F,
     readonly args: A,
-    /** The watcher's native half keeps this start's context too: an attached delivery is made in it. */
-    readonly native = false,
   ) {
     super('evkit');
   }

@@ -25,8 +25,11 @@ export const kDrain = Symbol.for('evkit.loop.drain');
 export const kSettle = Symbol.for('evkit.loop.settle');
 export const kSyserr = Symbol.for('evkit.loop.syserr');
 
-/** Whether watcherStart/watcherRestart keep a started watcher's async context natively (ABI 2.9). */
-export const NATIVE_CONTEXTS = binding.abi.minor >= 9;
+/**
+ * Whether watcherStart/watcherRestart keep a started watcher's async context
+ * natively (ABI 2.9), and watcherCallInContext makes a callback in it (2.10).
+ */
+export const NATIVE_CONTEXTS = binding.abi.minor >= 10;
 
 export const BREAK_CANCEL = 0;
 export const BREAK_ONE = 1;

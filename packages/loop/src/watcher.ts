@@ -136,6 +136,14 @@ function compactParam(value: number): number | undefined {
 const NO_ARGS: never[] = [];
 
 /**
+ * The context of a start() that the native half keeps (`capture`): an
+ * attached delivery is made in it, and a blocking run() after detach() asks
+ * native code to make the callback in it (watcherCallInContext).
+ */
+const NATIVE_CONTEXT: unique symbol = Symbol('evkit.watcher.nativeContext');
+type StartContext = AsyncContext | typeof NATIVE_CONTEXT;
+
+/**
  * A watcher's callback with its args or its async context. Every field costs
  * 8 bytes in every watcher: a bare callback, the common case, is kept alone.
  */
@@ -143,7 +151,7 @@ class BoundCall<A extends unknown[]> {
   constructor(
     readonly callback: WatcherCallback<A> | null,
     readonly args: A | null,
-    readonly context: AsyncContext | undefined,
+    readonly context: StartContext | undefined,
   ) {}
 }
 
@@ -245,12 +253,12 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
   }
 
   /** The async context start() ran in, when the loop is attached (Node's timers do the same). */
-  get #context(): AsyncContext | undefined {
+  get #context(): StartContext | undefined {
     const call = this.#call;
     return call === null || typeof call === 'function' ? undefined : call.context;
   }
 
-  #bind(callback: WatcherCallback<A> | null, args: A | null, context: AsyncContext | undefined): void {
+  #bind(callback: WatcherCallback<A> | null, args: A | null, context: StartContext | undefined): void {
     if (callback !== null && (args as unknown) === NO_ARGS && context === undefined) this.#call = callback;
     else if (callback === null && args === null && context === undefined) this.#call = null;
     else this.#call = new BoundCall(callback, args, context);
@@ -794,8 +802,10 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
       delivering = this;
       try {
         if (this.#flags & FLAG_ITERATED) this.pushIteration(iterations.get(this), revents);
-        else if (context === undefined || (inNativeContext && context instanceof ContextualCall && context.native)) {
+        else if (context === undefined || (inNativeContext && context === NATIVE_CONTEXT)) {
           this.fire(callback, args, revents);
+        } else if (context === NATIVE_CONTEXT) {
+          binding.watcherCallInContext(id, this.fire, this, callback, args, revents);
         } else {
           context.runInAsyncScope(this.fire, this, callback, args, revents);
         }
@@ -833,14 +843,15 @@ export abstract class Watcher<A extends unknown[] = unknown[]> {
 
   /**
    * `withContext`: bound with the caller's async context, entered around
-   * each callback that the native half does not make in it already (`native`:
-   * an attached delivery; a blocking run() after detach() still needs it).
+   * each callback; `native`: the native half captured it (start() with
+   * `capture`) and makes the callbacks in it, so JS keeps only a marker.
    */
   #useCallback<B extends A>(callback: WatcherCallbackOf<this, B>, args: B, withContext: boolean, native: boolean): void {
     checkFunction('callback', callback);
     const bound = callback as unknown as WatcherCallback<A>;
     const boundArgs = args.length === 0 ? (NO_ARGS as unknown as A) : args;
-    if (withContext) this.#call = new ContextualCall(bound, boundArgs, native);
+    if (native) this.#bind(bound, boundArgs, NATIVE_CONTEXT);
+    else if (withContext) this.#call = new ContextualCall(bound, boundArgs);
     else this.#bind(bound, boundArgs, undefined);
   }
 

@@ -249,6 +249,43 @@ describe('callbacks as Node events', () => {
     expect(seen).toEqual(['start-store']);
   });
 
+  it('after detach(), a blocking run() makes the callback in the async resource of its attached start(), with args set since, and a throw reaches the error handler', () => {
+    const inits = new Set<number>();
+    const hook = createHook({
+      init(id, type) {
+        if (type === 'evkit.Watcher') inits.add(id);
+      },
+    }).enable();
+    try {
+      const loop = attachedLoop();
+      const als = new AsyncLocalStorage<string>();
+      const seen: unknown[] = [];
+      const repeating = als.run('start-store', () =>
+        new TestTimer(loop, 0.001, 0.001).start(function (this: TestTimer, a: string) {
+          seen.push(als.getStore(), a, this === repeating, inits.has(executionAsyncId()));
+          this.stop();
+        }, 'from start'),
+      );
+      repeating.args = ['set after'];
+      const errors: unknown[] = [];
+      loop.errorHandler = (error) => {
+        errors.push(error);
+      };
+      als.run('thrower-store', () =>
+        new TestTimer(loop, 0.002, 0.002).start(function (this: TestTimer) {
+          this.stop();
+          throw new Error(`thrown in ${als.getStore()}`);
+        }),
+      );
+      loop.detach();
+      loop.run();
+      expect(seen).toEqual(['start-store', 'set after', true, true]);
+      expect(errors.map((e) => (e as Error).message)).toEqual(['thrown in thrower-store']);
+    } finally {
+      hook.disable();
+    }
+  });
+
   it('each start() on an attached loop is an async resource: its callbacks run in it, and it is destroyed once the watcher stops, closes or is done', async () => {
     const inits = new Set<number>();
     const destroyed = new Set<number>();
