@@ -144,6 +144,22 @@ async function attached() {
   await new Promise((resolve) => new Timer(c, 0.001).start(resolve));
   c.detach();
   c.destroy();
+  // watchers started attached keep their contexts natively; a blocking run()
+  // after detach() makes their callbacks in them, and the callbacks drop
+  // them (stop, re-arm, close, throw) while they are in use
+  const d = new Loop().attach();
+  d.errorHandler = () => {};
+  let turns = 0;
+  const repeating = new Timer(d, 0.001, 0.001).start(function () {
+    if (++turns === 3) this.stop();
+    else this.start(this.callback);
+  });
+  new Timer(d, 0.001, 0.001).start(function () { this.close(); });
+  new Timer(d, 0.001, 0.001).start(function () { this.stop(); throw new Error('in context'); });
+  d.detach();
+  d.run();
+  repeating.close();
+  d.destroy();
   await jsPasses();
   // the default loop, and an attached loop dropped without destroy (lives until teardown)
   await new Promise((resolve) => new Timer(Loop.default, 0.001).start(resolve));
