@@ -5,6 +5,7 @@
 #define EVKIT_BENCH_COMMON_H
 
 #include <ev.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,14 @@ static inline const char *backend_name(unsigned b) {
 static inline void print_result(const char *metric, double value, double ms, long n, struct ev_loop *loop) {
   printf("{\"ok\":true,\"metrics\":{\"%s\":%.6f,\"ms\":%.6f},\"info\":{\"n\":%ld,\"libev\":\"%d.%02d\",\"backend\":\"%s\"}}\n",
          metric, value, ms, n, ev_version_major(), ev_version_minor(), backend_name(ev_backend(loop)));
+}
+
+/* mulberry32, as runner.mjs's prng(): the same seed picks the same sequence. */
+static inline double next_rand01(uint32_t *state) {
+  uint32_t t = (*state += 0x6d2b79f5u);
+  t = (t ^ (t >> 15)) * (t | 1u);
+  t ^= t + (t ^ (t >> 7)) * (t | 61u);
+  return (double)(t ^ (t >> 14)) / 4294967296.0;
 }
 
 static inline int cmp_double(const void *a, const void *b) {

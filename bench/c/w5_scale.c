@@ -16,12 +16,7 @@
 #include "common.h"
 
 static uint32_t seed = 0x5eed;
-static double rand01(void) {
-  uint32_t t = (seed += 0x6d2b79f5u);
-  t = (t ^ (t >> 15)) * (t | 1u);
-  t ^= t + (t ^ (t >> 7)) * (t | 61u);
-  return (double)(t ^ (t >> 14)) / 4294967296.0;
-}
+static double rand01(void) { return next_rand01(&seed); }
 
 static int *fds;
 static long nfds, count, target;

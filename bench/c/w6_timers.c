@@ -4,17 +4,8 @@
  * outside callbacks (api.md: a timer counts `after` from its start()). A
  * warm-up of N/100 (at most 10k) timers runs first on another loop, as the
  * JS runner's does. Usage: w6_timers N */
-#include <stdint.h>
-
 #include "common.h"
 
-static uint32_t seed = 0x5eed;
-static double rand01(void) {
-  uint32_t t = (seed += 0x6d2b79f5u);
-  t = (t ^ (t >> 15)) * (t | 1u);
-  t ^= t + (t ^ (t >> 7)) * (t | 61u);
-  return (double)(t ^ (t >> 14)) / 4294967296.0;
-}
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents) { (void)loop, (void)w, (void)revents; }
 
@@ -23,11 +14,11 @@ struct lap {
 };
 
 static struct lap run_once(long n) {
-  seed = 0x5eed;
+  uint32_t seed = 0x5eed;
   double *after = malloc((size_t)n * sizeof *after);
   ev_timer *timers = malloc((size_t)n * sizeof *timers);
   if (after == NULL || timers == NULL) exit(3);
-  for (long i = 0; i < n; i++) after[i] = (1000 + (long)(rand01() * 99001)) / 1000.;
+  for (long i = 0; i < n; i++) after[i] = (1000 + (long)(next_rand01(&seed) * 99001)) / 1000.;
   struct ev_loop *loop = new_loop();
   struct lap lap;
   double t0 = now_ms();

@@ -184,12 +184,10 @@ class FloorTimer {
   fire() {
     const call = this.#call;
     this.#call = null;
-    call();
+    this.invoke(call);
   }
-  fireWith(invoke) {
-    const call = this.#call;
-    this.#call = null;
-    invoke(call);
+  invoke(call) {
+    call();
   }
   stop() {
     this.#loop[this.#id] = undefined;
@@ -198,14 +196,15 @@ class FloorTimer {
   }
 }
 
-function w1JsFloor(n) {
+// Kind: FloorTimer, or FloorTimerInContext (below).
+function w1JsFloor(n, Kind = FloorTimer) {
   const owners = [];
   let fired = 0;
   const cb = () => {
     fired++;
   };
   const t0 = now();
-  for (let i = 0; i < n; i++) new FloorTimer(owners, 0).start(cb);
+  for (let i = 0; i < n; i++) new Kind(owners, 0).start(cb);
   for (let i = 0; i < n; i++) {
     owners[i].fire();
     owners[i] = undefined;
@@ -230,32 +229,14 @@ class FloorTimerInContext extends FloorTimer {
   start(callback) {
     return super.start(new FloorCall(callback));
   }
-}
-
-function fireInContext(call) {
-  call.runInAsyncScope(call.callback, undefined);
-}
-
-function w1JsFloorContext(n) {
-  const owners = [];
-  let fired = 0;
-  const cb = () => {
-    fired++;
-  };
-  const t0 = now();
-  for (let i = 0; i < n; i++) new FloorTimerInContext(owners, 0).start(cb);
-  for (let i = 0; i < n; i++) {
-    owners[i].fireWith(fireInContext);
-    owners[i] = undefined;
+  invoke(call) {
+    call.runInAsyncScope(call.callback, undefined);
   }
-  const ms = now() - t0;
-  if (fired !== n) throw new Error(`fired ${fired} of ${n}`);
-  return ms;
 }
 
 const W1 = {
-  'js-floor': w1JsFloor,
-  'js-floor-context': w1JsFloorContext,
+  'js-floor': (n) => w1JsFloor(n),
+  'js-floor-context': (n) => w1JsFloor(n, FloorTimerInContext),
   'evkit-blocking': w1EvkitBlocking,
   'evkit-attached': w1EvkitAttached,
   'evkit-attached-prestart': w1EvkitAttachedPrestart,
