@@ -6,7 +6,6 @@
  * JS runner's does. Usage: w6_timers N */
 #include "common.h"
 
-
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents) { (void)loop, (void)w, (void)revents; }
 
 struct lap {

@@ -553,7 +553,6 @@ function runJob(workloadId, job) {
 
 // ------------------------------------------------------------------ statistics and formatting
 
-
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
