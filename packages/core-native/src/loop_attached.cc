@@ -54,7 +54,12 @@ LoopCore::Lock::Lock(LoopCore* core, bool wake) : core_(core), wake_(wake) {
 
 LoopCore::Lock::~Lock() {
   if (!locked_) return;
-  const bool wake = wake_ && core_->loop_ != nullptr && ev_is_active(&core_->wake_);
+  // A wake-up still pending (`sent`, cleared only by whoever holds the mutex)
+  // makes the loop thread run another iteration after it takes the mutex, so
+  // after this unlock: sending again would only cost a memory fence (a
+  // thousand starts in a row sent a thousand).
+  const bool wake = wake_ && core_->loop_ != nullptr && ev_is_active(&core_->wake_) &&
+                    !ev_async_pending(&core_->wake_);
   core_->jsHolds_ = false;
   pthread_mutex_unlock(&core_->mutex_);
   // After the unlock, so that the woken loop thread finds the mutex free

@@ -367,6 +367,23 @@ describe('the loop thread sees changes made outside callbacks', () => {
     keeper.stop();
   });
 
+  it('of many starts in a row while it sleeps, the last one counts too (one wake-up serves them all)', async () => {
+    const loop = attachedLoop();
+    const keeper = new TestTimer(loop, 10).start(() => {}); // loop thread blocked for 10 s
+    await delay(20);
+    const started = performance.now();
+    const later = Array.from({ length: 1000 }, () => new TestTimer(loop, 60).start(() => {}));
+    const firedAfter = await new Promise<number>((resolve) => {
+      new TestTimer(loop, 0).start(() => resolve(performance.now() - started));
+    });
+    // Had the wake-up pending from the first start not covered the last, the
+    // loop thread would have slept on the keeper's 10 s.
+    expect(firedAfter).toBeLessThan(LONG_BEFORE_MS);
+    for (const timer of later) expect(timer.active).toBe(true);
+    for (const timer of later) timer.stop();
+    keeper.stop();
+  });
+
   it('runCallback from outside wakes the loop at once', async () => {
     const loop = attachedLoop();
     const keeper = new TestTimer(loop, 10).start(() => {});
