@@ -55,12 +55,12 @@ napi_value LoopCore::CallInContext(const WatcherBase* w, napi_value recv, napi_v
   napi_env env = env_->env();
   napi_value result = nullptr;
   napi_async_context context = ContextOf(w);
-  // Counted as a call into JS: a context the callback drops (it stops or
-  // re-arms its watcher) outlives the call.
-  callDepth_++;
-  napi_status status = context != nullptr ? napi_make_callback(env, context, recv, fn, argc, argv, &result)
-                                          : napi_call_function(env, recv, fn, argc, argv, &result);
-  if (--callDepth_ == 0 && !retiredContexts_.empty()) DestroyRetiredContexts();
+  napi_status status;
+  {
+    JsCallScope scope(this);  // `context` outlives the call if the callback drops it
+    status = context != nullptr ? napi_make_callback(env, context, recv, fn, argc, argv, &result)
+                                : napi_call_function(env, recv, fn, argc, argv, &result);
+  }
   return status == napi_ok ? result : nullptr;
 }
 

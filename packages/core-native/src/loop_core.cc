@@ -481,6 +481,12 @@ std::vector<WatcherBase*> LoopCore::Watchers() const {
 
 // ---------------------------------------------------------------- calling JS
 
+LoopCore::JsCallScope::~JsCallScope() {
+  if (--core_->callDepth_ != 0) return;
+  core_->callbackNs_ += uv_hrtime() - started_;
+  if (!core_->retiredContexts_.empty()) core_->DestroyRetiredContexts();
+}
+
 LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t argc, napi_value* argv,
                                       napi_value* result, napi_async_context context) noexcept {
   napi_env env = env_->env();
@@ -495,15 +501,12 @@ LoopCore::CallResult LoopCore::CallJs(napi_ref fnRef, napi_value recv, size_t ar
   // The callback may detach the loop: report what escapes it by the mode it
   // was called in.
   const bool attached = attached_ && asyncContext_ != nullptr;
-  // Only the outermost call is timed: a callback may run this loop's drain or
-  // another run() inside it.
-  const uint64_t started = callDepth_++ == 0 ? uv_hrtime() : 0;
   if (context == nullptr) context = asyncContext_;
-  napi_status status = attached ? napi_make_callback(env, context, recv, fn, argc, argv, result)
-                                : napi_call_function(env, recv, fn, argc, argv, result);
-  if (--callDepth_ == 0) {
-    callbackNs_ += uv_hrtime() - started;
-    if (!retiredContexts_.empty()) DestroyRetiredContexts();
+  napi_status status;
+  {
+    JsCallScope scope(this);
+    status = attached ? napi_make_callback(env, context, recv, fn, argc, argv, result)
+                      : napi_call_function(env, recv, fn, argc, argv, result);
   }
   if (status == napi_ok) return CallResult::kOk;
   // The JS hooks catch every exception a user callback throws, so reaching

@@ -327,8 +327,24 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   void MaybeSettle();
   napi_async_context ContextOf(const WatcherBase* w) const;
   // Contexts dropped while a callback ran: destroyed once no call into JS is
-  // on the stack (CallJs), or by destroy().
+  // on the stack (JsCallScope), or by destroy().
   void DestroyRetiredContexts() noexcept;
+  // One call into JS (or into a posted function, which may make some): only
+  // the outermost is timed (a callback may run this loop's drain or another
+  // run() inside it), and when it ends the async contexts dropped meanwhile
+  // are destroyed (a callback that re-arms its own watcher still runs in the
+  // context it replaced).
+  class JsCallScope {
+   public:
+    explicit JsCallScope(LoopCore* core) : core_(core), started_(core->callDepth_++ == 0 ? uv_hrtime() : 0) {}
+    ~JsCallScope();
+    JsCallScope(const JsCallScope&) = delete;
+    JsCallScope& operator=(const JsCallScope&) = delete;
+
+   private:
+    LoopCore* core_;
+    uint64_t started_;
+  };
   void ReportAttachedSyserr();
   void CloseGraveyard() noexcept;
 

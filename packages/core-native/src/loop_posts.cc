@@ -49,9 +49,10 @@ void LoopCore::CallPosted(const Posted& posted) noexcept {
     napi_get_global(env_->env(), &resource);
     if (napi_open_callback_scope(env_->env(), resource, asyncContext_, &scope) != napi_ok) scope = nullptr;
   }
-  const uint64_t started = callDepth_++ == 0 ? uv_hrtime() : 0;
-  posted.fn(env, posted.data);
-  if (--callDepth_ == 0) callbackNs_ += uv_hrtime() - started;
+  {
+    JsCallScope call(this);
+    posted.fn(env, posted.data);
+  }
   // What the function left thrown is reported as a callback's error: taken
   // before the scope closes, so that the scope still settles ticks.
   bool pending = false;
